@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/** A chat message template; `{{text}}` (and any input field, `{{field}}`) is filled per input. */
+const messageTemplate = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string().min(1),
+}).strict();
+
+const teacherSchema = z.object({
+  /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
+  baseURL: z.string().url(),
+  model: z.string().min(1),
+  /** The *name* of the environment variable holding the key; never the key itself. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name, e.g. OPENAI_API_KEY').optional(),
+  /** Ask for logprobs (soft labels). Turned off automatically for teachers that reject it. */
+  logprobs: z.boolean().default(true),
+  topLogprobs: z.number().int().min(0).max(20).default(20),
+  temperature: z.number().min(0).max(2).default(0),
+  /** Max output tokens; default: enough for the longest label. */
+  maxTokens: z.number().int().positive().optional(),
+  timeoutMs: z.number().int().positive().default(60_000),
+  maxRetries: z.number().int().min(0).max(20).default(5),
+}).strict();
+
+const promptSchema = z.object({
+  messages: z.array(messageTemplate).min(1),
+}).strict();
+
+const inputsSchema = z.object({
+  /** A file path or a glob, relative to the task file. */
+  path: z.string().min(1),
+  /** How to read it; `auto` picks by extension (.jsonl/.ndjson, .csv, .txt; anything else one input per file). */
+  format: z.enum(['auto', 'jsonl', 'csv', 'text', 'files']).default('auto'),
+  textField: z.string().min(1).default('text'),
+  goldField: z.string().min(1).optional(),
+  idField: z.string().min(1).optional(),
+  /** Keep at most this many inputs (after a deterministic order). */
+  limit: z.number().int().positive().optional(),
+  /** Truncate each text to this many characters before prompting. */
+  maxChars: z.number().int().positive().default(4000),
+}).strict();
+
+const priceSchema = z.object({
+  inputPer1M: z.number().min(0),
+  outputPer1M: z.number().min(0),
+}).strict();
+
+const budgetSchema = z.object({
+  maxUSD: z.number().positive(),
+  /** Override the built-in price table for this model. */
+  prices: priceSchema.optional(),
+}).strict();
+
+const limitsSchema = z.object({
+  concurrency: z.number().int().min(1).max(512).default(8),
+  rpm: z.number().positive().optional(),
+  tpm: z.number().positive().optional(),
+}).strict();
+
+const studentSchema = z.object({
+  kind: z.enum(['ngram']).default('ngram'),
+  /** Hash buckets for word and character n-grams (a power of two is fastest). */
+  buckets: z.number().int().min(1024).max(1 << 24).default(1 << 18),
+  dim: z.number().int().min(2).max(512).default(32),
+  wordNgrams: z.number().int().min(1).max(5).default(2),
+  charNgramMin: z.number().int().min(0).max(10).default(3),
+  charNgramMax: z.number().int().min(0).max(10).default(5),
+  epochs: z.number().int().min(1).max(1000).default(30),
+  learningRate: z.number().positive().default(0.5),
+  /** Distillation temperature T. */
+  temperature: z.number().positive().default(2),
+  /** Weight of the soft (teacher) term; 1 − alpha goes to cross-entropy on hard labels. */
+  alpha: z.number().min(0).max(1).default(0.7),
+  /** Stop after this many epochs without a better validation loss. */
+  patience: z.number().int().min(1).default(4),
+  seed: z.number().int().default(1),
+}).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] });
+
+const splitSchema = z.object({
+  train: z.number().min(0).max(1).default(0.8),
+  val: z.number().min(0).max(1).default(0.1),
+  test: z.number().min(0).max(1).default(0.1),
+  /** Salt of the hash that assigns each input to a split; change it for a different split. */
+  seed: z.string().default('distillery'),
+}).strict().refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-9, { message: 'train + val + test must add up to 1' });
+
+const curateSchema = z.object({
+  dedup: z.enum(['none', 'exact', 'near']).default('near'),
+  /** Jaccard similarity (MinHash estimate over word 5-shingles) at or above which two inputs are near-duplicates. */
+  nearThreshold: z.number().gt(0).max(1).default(0.9),
+}).strict();
+
+/** The task file (task.yaml) schema. */
+export const taskSpecSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"'),
+  /** Project folder for the database and artefacts, relative to the task file; default `.distillery/<name>`. */
+  project: z.string().min(1).optional(),
+  teacher: teacherSchema,
+  prompt: promptSchema,
+  labels: z.array(z.string().min(1)).min(2, 'a task needs at least two labels').superRefine((labels, context) => {
+    const seen = new Set<string>();
+    labels.forEach((label, index) => {
+      if (seen.has(label)) context.addIssue({ code: 'custom', message: `duplicate label "${label}"`, path: [index] });
+      seen.add(label);
+    });
+  }),
+  inputs: inputsSchema,
+  budget: budgetSchema,
+  limits: limitsSchema.prefault({}),
+  student: studentSchema.prefault({}),
+  split: splitSchema.prefault({}),
+  curate: curateSchema.prefault({}),
+}).strict();
+
+/** A validated task file, with every default filled in. */
+export type TaskSpec = z.infer<typeof taskSpecSchema>;
+export type StudentSettings = TaskSpec['student'];
+export type TeacherSettings = TaskSpec['teacher'];

@@ -1,0 +1,104 @@
+/**
+ * The store seam. SQLite (better-sqlite3) is the embedded default; a scale-out backend (PostgreSQL)
+ * is a second file implementing the same interface and passing the same conformance suite
+ * (`store-conformance.ts`). Methods are async so that a networked backend fits the same shape.
+ */
+
+/** One input to be labelled, content-addressed by `id` (hash of its text). */
+export interface InputRecord {
+  id: string;
+  text: string;
+  /** Gold label from the input file, when the task names a gold field. */
+  gold: string | null;
+  /** Where it came from: file path and line/row, for error messages and reports. */
+  source: string;
+}
+
+/** What a teacher answered for one request: the cache entry, keyed by the request's content hash. */
+export interface ResponseRecord {
+  cacheKey: string;
+  inputId: string;
+  model: string;
+  /** 'label' or 'junk' (an answer that names no label; kept, never coerced). */
+  kind: 'label' | 'junk';
+  label: string | null;
+  /** Probability over the task's labels (task order), or null for hard-label-only teachers. */
+  distribution: number[] | null;
+  tailMass: number | null;
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUSD: number;
+  latencyMs: number;
+  /** How many HTTP attempts this answer took (1 = no retry). */
+  attempts: number;
+  /** Unix ms when the answer was committed. */
+  createdAt: number;
+}
+
+/** A call journalled before it is sent, so a crash leaves a trace of what may have been billed. */
+export interface Reservation {
+  cacheKey: string;
+  inputId: string;
+  /** Worst-case cost of the call, counted against the budget until the answer is committed. */
+  estimatedUSD: number;
+  startedAt: number;
+}
+
+/** Which split an input landed in, and whether curation dropped it. */
+export interface SplitAssignment {
+  inputId: string;
+  split: 'train' | 'val' | 'test';
+  /** Id of the earlier input this one duplicates, when dedup dropped it; null when kept. */
+  duplicateOf: string | null;
+}
+
+/** Money spent so far, in USD. */
+export interface Ledger {
+  /** Cost of committed answers. */
+  committedUSD: number;
+  /** Estimated cost of calls that were in flight when an earlier run died (may have been billed). */
+  orphanedUSD: number;
+  /** Worst-case cost of calls in flight now. */
+  reservedUSD: number;
+}
+
+/** Persistence for one project. */
+export interface Store {
+  readonly kind: string;
+  /** Adds inputs; ones already present (same id) are left as they are. Returns how many were new. */
+  addInputs(inputs: readonly InputRecord[]): Promise<number>;
+  countInputs(): Promise<number>;
+  /** All inputs in insertion order. */
+  listInputs(): Promise<InputRecord[]>;
+
+  /** The cached answer for a request key, if any. */
+  getResponse(cacheKey: string): Promise<ResponseRecord | undefined>;
+  /** All committed answers. */
+  listResponses(): Promise<ResponseRecord[]>;
+
+  /** Journals a call before it is sent (write-ahead), in its own durable transaction. */
+  reserve(reservation: Reservation): Promise<void>;
+  /** Stores an answer and clears its reservation, atomically. */
+  commitResponse(response: ResponseRecord): Promise<void>;
+  /**
+   * Clears a reservation whose call failed. `billedUSD` > 0 records money the failure still cost
+   * (e.g. a response that arrived but could not be parsed).
+   */
+  releaseReservation(cacheKey: string, billedUSD: number): Promise<void>;
+  /** Reservations left behind by a run that died. */
+  listReservations(): Promise<Reservation[]>;
+  /** Moves leftover reservations to the orphaned ledger (counted as spent); returns them. */
+  abandonReservations(): Promise<Reservation[]>;
+  ledger(): Promise<Ledger>;
+
+  /** Replaces the curation result (splits and duplicates). */
+  saveSplits(assignments: readonly SplitAssignment[]): Promise<void>;
+  listSplits(): Promise<SplitAssignment[]>;
+
+  /** Small key/value state: stage completion, fingerprints, paths of artefacts. */
+  getState(key: string): Promise<string | undefined>;
+  setState(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}

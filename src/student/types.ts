@@ -1,0 +1,60 @@
+/**
+ * The student seam: every student kind (n-gram now, MLP later) implements `Student`, is created
+ * through the registry in `registry.ts`, and is saved as one versioned file.
+ */
+
+/** One training example: the input text, the teacher's soft distribution (or null), its hard label. */
+export interface TrainingExample {
+  text: string;
+  /** Index of the hard label (teacher's answer) in the label list. */
+  label: number;
+  /** Teacher probability over labels (sums to 1), or null when only a hard label is known. */
+  soft: Float32Array | number[] | null;
+}
+
+/** What one prediction returns. */
+export interface Prediction {
+  label: string;
+  /** Index of `label` in `labels`. */
+  index: number;
+  /** Probability over `labels` (sums to 1). */
+  probabilities: Float32Array;
+}
+
+/** Per-epoch progress of training. */
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+  validationAgreement: number;
+  /** True when this epoch is the best so far (its weights are the ones kept). */
+  improved: boolean;
+  seconds: number;
+}
+
+/** The outcome of `fit`. */
+export interface FitReport {
+  epochs: EpochReport[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  examplesPerSecond: number;
+}
+
+export interface FitOptions {
+  onEpoch?: (report: EpochReport) => void;
+  signal?: AbortSignal;
+}
+
+/** A trained (or trainable) student model. */
+export interface Student {
+  readonly kind: string;
+  readonly labels: readonly string[];
+  /** Trains on `train`, early-stopping on `validation`; deterministic for a given seed. */
+  fit(train: readonly TrainingExample[], validation: readonly TrainingExample[], options?: FitOptions): FitReport;
+  predict(text: string): Prediction;
+  /** Serialises to the student file format (one compact versioned file). */
+  toBytes(): Uint8Array;
+  /** Number of parameters actually stored. */
+  parameterCount(): number;
+}
