@@ -38,7 +38,10 @@ export interface FitReport {
   bestEpoch: number;
   stoppedEarly: boolean;
   seconds: number;
+  /** Training examples per second over the training passes (featurising once and validation excluded). */
   examplesPerSecond: number;
+  /** Word tokens per second, counted the same way. */
+  tokensPerSecond: number;
 }
 
 export interface FitOptions {

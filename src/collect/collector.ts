@@ -1,0 +1,345 @@
+import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
+import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherResponseError, TeacherTimeoutError } from '../teacher/errors.js';
+import type { ChatMessage, Teacher, TeacherResult } from '../teacher/types.js';
+import { backoffDelayMs } from './backoff.js';
+import { Budget, formatUSD } from './budget.js';
+import type { CollectEvent, CollectSummary, StopReason } from './events.js';
+import { planCalls, type PlannedCall } from './plan.js';
+import { RateLimiter } from './rate-limiter.js';
+
+// Re-exported so callers can take the run's types from the module that runs it.
+export type { CollectEvent, CollectSummary, StopReason } from './events.js';
+
+/** Everything a collection run needs; clocks, sleep and randomness are injectable for tests. */
+export interface CollectOptions {
+  store: Store;
+  teacher: Teacher;
+  inputs: readonly InputRecord[];
+  /** The task's labels, in task order (the teacher maps its answer onto them). */
+  labels: readonly string[];
+  buildMessages: (input: InputRecord) => ChatMessage[];
+  requestKey: (messages: ChatMessage[]) => string;
+  estimateInputTokens: (messages: ChatMessage[]) => number;
+  costUSD: (usage: { inputTokens: number; outputTokens: number }) => number;
+  maxOutputTokens: number;
+  budgetUSD: number;
+  concurrency: number;
+  rpm?: number;
+  tpm?: number;
+  maxRetries: number;
+  /** Consecutive connection failures (any worker) after which the teacher counts as unreachable; default 10. */
+  maxConsecutiveConnectionFailures?: number;
+  /** The teacher's base URL, for messages. */
+  teacherURL?: string;
+  onEvent?: (event: CollectEvent) => void;
+  signal?: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+}
+
+interface Stop { reason: Exclude<StopReason, 'done'>; message: string }
+
+/** Validates the numbers a run depends on, so a typo fails before any money is spent. */
+function validate(options: CollectOptions): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) problems.push(`concurrency must be an integer >= 1, got ${options.concurrency}`);
+  if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) problems.push(`maxRetries must be an integer >= 0, got ${options.maxRetries}`);
+  if (!(options.budgetUSD >= 0)) problems.push(`budgetUSD must be >= 0, got ${options.budgetUSD}`);
+  if (!(options.maxOutputTokens > 0)) problems.push(`maxOutputTokens must be > 0, got ${options.maxOutputTokens}`);
+  if (options.rpm !== undefined && !(options.rpm > 0)) problems.push(`rpm must be > 0, got ${options.rpm}`);
+  if (options.tpm !== undefined && !(options.tpm > 0)) problems.push(`tpm must be > 0, got ${options.tpm}`);
+  if (problems.length > 0) throw new RangeError(`invalid collect options: ${problems.join('; ')}`);
+}
+
+/** Says where the teacher lives, for messages. */
+function teacherLocation(options: CollectOptions): string {
+  const baseURL = options.teacherURL ?? options.teacher.requestParameters['baseURL'];
+  return typeof baseURL === 'string' ? baseURL : `${options.teacher.provider} (${options.teacher.modelId})`;
+}
+
+/** Errors after which the request may have reached the teacher and been billed. */
+function mayHaveBeenBilled(error: unknown): boolean {
+  return error instanceof TeacherTimeoutError || error instanceof TeacherResponseError;
+}
+
+/** Describes an error in one line. */
+function describeError(error: unknown): string {
+  if (error instanceof TeacherError) return error.status === null ? error.message : `${error.status}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One collection run: the shared counters and the stop flag the workers consult. */
+class CollectionRun {
+  readonly options: CollectOptions;
+  readonly store: Store;
+  readonly budget: Budget;
+  readonly limiter: RateLimiter;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly sleepRaw: (ms: number) => Promise<void>;
+  readonly toCall: number;
+  stop: Stop | null = null;
+  fatal: unknown = undefined;
+  called = 0;
+  junk = 0;
+  failed = 0;
+  notAttempted = 0;
+  inFlightAtStop = 0;
+  spentUSD = 0;
+  consecutiveConnectionFailures = 0;
+  readonly failures: Array<{ inputId: string; reason: string }> = [];
+
+  constructor(options: CollectOptions, budget: Budget, toCall: number) {
+    this.options = options;
+    this.store = options.store;
+    this.budget = budget;
+    this.toCall = toCall;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.sleepRaw = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const limits = { ...(options.rpm === undefined ? {} : { rpm: options.rpm }), ...(options.tpm === undefined ? {} : { tpm: options.tpm }) };
+    this.limiter = new RateLimiter(limits, this.now);
+  }
+
+  emit(event: CollectEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  /** Stops the run; the first reason wins. Nothing new is sent after this, in-flight calls finish. */
+  halt(stop: Stop): void {
+    if (this.stop !== null) return;
+    this.stop = stop;
+    this.emit(stop.reason === 'budget'
+      ? { type: 'budget-stop', reason: stop.message, spentUSD: this.budget.spentUSD, budgetUSD: this.budget.maxUSD }
+      : { type: 'stop', reason: stop.reason, message: stop.message });
+  }
+
+  /** Stops the run because the store failed; the error is rethrown once in-flight calls settle. */
+  haltOnStoreFailure(error: unknown): void {
+    if (this.fatal === undefined) this.fatal = error;
+    this.stop ??= { reason: 'aborted', message: describeError(error) };
+  }
+
+  /**
+   * Whether a call already under way may still be retried: after a budget stop it may (its
+   * reservation already covers it), after auth, unreachable or abort it may not.
+   */
+  get retriesBlocked(): boolean {
+    return this.stop !== null && this.stop.reason !== 'budget';
+  }
+
+  get aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  /** Sleeps, waking early if the run is aborted. */
+  async sleep(ms: number): Promise<void> {
+    const signal = this.options.signal;
+    if (signal === undefined) return this.sleepRaw(ms);
+    if (signal.aborted) return;
+    let onAbort = (): void => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    await Promise.race([this.sleepRaw(ms), aborted]);
+    signal.removeEventListener('abort', onAbort);
+  }
+
+  /** Processes one planned call from budget check to commit; never throws. */
+  async process(call: PlannedCall): Promise<void> {
+    if (this.stop !== null) {
+      this.notAttempted++;
+      return;
+    }
+    const estimateUSD = this.options.costUSD({ inputTokens: call.inputTokens, outputTokens: this.options.maxOutputTokens });
+    const decision = this.budget.tryReserve(estimateUSD);
+    if (!decision.fits) {
+      this.halt({ reason: 'budget', message: decision.reason });
+      this.notAttempted++;
+      return;
+    }
+    const tokens = call.inputTokens + this.options.maxOutputTokens;
+    if (!(await this.limiter.acquire(tokens, (ms) => this.sleep(ms), () => this.stop !== null))) {
+      this.budget.settle(estimateUSD, 0);
+      this.notAttempted++;
+      return;
+    }
+    try {
+      // Durable before the request leaves: if we die mid-call, the next run knows it may be billed.
+      await this.store.reserve({ cacheKey: call.cacheKey, inputId: call.input.id, estimatedUSD: estimateUSD, startedAt: this.now() });
+    } catch (error) {
+      this.budget.settle(estimateUSD, 0);
+      this.haltOnStoreFailure(error);
+      this.notAttempted++;
+      return;
+    }
+    await this.attempt(call, estimateUSD, tokens);
+  }
+
+  /** Sends the call, retrying retryable failures with backoff while keeping the reservation. */
+  async attempt(call: PlannedCall, estimateUSD: number, tokens: number): Promise<void> {
+    let heldUSD = estimateUSD;
+    let possiblyBilledUSD = 0;
+    for (let attempt = 1; ; attempt++) {
+      const startedAt = this.now();
+      let result: TeacherResult;
+      try {
+        const signal = this.options.signal;
+        result = await this.options.teacher.classify({ messages: call.messages, labels: this.options.labels, ...(signal === undefined ? {} : { signal }) });
+      } catch (error) {
+        if (this.aborted) {
+          // Cancelled mid-flight: it may still be billed. The reservation stays journalled, so the
+          // next run reports it as orphaned; until then count its worst case as spent.
+          this.budget.settle(heldUSD, heldUSD);
+          this.inFlightAtStop++;
+          return;
+        }
+        if (mayHaveBeenBilled(error)) possiblyBilledUSD += estimateUSD;
+        const retryDelay = this.retryDelay(error, attempt);
+        if (retryDelay === null) return this.giveUp(call, error, attempt, heldUSD, possiblyBilledUSD);
+        if (possiblyBilledUSD > 0) {
+          // The failed attempt may have used up this call's reservation; the retry needs its own.
+          const decision = this.budget.tryReserve(estimateUSD);
+          if (!decision.fits) {
+            this.halt({ reason: 'budget', message: decision.reason });
+            return this.giveUp(call, error, attempt, heldUSD, possiblyBilledUSD);
+          }
+          heldUSD += estimateUSD;
+        }
+        this.emit({ type: 'retry', inputId: call.input.id, attempt, delayMs: retryDelay, status: error instanceof TeacherError ? error.status : null, reason: describeError(error) });
+        await this.sleep(retryDelay);
+        const mayContinue = !this.retriesBlocked && !this.aborted && (await this.limiter.acquire(tokens, (ms) => this.sleep(ms), () => this.retriesBlocked));
+        if (!mayContinue) return this.giveUp(call, new Error('the run stopped before the retry'), attempt, heldUSD, possiblyBilledUSD);
+        continue;
+      }
+      this.consecutiveConnectionFailures = 0;
+      return this.commit(call, result, attempt, this.now() - startedAt, heldUSD, possiblyBilledUSD);
+    }
+  }
+
+  /** The delay before retrying after `error`, or null when it must not be retried. */
+  retryDelay(error: unknown, attempt: number): number | null {
+    if (error instanceof TeacherAuthError) {
+      this.halt({ reason: 'auth', message: `The teacher at ${teacherLocation(this.options)} refused the API key (${describeError(error)}). Check the key in teacher.apiKeyEnv; nothing more was sent.` });
+      return null;
+    }
+    if (error instanceof TeacherConnectionError) {
+      this.consecutiveConnectionFailures++;
+      const limit = this.options.maxConsecutiveConnectionFailures ?? 10;
+      if (this.consecutiveConnectionFailures >= limit) {
+        this.halt({
+          reason: 'teacher-unreachable',
+          message: `The teacher at ${teacherLocation(this.options)} could not be reached: ${this.consecutiveConnectionFailures} connection failures in a row ` +
+            `(last: ${describeError(error)}). Check that it is running and that teacher.baseURL is right; answers so far are saved.`,
+        });
+      }
+    }
+    if (!(error instanceof TeacherError) || !error.isRetryable || attempt > this.options.maxRetries || this.retriesBlocked) return null;
+    const delay = backoffDelayMs(attempt, this.random, error.retryAfterMs);
+    // A server that asks one call to wait is usually asking all of them to.
+    if (error.retryAfterMs !== null) this.limiter.pauseUntil(this.now() + delay);
+    return delay;
+  }
+
+  /** Records a call that failed for good; the input is tried again by the next run. */
+  async giveUp(call: PlannedCall, error: unknown, attempts: number, heldUSD: number, billedUSD: number): Promise<void> {
+    this.budget.settle(heldUSD, billedUSD);
+    this.spentUSD += billedUSD;
+    try {
+      await this.store.releaseReservation(call.cacheKey, billedUSD);
+    } catch (storeError) {
+      this.haltOnStoreFailure(storeError);
+    }
+    const reason = describeError(error);
+    this.failed++;
+    this.failures.push({ inputId: call.input.id, reason });
+    this.emit({ type: 'failure', inputId: call.input.id, attempts, reason });
+  }
+
+  /** Commits a paid answer (junk included) with its actual cost; a store failure stops the run. */
+  async commit(call: PlannedCall, result: TeacherResult, attempts: number, latencyMs: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
+    const costUSD = this.options.costUSD({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
+    const response: ResponseRecord = {
+      cacheKey: call.cacheKey, inputId: call.input.id, model: this.options.teacher.modelId, kind: result.kind, label: result.label,
+      distribution: result.distribution, tailMass: result.tailMass, text: result.text, inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens, costUSD, latencyMs, attempts, createdAt: this.now(),
+    };
+    this.budget.settle(heldUSD, costUSD + possiblyBilledUSD);
+    this.spentUSD += costUSD + possiblyBilledUSD;
+    try {
+      await this.store.commitResponse(response);
+      // Earlier attempts that timed out may have been billed too: keep them on the ledger.
+      if (possiblyBilledUSD > 0) await this.store.releaseReservation(call.cacheKey, possiblyBilledUSD);
+    } catch (error) {
+      this.haltOnStoreFailure(error);
+      return;
+    }
+    this.called++;
+    if (result.kind === 'junk') this.junk++;
+    this.emit({
+      type: 'answer', inputId: call.input.id, cacheKey: call.cacheKey, kind: result.kind, label: result.label, costUSD, latencyMs,
+      attempts, completed: this.called, toCall: this.toCall, spentUSD: this.spentUSD,
+    });
+  }
+}
+
+/** Runs `work` over `items` with at most `concurrency` at a time. */
+async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** Writes the one-paragraph outcome of a run. */
+function summarise(run: CollectionRun, orphans: { count: number; usd: number }, cached: number): string {
+  const parts: string[] = [];
+  if (orphans.count > 0) {
+    parts.push(`${orphans.count} call(s) were in flight when an earlier run stopped; they may have been billed, so $${formatUSD(orphans.usd)} is counted as spent.`);
+  }
+  parts.push(`${run.called} new answer(s) for $${formatUSD(run.spentUSD)}${run.junk > 0 ? ` (${run.junk} junk)` : ''}; ${cached} from the cache.`);
+  if (run.failed > 0) parts.push(`${run.failed} input(s) failed and will be tried again on the next run.`);
+  if (run.stop !== null) parts.push(run.stop.message);
+  if (run.notAttempted > 0) parts.push(`${run.notAttempted} input(s) were not attempted.`);
+  if (run.inFlightAtStop > 0) parts.push(`${run.inFlightAtStop} call(s) were cancelled in flight; they may have been billed and will be counted as orphaned by the next run.`);
+  return parts.join(' ');
+}
+
+/** Collects teacher answers for every input not yet answered, within budget, rate limits and retries. */
+export async function collect(options: CollectOptions): Promise<CollectSummary> {
+  validate(options);
+  const { store } = options;
+  await store.addInputs(options.inputs);
+  const orphanCalls = await store.abandonReservations();
+  const orphans = { count: orphanCalls.length, usd: orphanCalls.reduce((sum, call) => sum + call.estimatedUSD, 0) };
+  const plan = await planCalls(options);
+  const ledgerAtStart = await store.ledger();
+  const run = new CollectionRun(options, new Budget(options.budgetUSD, ledgerAtStart), plan.calls.length);
+  run.emit({
+    type: 'start', total: options.inputs.length, cached: plan.cached, duplicates: plan.duplicates, toCall: plan.calls.length,
+    budgetUSD: options.budgetUSD, ledger: ledgerAtStart, orphansRecovered: { ...orphans, calls: orphanCalls },
+  });
+  const onAbort = (): void => run.halt({ reason: 'aborted', message: 'The run was cancelled; answers so far are saved.' });
+  if (options.signal?.aborted === true) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await runPool(plan.calls, options.concurrency, (call) => run.process(call));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  if (run.fatal !== undefined) throw run.fatal;
+  const summary: CollectSummary = {
+    total: options.inputs.length, cached: plan.cached, duplicates: plan.duplicates, called: run.called, junk: run.junk,
+    failed: run.failed, notAttempted: run.notAttempted, inFlightAtStop: run.inFlightAtStop, spentUSD: run.spentUSD,
+    budgetUSD: options.budgetUSD, ledger: await store.ledger(), orphanedRecovered: orphans, failures: run.failures,
+    stopReason: run.stop?.reason ?? 'done', message: summarise(run, orphans, plan.cached),
+  };
+  run.emit({ type: 'done', summary });
+  return summary;
+}

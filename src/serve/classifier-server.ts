@@ -1,0 +1,81 @@
+/**
+ * An OpenAI-compatible server in front of any text classifier: the student server and the demo's
+ * teacher server are both this, with a different `classify`. The answer is the label; logprobs
+ * carry the classifier's probabilities, so a distillation client cannot tell it from an LLM.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseChatCompletionRequest } from './chat-request.js';
+import { chatCompletion, chatCompletionChunks, newCompletionIdentity, usageFor, type ClassifierAnswer } from './chat-response.js';
+import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, readJsonBody, sendJson, SseWriter, type Route } from './http.js';
+import { listen, type ListeningServer } from './listen.js';
+
+/** Classifies one input text. */
+export type Classify = (input: string) => ClassifierAnswer | Promise<ClassifierAnswer>;
+
+/** How to start a classifier server. */
+export interface ClassifierServerOptions {
+  classify: Classify;
+  /** The model name clients must send, listed by GET /v1/models. */
+  modelName: string;
+  /** `owned_by` in the model listing. */
+  ownedBy?: string;
+  /** Default 127.0.0.1: a student is served on loopback unless asked otherwise. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Request body limit in bytes (413 beyond it); default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** The model object of GET /v1/models. */
+function modelObject(options: ClassifierServerOptions, created: number): Record<string, unknown> {
+  return { id: options.modelName, object: 'model', created, owned_by: options.ownedBy ?? 'distillery' };
+}
+
+/** POST /v1/chat/completions: validate, classify, serialise (as JSON or as an SSE stream). */
+function chatCompletionsHandler(options: ClassifierServerOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return async (request, response) => {
+    const chat = parseChatCompletionRequest(await readJsonBody(request, maxBodyBytes), options.modelName);
+    const answer = await options.classify(chat.input);
+    const identity = newCompletionIdentity(chat.model);
+    const usage = usageFor(chat.messages);
+    if (!chat.stream) return sendJson(response, 200, chatCompletion(identity, answer, chat, usage));
+    const events = new SseWriter(response);
+    for (const chunk of chatCompletionChunks(identity, answer, chat, usage)) events.send(chunk);
+    events.done();
+  };
+}
+
+/** A URL path segment decoded, or a 400 when its percent-encoding is broken. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `the path segment "${segment}" is not valid percent-encoding`, { code: 'invalid_path' });
+  }
+}
+
+/** The route table: chat completions and the model listing (all and one). */
+function routes(options: ClassifierServerOptions): Route[] {
+  const created = Math.floor(Date.now() / 1000);
+  return [
+    { method: 'POST', path: '/v1/chat/completions', handler: chatCompletionsHandler(options) },
+    { method: 'GET', path: '/v1/models', handler: (_request, response) => sendJson(response, 200, { object: 'list', data: [modelObject(options, created)] }) },
+    {
+      method: 'GET',
+      path: '/v1/models/',
+      handler: (_request, response, path) => {
+        const id = decodedSegment(path.slice('/v1/models/'.length));
+        if (id !== options.modelName) throw new HttpError(404, `the model "${id}" does not exist here; this server serves "${options.modelName}"`, { param: 'model', code: 'model_not_found' });
+        sendJson(response, 200, modelObject(options, created));
+      },
+    },
+  ];
+}
+
+/** Starts an OpenAI-compatible server answering chat completions with `options.classify`. */
+export async function startClassifierServer(options: ClassifierServerOptions): Promise<ListeningServer> {
+  if (options.modelName === '') throw new Error('startClassifierServer: modelName must not be empty');
+  return listen(createRequestListener(routes(options)), options.host, options.port);
+}

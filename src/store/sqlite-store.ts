@@ -1,0 +1,225 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeDistribution, encodeDistribution } from './distribution-codec.js';
+import { StoreError } from './errors.js';
+import { toStoreError } from './sqlite-errors.js';
+import { migrate } from './sqlite-migrations.js';
+import type { InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
+
+/** Settings for tests and quotas; the defaults suit every project. */
+export interface SqliteStoreOptions {
+  /** Caps the database at this many pages (`PRAGMA max_page_count`): a quota, and how tests simulate a full disk. */
+  maxPageCount?: number;
+  /** How long to wait for a lock held by another connection, in ms. */
+  busyTimeoutMs?: number;
+}
+
+interface ResponseRow {
+  cache_key: string; input_id: string; model: string; kind: 'label' | 'junk'; label: string | null;
+  distribution: Uint8Array | null; tail_mass: number | null; text: string; input_tokens: number;
+  output_tokens: number; cost_usd: number; latency_ms: number; attempts: number; created_at: number;
+}
+interface ReservationRow { cache_key: string; input_id: string; estimated_usd: number; started_at: number }
+
+/** Maps a stored row back to the seam's record. */
+function toResponse(row: ResponseRow): ResponseRecord {
+  return {
+    cacheKey: row.cache_key, inputId: row.input_id, model: row.model, kind: row.kind, label: row.label,
+    distribution: decodeDistribution(row.distribution), tailMass: row.tail_mass, text: row.text,
+    inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUSD: row.cost_usd,
+    latencyMs: row.latency_ms, attempts: row.attempts, createdAt: row.created_at,
+  };
+}
+
+/** Maps a stored reservation row back to the seam's record. */
+function toReservation(row: ReservationRow): Reservation {
+  return { cacheKey: row.cache_key, inputId: row.input_id, estimatedUSD: row.estimated_usd, startedAt: row.started_at };
+}
+
+/** Opens the connection and applies the settings every Distillery database relies on. */
+function openDatabase(file: string, options: SqliteStoreOptions): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file);
+  try {
+    // WAL lets readers (reports) run beside the collector; FULL sync makes each reservation and
+    // answer survive power loss, not only a crash: the journal is about money already spent.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    database.pragma('foreign_keys = ON');
+    if (options.maxPageCount !== undefined) database.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
+    migrate(database, file);
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+/** Opens (creating if needed, folder included) the SQLite store of a project. */
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
+  const path = file === ':memory:' ? file : resolve(file);
+  let database: Database.Database;
+  try {
+    database = openDatabase(path, options);
+  } catch (error) {
+    throw toStoreError(error, path, 'opening the database');
+  }
+  return new SqliteStore(database, path);
+}
+
+/** The SQLite implementation of `Store`; every method maps driver errors to StoreError. */
+class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly #database: Database.Database;
+  readonly #file: string;
+  readonly #statements;
+
+  constructor(database: Database.Database, file: string) {
+    this.#database = database;
+    this.#file = file;
+    this.#statements = {
+      insertInput: database.prepare('INSERT OR IGNORE INTO inputs (id, text, gold, source) VALUES (?, ?, ?, ?)'),
+      countInputs: database.prepare('SELECT COUNT(*) AS count FROM inputs'),
+      listInputs: database.prepare('SELECT id, text, gold, source FROM inputs ORDER BY seq'),
+      getResponse: database.prepare('SELECT * FROM responses WHERE cache_key = ?'),
+      listResponses: database.prepare('SELECT * FROM responses ORDER BY created_at, cache_key'),
+      insertResponse: database.prepare(`INSERT INTO responses (cache_key, input_id, model, kind, label, distribution, tail_mass, text,
+        input_tokens, output_tokens, cost_usd, latency_ms, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertReservation: database.prepare('INSERT INTO reservations (cache_key, input_id, estimated_usd, started_at) VALUES (?, ?, ?, ?)'),
+      deleteReservation: database.prepare('DELETE FROM reservations WHERE cache_key = ?'),
+      listReservations: database.prepare('SELECT * FROM reservations ORDER BY started_at, cache_key'),
+      insertOrphan: database.prepare('INSERT INTO orphaned_calls (cache_key, input_id, estimated_usd, started_at, abandoned_at) VALUES (?, ?, ?, ?, ?)'),
+      deleteAllReservations: database.prepare('DELETE FROM reservations'),
+      insertBilledFailure: database.prepare('INSERT INTO billed_failures (cache_key, billed_usd, recorded_at) VALUES (?, ?, ?)'),
+      ledger: database.prepare(`SELECT
+        (SELECT COALESCE(SUM(cost_usd), 0) FROM responses) + (SELECT COALESCE(SUM(billed_usd), 0) FROM billed_failures) AS committed,
+        (SELECT COALESCE(SUM(estimated_usd), 0) FROM orphaned_calls) AS orphaned,
+        (SELECT COALESCE(SUM(estimated_usd), 0) FROM reservations) AS reserved`),
+      deleteSplits: database.prepare('DELETE FROM splits'),
+      insertSplit: database.prepare('INSERT INTO splits (input_id, split, duplicate_of, seq) VALUES (?, ?, ?, ?)'),
+      listSplits: database.prepare('SELECT input_id, split, duplicate_of FROM splits ORDER BY seq'),
+      getState: database.prepare('SELECT value FROM state WHERE key = ?'),
+      setState: database.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  /** Runs one synchronous database action, turning driver errors into StoreErrors. */
+  #run<T>(action: string, body: () => T): Promise<T> {
+    try {
+      return Promise.resolve(body());
+    } catch (error) {
+      return Promise.reject(toStoreError(error, this.#file, action));
+    }
+  }
+
+  addInputs(inputs: readonly InputRecord[]): Promise<number> {
+    return this.#run('adding inputs', () => this.#database.transaction(() => {
+      let added = 0;
+      for (const input of inputs) added += this.#statements.insertInput.run(input.id, input.text, input.gold, input.source).changes;
+      return added;
+    })());
+  }
+
+  countInputs(): Promise<number> {
+    return this.#run('counting inputs', () => (this.#statements.countInputs.get() as { count: number }).count);
+  }
+
+  listInputs(): Promise<InputRecord[]> {
+    return this.#run('listing inputs', () => this.#statements.listInputs.all() as InputRecord[]);
+  }
+
+  getResponse(cacheKey: string): Promise<ResponseRecord | undefined> {
+    return this.#run('reading a cached answer', () => {
+      const row = this.#statements.getResponse.get(cacheKey) as ResponseRow | undefined;
+      return row === undefined ? undefined : toResponse(row);
+    });
+  }
+
+  listResponses(): Promise<ResponseRecord[]> {
+    return this.#run('listing answers', () => (this.#statements.listResponses.all() as ResponseRow[]).map(toResponse));
+  }
+
+  reserve(reservation: Reservation): Promise<void> {
+    return this.#run(`journalling the call for input ${reservation.inputId}`, () => {
+      this.#statements.insertReservation.run(reservation.cacheKey, reservation.inputId, reservation.estimatedUSD, reservation.startedAt);
+    });
+  }
+
+  commitResponse(response: ResponseRecord): Promise<void> {
+    // One transaction: a crash leaves either the reservation (counted as possibly billed) or the
+    // answer, never neither (a paid answer lost) and never both (spend counted twice).
+    return this.#run(`saving the answer for input ${response.inputId}`, () => this.#database.transaction(() => {
+      this.#statements.insertResponse.run(
+        response.cacheKey, response.inputId, response.model, response.kind, response.label,
+        encodeDistribution(response.distribution), response.tailMass, response.text, response.inputTokens,
+        response.outputTokens, response.costUSD, response.latencyMs, response.attempts, response.createdAt,
+      );
+      this.#statements.deleteReservation.run(response.cacheKey);
+    })());
+  }
+
+  releaseReservation(cacheKey: string, billedUSD: number): Promise<void> {
+    if (!Number.isFinite(billedUSD) || billedUSD < 0) {
+      return Promise.reject(new StoreError(`billedUSD must be a finite number >= 0, got ${billedUSD}`, { reason: 'constraint', file: this.#file }));
+    }
+    return this.#run('releasing a failed call', () => this.#database.transaction(() => {
+      this.#statements.deleteReservation.run(cacheKey);
+      if (billedUSD > 0) this.#statements.insertBilledFailure.run(cacheKey, billedUSD, Date.now());
+    })());
+  }
+
+  listReservations(): Promise<Reservation[]> {
+    return this.#run('listing reservations', () => (this.#statements.listReservations.all() as ReservationRow[]).map(toReservation));
+  }
+
+  abandonReservations(): Promise<Reservation[]> {
+    return this.#run('recording calls left in flight by an earlier run', () => this.#database.transaction(() => {
+      const leftovers = (this.#statements.listReservations.all() as ReservationRow[]).map(toReservation);
+      const abandonedAt = Date.now();
+      for (const call of leftovers) {
+        this.#statements.insertOrphan.run(call.cacheKey, call.inputId, call.estimatedUSD, call.startedAt, abandonedAt);
+      }
+      this.#statements.deleteAllReservations.run();
+      return leftovers;
+    })());
+  }
+
+  ledger(): Promise<Ledger> {
+    return this.#run('reading the ledger', () => {
+      const row = this.#statements.ledger.get() as { committed: number; orphaned: number; reserved: number };
+      return { committedUSD: row.committed, orphanedUSD: row.orphaned, reservedUSD: row.reserved };
+    });
+  }
+
+  saveSplits(assignments: readonly SplitAssignment[]): Promise<void> {
+    return this.#run('saving splits', () => this.#database.transaction(() => {
+      this.#statements.deleteSplits.run();
+      assignments.forEach((assignment, index) => {
+        this.#statements.insertSplit.run(assignment.inputId, assignment.split, assignment.duplicateOf, index);
+      });
+    })());
+  }
+
+  listSplits(): Promise<SplitAssignment[]> {
+    return this.#run('listing splits', () => (this.#statements.listSplits.all() as Array<{ input_id: string; split: SplitAssignment['split']; duplicate_of: string | null }>)
+      .map((row) => ({ inputId: row.input_id, split: row.split, duplicateOf: row.duplicate_of })));
+  }
+
+  getState(key: string): Promise<string | undefined> {
+    return this.#run(`reading state "${key}"`, () => (this.#statements.getState.get(key) as { value: string } | undefined)?.value);
+  }
+
+  setState(key: string, value: string): Promise<void> {
+    return this.#run(`saving state "${key}"`, () => {
+      this.#statements.setState.run(key, value);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#run('closing the database', () => {
+      if (this.#database.open) this.#database.close();
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { createStudent, STUDENT_KINDS, studentKind } from './registry.js';
+import { testSettings } from './synthetic-task.js';
+
+describe('student registry', () => {
+  it('creates a student of each registered kind', () => {
+    for (const kind of Object.keys(STUDENT_KINDS)) {
+      const student = createStudent(kind, ['a', 'b'], testSettings());
+      expect(student.kind).toBe(kind);
+      expect(student.labels).toEqual(['a', 'b']);
+    }
+  });
+
+  it('names the valid kinds when asked for an unknown one', () => {
+    expect(() => createStudent('mlp', ['a', 'b'], testSettings())).toThrow('unknown student kind "mlp": valid kinds are ngram');
+    expect(() => studentKind('toString')).toThrow('unknown student kind');
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(STUDENT_KINDS)).toBe(true);
+    expect(() => { (STUDENT_KINDS as Record<string, unknown>).extra = {}; }).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * A Teacher for any OpenAI-compatible chat completions API (OpenAI, Ollama, llama.cpp, vLLM), on
+ * the official openai SDK.
+ *
+ * Retries: none here. The SDK is built with maxRetries 0; retrying lives in one layer, the
+ * collector, which reads `isRetryable` and `retryAfterMs` off the TeacherError.
+ *
+ * Deadline: the SDK's `timeout` stops at the response headers; a server that sends headers and then
+ * stalls the body would hang forever. So every call also carries our own signal, aborted after
+ * timeoutMs, which the SDK keeps wired to the body read.
+ *
+ * Logprobs fallback and cache keys: a server that answers 400 mentioning logprobs is asked again
+ * once without them, and this instance stops asking (a warning says so on every affected answer).
+ * `requestParameters` stays the *requested* parameters even then: the collector computes cache
+ * keys before calling, and a rerun against the same server must hit the answers of the first run.
+ * Whether an answer has soft labels is recorded on the answer (distribution null + a warning),
+ * not in its key.
+ */
+import OpenAI from 'openai';
+import { withOpenAIErrorBodies } from './compatible-fetch.js';
+import { isLogprobsRejection, toTeacherError } from './openai-errors.js';
+import { mapChatCompletion } from './openai-response.js';
+import type { ChatMessage, Teacher, TeacherRequest, TeacherResult } from './types.js';
+
+/** How to reach and ask an OpenAI-compatible teacher. */
+export interface OpenAITeacherOptions {
+  baseURL: string;
+  model: string;
+  apiKey: string;
+  logprobs: boolean;
+  topLogprobs: number;
+  temperature: number;
+  maxTokens: number;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+/** The provider name that goes into cache keys. */
+const PROVIDER = 'openai-compatible';
+
+/** A deadline that also follows the caller's signal; `timedOut` tells which one fired. */
+class CallDeadline {
+  readonly controller = new AbortController();
+  timedOut = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly onCallerAbort = (): void => this.controller.abort();
+
+  constructor(timeoutMs: number, private readonly callerSignal: AbortSignal | undefined) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, timeoutMs);
+    if (callerSignal?.aborted === true) this.controller.abort();
+    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  get cancelled(): boolean {
+    return this.callerSignal?.aborted === true;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
+/** Creates a Teacher that calls chat.completions on an OpenAI-compatible server. */
+export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
+  const client = new OpenAI({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+    fetch: withOpenAIErrorBodies(options.fetch ?? globalThis.fetch),
+  });
+  const requestParameters = Object.freeze({
+    model: options.model,
+    temperature: options.temperature,
+    max_tokens: options.maxTokens,
+    logprobs: options.logprobs,
+    ...(options.logprobs ? { top_logprobs: options.topLogprobs } : {}),
+  });
+  let logprobsRejected = false;
+
+  /** One HTTP call; resolves to the parsed body and the request id. */
+  async function send(messages: ChatMessage[], withLogprobs: boolean, deadline: CallDeadline): Promise<{ body: unknown; requestId: string | null }> {
+    const call = client.chat.completions.create(
+      {
+        model: options.model,
+        messages,
+        temperature: options.temperature,
+        max_tokens: options.maxTokens,
+        ...(withLogprobs ? { logprobs: true, top_logprobs: options.topLogprobs } : {}),
+      },
+      { signal: deadline.controller.signal, timeout: options.timeoutMs },
+    );
+    let requestId: string | null = null;
+    try {
+      const response = await call.asResponse();
+      requestId = response.headers.get('x-request-id');
+      // Parsing reads the body; the SDK surfaces a non-JSON 200 as a string, invalid JSON as a
+      // SyntaxError and a body cut mid-way as a TypeError ("terminated"): all mapped downstream.
+      const body: unknown = await call;
+      return { body, requestId };
+    } catch (error) {
+      throw toTeacherError(error, { timedOut: deadline.timedOut, cancelled: deadline.cancelled, timeoutMs: options.timeoutMs, requestId });
+    }
+  }
+
+  /** Sends with logprobs if wanted, falling back once (for good) when the server rejects them. */
+  async function sendWithFallback(messages: ChatMessage[], deadline: CallDeadline, warnings: string[]): Promise<{ body: unknown; requestId: string | null; askedForLogprobs: boolean }> {
+    const wantLogprobs = options.logprobs && !logprobsRejected;
+    if (options.logprobs && logprobsRejected) warnings.push('logprobs are off for this teacher (it rejected them earlier); hard label only');
+    try {
+      return { ...(await send(messages, wantLogprobs, deadline)), askedForLogprobs: wantLogprobs };
+    } catch (error) {
+      const cause = error instanceof Error ? error.cause : undefined;
+      if (!wantLogprobs || !isLogprobsRejection(cause)) throw error;
+      logprobsRejected = true;
+      warnings.push(`the teacher rejected logprobs (${(cause as Error).message}); asked again without them and will not ask again: hard labels only`);
+      return { ...(await send(messages, false, deadline)), askedForLogprobs: false };
+    }
+  }
+
+  /** Asks the teacher to classify one input. */
+  async function classify(request: TeacherRequest): Promise<TeacherResult> {
+    const deadline = new CallDeadline(options.timeoutMs, request.signal);
+    try {
+      const warnings: string[] = [];
+      const { body, requestId, askedForLogprobs } = await sendWithFallback(request.messages, deadline, warnings);
+      return mapChatCompletion(body, { messages: request.messages, labels: request.labels, askedForLogprobs, requestId, warnings });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  return { specificationVersion: 'v1', provider: PROVIDER, modelId: options.model, requestParameters, classify };
+}
