@@ -24,7 +24,10 @@ const teacherSchema = z.object({
 
 const promptSchema = z.object({
   messages: z.array(messageTemplate).min(1),
-}).strict();
+}).strict().refine((prompt) => prompt.messages.some((message) => /\{\{\s*text\s*\}\}/.test(message.content)), {
+  message: 'no message contains {{text}}: the input would never reach the teacher',
+  path: ['messages'],
+});
 
 const inputsSchema = z.object({
   /** A file path or a glob, relative to the task file. */
@@ -63,8 +66,8 @@ const studentSchema = z.object({
   buckets: z.number().int().min(1024).max(1 << 24).default(1 << 18),
   dim: z.number().int().min(2).max(512).default(32),
   wordNgrams: z.number().int().min(1).max(5).default(2),
-  charNgramMin: z.number().int().min(0).max(10).default(3),
-  charNgramMax: z.number().int().min(0).max(10).default(5),
+  charNgramMin: z.number().int().min(0).max(10).default(0),
+  charNgramMax: z.number().int().min(0).max(10).default(0),
   epochs: z.number().int().min(1).max(1000).default(30),
   learningRate: z.number().positive().default(0.5),
   /** Distillation temperature T. */

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerDemoCommand } from './demo-command.js';
+import { registerPredictCommand } from './predict-command.js';
+import { registerRunCommand } from './run-command.js';
+import { registerServeCommand } from './serve-command.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('distillery')
+  .version(packageJson.version)
+  .description('Distil a callable LLM teacher (any OpenAI-compatible API) into a small, fast student you own.')
+  .addHelpText('after', `
+Quick start (offline, no key): distillery demo
+Your own task:                 distillery run task.yaml   (see examples/ and the README)
+Serve the student:             distillery serve task.yaml --port 8080`);
+
+registerRunCommand(program);
+registerServeCommand(program);
+registerPredictCommand(program);
+registerDemoCommand(program);
+
+await program.parseAsync(process.argv);

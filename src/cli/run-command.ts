@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { loadTaskFile } from '../spec/load.js';
+import { runTask } from '../pipeline/run-task.js';
+import { STAGES, type Stage } from '../pipeline/events.js';
+import { EXIT, reportFailure } from './exit-codes.js';
+import { humanRenderer, jsonRenderer } from './progress.js';
+import { renderTerminal } from '../eval/report.js';
+
+/** `distillery run task.yaml`: collect → curate → train → evaluate, resumable. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .argument('<task>', 'task file (YAML)')
+    .description('collect teacher answers, curate, train the student and evaluate it; run again to resume')
+    .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
+    .option('--retrain', 'train again even if the saved student matches the data and settings')
+    .option('--json', 'print progress and the result as JSON lines on stdout')
+    .addHelpText('after', `
+Every stage resumes: answers already paid for are never requested again, even after kill -9.
+The budget (budget.maxUSD) is never exceeded: each call's worst-case cost is reserved before it is sent.
+
+Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget (the student was trained
+on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key
+refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
+
+Example:
+  $ OPENAI_API_KEY=sk-... distillery run examples/openai-sentiment.yaml`)
+    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; json?: boolean }) => {
+      const json = options.json === true;
+      const renderer = json ? jsonRenderer() : humanRenderer();
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      try {
+        if (options.until !== undefined && !STAGES.includes(options.until as Stage)) {
+          throw new Error(`--until must be one of ${STAGES.join(', ')}`);
+        }
+        const task = await loadTaskFile(taskFile);
+        const result = await runTask({
+          task,
+          ...(options.until === undefined ? {} : { until: options.until as Stage }),
+          retrain: options.retrain === true,
+          emit: (event) => renderer.handle(event),
+          signal: controller.signal,
+        });
+        renderer.stop();
+        if (result.evaluation) {
+          if (json) process.stdout.write(`${JSON.stringify({ type: 'result', report: result.evaluation.report, files: result.evaluation.files })}\n`);
+          else process.stdout.write(`${renderTerminal(result.evaluation.report)}\nReport: ${result.evaluation.files.html}\n`);
+        }
+        if (result.budgetStopped) {
+          process.stderr.write('distillery: stopped at the budget; the student was trained on the answers bought so far\n');
+          process.exitCode = EXIT.budget;
+        }
+      } catch (error) {
+        renderer.stop();
+        process.exitCode = reportFailure(error, json);
+      } finally {
+        process.off('SIGINT', onSignal);
+      }
+    });
+}

@@ -1,0 +1,47 @@
+import { collect, type CollectSummary } from '../collect/collector.js';
+import { buildMessages } from '../spec/template.js';
+import type { LoadedTask } from '../spec/load.js';
+import type { InputRecord, Store } from '../store/types.js';
+import { costUSD } from '../teacher/prices.js';
+import { estimateInputTokens, requestKey } from '../teacher/tokens.js';
+import type { EventSink } from './events.js';
+import { RunStoppedError } from './errors.js';
+import type { ResolvedTeacher } from './make-teacher.js';
+
+/** Asks the teacher about every input it has not answered yet; stops cleanly at the budget. */
+export async function collectAnswers(
+  task: LoadedTask,
+  store: Store,
+  inputs: readonly InputRecord[],
+  resolved: ResolvedTeacher,
+  emit: EventSink,
+  signal?: AbortSignal,
+): Promise<CollectSummary> {
+  const { spec } = task;
+  emit({ type: 'stage-start', stage: 'collect', detail: `${spec.teacher.model} at ${spec.teacher.baseURL}` });
+  const summary = await collect({
+    store,
+    teacher: resolved.teacher,
+    inputs,
+    labels: spec.labels,
+    teacherURL: spec.teacher.baseURL,
+    buildMessages: (input) => buildMessages(spec, input.text),
+    requestKey: (messages) => requestKey(resolved.teacher, messages),
+    estimateInputTokens,
+    costUSD: (usage) => costUSD(usage, resolved.prices),
+    maxOutputTokens: resolved.maxOutputTokens,
+    budgetUSD: spec.budget.maxUSD,
+    concurrency: spec.limits.concurrency,
+    ...(spec.limits.rpm === undefined ? {} : { rpm: spec.limits.rpm }),
+    ...(spec.limits.tpm === undefined ? {} : { tpm: spec.limits.tpm }),
+    maxRetries: spec.teacher.maxRetries,
+    onEvent: (event) => emit({ type: 'collect', event }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  emit({ type: 'stage-done', stage: 'collect', summary: summary.message, data: { ...summary } });
+  // A budget stop keeps what was bought: the later stages train on it and the run exits non-zero.
+  if (summary.stopReason !== 'done' && summary.stopReason !== 'budget') {
+    throw new RunStoppedError(summary.message, summary.stopReason);
+  }
+  return summary;
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { findDuplicates } from '../data/dedup.js';
+import { writeFineTuningJsonl, writePlainJsonl } from '../data/export.js';
+import { assignSplits } from '../data/split.js';
+import { buildMessages } from '../spec/template.js';
+import type { LoadedTask } from '../spec/load.js';
+import type { InputRecord, ResponseRecord, SplitAssignment, Store } from '../store/types.js';
+import type { EventSink } from './events.js';
+import type { ProjectPaths } from './project.js';
+
+/** An input with its split and the teacher's answer (when there is one). */
+export interface CuratedRecord {
+  input: InputRecord;
+  split: SplitAssignment['split'];
+  response: ResponseRecord | undefined;
+}
+
+/** Drops duplicates, splits deterministically, and exports the labelled data. */
+export async function curate(
+  task: LoadedTask,
+  store: Store,
+  inputs: readonly InputRecord[],
+  answers: ReadonlyMap<string, ResponseRecord>,
+  paths: ProjectPaths,
+  emit: EventSink,
+): Promise<CuratedRecord[]> {
+  const { spec } = task;
+  emit({ type: 'stage-start', stage: 'curate', detail: `dedup ${spec.curate.dedup}` });
+  const duplicates = findDuplicates(inputs, { mode: spec.curate.dedup, threshold: spec.curate.nearThreshold });
+  const assignments = assignSplits(inputs, duplicates, spec.split);
+  await store.saveSplits(assignments);
+  const byId = new Map(inputs.map((input) => [input.id, input]));
+  const kept: CuratedRecord[] = [];
+  for (const assignment of assignments) {
+    const input = byId.get(assignment.inputId);
+    if (input === undefined || assignment.duplicateOf !== null) continue;
+    kept.push({ input, split: assignment.split, response: answers.get(input.id) });
+  }
+  const counts = { train: 0, val: 0, test: 0 };
+  for (const record of kept) counts[record.split]++;
+  await exportData(task, kept, paths);
+  emit({
+    type: 'stage-done',
+    stage: 'curate',
+    summary: `${duplicates.size} duplicates dropped; train ${counts.train}, val ${counts.val}, test ${counts.test}; exports in ${path.relative(process.cwd(), paths.exportsDir) || '.'}`,
+    data: { duplicates: duplicates.size, ...counts },
+  });
+  return kept;
+}
+
+async function exportData(task: LoadedTask, kept: readonly CuratedRecord[], paths: ProjectPaths): Promise<void> {
+  const labelled = kept.filter((record) => record.response?.kind === 'label');
+  const rows = labelled.map((record) => ({
+    id: record.input.id,
+    text: record.input.text,
+    label: record.response?.label ?? null,
+    distribution: record.response?.distribution ?? null,
+    gold: record.input.gold,
+    split: record.split,
+  }));
+  await writePlainJsonl(rows, path.join(paths.exportsDir, 'labelled.jsonl'));
+  for (const split of ['train', 'val'] as const) {
+    const examples = rows
+      .filter((row) => row.split === split && row.label !== null)
+      .map((row) => ({ messages: buildMessages(task.spec, row.text), label: row.label as string }));
+    await writeFineTuningJsonl(examples, path.join(paths.exportsDir, `openai-finetune-${split}.jsonl`));
+  }
+}

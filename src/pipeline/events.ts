@@ -1,0 +1,19 @@
+import type { CollectEvent } from '../collect/collector.js';
+import type { EpochReport } from '../student/types.js';
+
+/** The stages of `distillery run`, in order. */
+export const STAGES = ['import', 'collect', 'curate', 'train', 'evaluate'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Everything a run reports while it works; the CLI renders these as progress bars or JSON lines. */
+export type PipelineEvent =
+  | { type: 'stage-start'; stage: Stage; detail?: string }
+  | { type: 'stage-done'; stage: Stage; summary: string; data?: Record<string, unknown> }
+  | { type: 'stage-skip'; stage: Stage; reason: string }
+  | { type: 'warning'; stage: Stage; message: string }
+  | { type: 'collect'; event: CollectEvent }
+  | { type: 'epoch'; report: EpochReport; maxEpochs: number }
+  | { type: 'evaluate-progress'; done: number; total: number };
+
+/** A sink for pipeline events. */
+export type EventSink = (event: PipelineEvent) => void;

@@ -1,0 +1,78 @@
+import { openSqliteStore } from '../store/sqlite-store.js';
+import type { CollectSummary } from '../collect/collector.js';
+import type { LoadedTask } from '../spec/load.js';
+import type { ResponseRecord, Store } from '../store/types.js';
+import { buildMessages } from '../spec/template.js';
+import { requestKey } from '../teacher/tokens.js';
+import { collectAnswers } from './collect-stage.js';
+import { curate } from './curate-stage.js';
+import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
+import { STAGES, type EventSink, type Stage } from './events.js';
+import { importInputs } from './import-stage.js';
+import { makeTeacher, type ResolvedTeacher } from './make-teacher.js';
+import { ensureProject, projectPaths, type ProjectPaths } from './project.js';
+import { trainStudent, type TrainOutcome } from './train-stage.js';
+
+/** Options of one `distillery run`. */
+export interface RunTaskOptions {
+  task: LoadedTask;
+  /** Run the stages up to and including this one (default: all). */
+  until?: Stage;
+  /** Retrain even when the saved student matches the data and settings. */
+  retrain?: boolean;
+  emit?: EventSink;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Use this teacher instead of the one the task file names (tests, the demo). */
+  teacher?: ResolvedTeacher;
+}
+
+/** What a run produced; parts are missing when it stopped early. */
+export interface RunTaskResult {
+  paths: ProjectPaths;
+  inputs: number;
+  collection: CollectSummary | null;
+  training: TrainOutcome | null;
+  evaluation: EvaluationOutcome | null;
+  /** True when collection stopped at the budget and later stages used only what was bought. */
+  budgetStopped: boolean;
+}
+
+/** Runs collect → curate → train → evaluate; every stage resumes from what the store already holds. */
+export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
+  const { task } = options;
+  const emit: EventSink = options.emit ?? (() => {});
+  const last = STAGES.indexOf(options.until ?? 'evaluate');
+  const resolved = options.teacher ?? makeTeacher(task.spec, options.env);
+  const paths = projectPaths(task.projectDir);
+  await ensureProject(paths);
+  const store = openSqliteStore(paths.database);
+  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, budgetStopped: false };
+  try {
+    const inputs = await importInputs(task, store, emit);
+    result.inputs = inputs.length;
+    if (last < STAGES.indexOf('collect')) return result;
+    result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal);
+    result.budgetStopped = result.collection.stopReason === 'budget';
+    if (last < STAGES.indexOf('curate')) return result;
+    const answers = await answersFor(task, store, resolved, inputs);
+    const curated = await curate(task, store, inputs, answers, paths, emit);
+    if (last < STAGES.indexOf('train')) return result;
+    result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false);
+    if (last < STAGES.indexOf('evaluate')) return result;
+    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit);
+    return result;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The cached answer for each input under the current teacher settings. */
+async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly { id: string; text: string }[]): Promise<Map<string, ResponseRecord>> {
+  const answers = new Map<string, ResponseRecord>();
+  for (const input of inputs) {
+    const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text)));
+    if (response) answers.set(input.id, response);
+  }
+  return answers;
+}

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { createStudent } from '../student/registry.js';
+import { loadStudentFile, saveStudent } from '../student/file-format.js';
+import type { FitReport, Student, TrainingExample } from '../student/types.js';
+import type { LoadedTask } from '../spec/load.js';
+import type { Store } from '../store/types.js';
+import { contentHash } from '../util/hash.js';
+import type { CuratedRecord } from './curate-stage.js';
+import type { EventSink } from './events.js';
+import { RunStoppedError } from './errors.js';
+import type { ProjectPaths } from './project.js';
+
+/** The trained student and how training went (null when an up-to-date student was reused). */
+export interface TrainOutcome {
+  student: Student;
+  fit: FitReport | null;
+  trainExamples: number;
+  validationExamples: number;
+}
+
+/** Turns curated records of one split into training examples (answers that name a label only). */
+export function toExamples(records: readonly CuratedRecord[], split: CuratedRecord['split'], labels: readonly string[]): TrainingExample[] {
+  const index = new Map(labels.map((label, position) => [label, position]));
+  const examples: TrainingExample[] = [];
+  for (const record of records) {
+    const response = record.response;
+    if (record.split !== split || response?.kind !== 'label' || response.label === null) continue;
+    const label = index.get(response.label);
+    if (label === undefined) continue;
+    examples.push({ text: record.input.text, label, soft: response.distribution });
+  }
+  return examples;
+}
+
+/** Trains the student on the teacher's answers, or reuses the saved one if nothing changed. */
+export async function trainStudent(
+  task: LoadedTask,
+  store: Store,
+  records: readonly CuratedRecord[],
+  paths: ProjectPaths,
+  emit: EventSink,
+  force = false,
+): Promise<TrainOutcome> {
+  const { spec } = task;
+  const train = toExamples(records, 'train', spec.labels);
+  const validation = toExamples(records, 'val', spec.labels);
+  if (train.length < 2) {
+    throw new RunStoppedError(`only ${train.length} labelled training examples: collect more answers before training`, 'no-data');
+  }
+  const fingerprint = contentHash({ settings: spec.student, labels: spec.labels, train, validation });
+  if (!force && existsSync(paths.student) && (await store.getState('train.fingerprint')) === fingerprint) {
+    emit({ type: 'stage-skip', stage: 'train', reason: 'the saved student was trained on the same data and settings' });
+    return { student: loadStudentFile(paths.student), fit: null, trainExamples: train.length, validationExamples: validation.length };
+  }
+  emit({ type: 'stage-start', stage: 'train', detail: `${spec.student.kind} student on ${train.length} examples (${validation.length} for validation)` });
+  const student = createStudent(spec.student.kind, spec.labels, spec.student);
+  const fit = student.fit(train, validation.length > 0 ? validation : train, {
+    onEpoch: (report) => emit({ type: 'epoch', report, maxEpochs: spec.student.epochs }),
+  });
+  await saveStudent(student, paths.student);
+  await store.setState('train.fingerprint', fingerprint);
+  const best = fit.epochs.find((epoch) => epoch.epoch === fit.bestEpoch);
+  emit({
+    type: 'stage-done',
+    stage: 'train',
+    summary: `best epoch ${fit.bestEpoch}/${fit.epochs.length}${fit.stoppedEarly ? ' (early stop)' : ''}, validation agreement ${((best?.validationAgreement ?? 0) * 100).toFixed(1)}%, ${fit.seconds.toFixed(1)} s`,
+    data: { ...fit, epochs: fit.epochs.length },
+  });
+  return { student, fit, trainExamples: train.length, validationExamples: validation.length };
+}

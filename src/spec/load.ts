@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { ZodError } from 'zod';
+import { taskSpecSchema, type TaskSpec } from './schema.js';
+
+/** A task file problem, with the file, line and field it concerns. */
+export class SpecError extends Error {
+  override readonly name = 'SpecError';
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly problems: readonly SpecProblem[],
+  ) {
+    super(message);
+  }
+}
+
+/** One problem found in a task file. */
+export interface SpecProblem {
+  /** Dotted path of the field, e.g. `teacher.baseURL` or `labels[2]`. */
+  field: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+/** A loaded task: the validated spec plus where it came from. */
+export interface LoadedTask {
+  spec: TaskSpec;
+  file: string;
+  /** Folder relative paths in the task file are resolved against. */
+  baseDir: string;
+  /** Absolute project folder (database, artefacts). */
+  projectDir: string;
+}
+
+/** Reads, parses and validates a task file; every error points at its line and field. */
+export async function loadTaskFile(file: string): Promise<LoadedTask> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SpecError(`cannot read task file ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, absolute, []);
+  }
+  const spec = parseTaskSpec(text, absolute);
+  const baseDir = path.dirname(absolute);
+  const projectDir = path.resolve(baseDir, spec.project ?? path.join('.distillery', spec.name));
+  return { spec, file: absolute, baseDir, projectDir };
+}
+
+/** Parses and validates task YAML text; `file` is used in messages only. */
+export function parseTaskSpec(text: string, file = 'task.yaml'): TaskSpec {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((error): SpecProblem => {
+      const position = lineCounter.linePos(error.pos[0]);
+      return { field: '', line: position.line, column: position.col, message: error.message.split('\n')[0] ?? error.message };
+    });
+    throw new SpecError(formatProblems(file, 'is not valid YAML', problems), file, problems);
+  }
+  const value: unknown = document.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const problems = [{ field: '', line: 1, column: 1, message: 'expected a mapping of settings (name:, teacher:, prompt:, …)' }];
+    throw new SpecError(formatProblems(file, 'is not a task file', problems), file, problems);
+  }
+  const result = taskSpecSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = issuesToProblems(result.error, (issuePath) => {
+    const node = document.getIn(issuePath, true);
+    const offset = isNode(node) && node.range ? node.range[0] : nearestParentOffset(document, issuePath);
+    return offset === null ? null : lineCounter.linePos(offset);
+  });
+  throw new SpecError(formatProblems(file, 'has errors', problems), file, problems);
+}
+
+function nearestParentOffset(document: ReturnType<typeof parseDocument>, issuePath: readonly PropertyKey[]): number | null {
+  for (let length = issuePath.length - 1; length >= 0; length--) {
+    const node = document.getIn(issuePath.slice(0, length), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return null;
+}
+
+function issuesToProblems(
+  error: ZodError,
+  locate: (issuePath: readonly PropertyKey[]) => { line: number; col: number } | null,
+): SpecProblem[] {
+  return error.issues.map((issue) => {
+    const position = locate(issue.path);
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+    if (issue.code === 'invalid_type' && message.includes('received undefined')) message = 'is required';
+    return { field: formatPath(issue.path), line: position?.line ?? null, column: position?.col ?? null, message };
+  });
+}
+
+function formatPath(issuePath: readonly PropertyKey[]): string {
+  return issuePath
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+function formatProblems(file: string, summary: string, problems: readonly SpecProblem[]): string {
+  const lines = problems.map((problem) => {
+    const where = problem.line === null ? '' : `${path.basename(file)}:${problem.line}:${problem.column ?? 1}: `;
+    return `  ${where}${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
+  });
+  return [`task file ${file} ${summary}:`, ...lines].join('\n');
+}
