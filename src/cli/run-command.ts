@@ -49,7 +49,7 @@ Example:
           else process.stdout.write(`${renderTerminal(result.evaluation.report)}\nReport: ${result.evaluation.files.html}\n`);
         }
         if (result.budgetStopped) {
-          process.stderr.write('distillery: stopped at the budget; the student was trained on the answers bought so far\n');
+          process.stderr.write(`distillery: ${result.collection?.message ?? 'stopped at the budget'}\nThe student was trained on the answers bought so far.\n`);
           process.exitCode = EXIT.budget;
         }
       } catch (error) {

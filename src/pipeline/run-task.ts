@@ -60,7 +60,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     if (last < STAGES.indexOf('train')) return result;
     result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false);
     if (last < STAGES.indexOf('evaluate')) return result;
-    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit);
+    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, result.collection);
     return result;
   } finally {
     await store.close();

@@ -93,6 +93,11 @@ const curateSchema = z.object({
   nearThreshold: z.number().gt(0).max(1).default(0.9),
 }).strict();
 
+const evaluateSchema = z.object({
+  /** Price of one vCPU-hour, used to turn the student's measured CPU time per call into dollars. */
+  cpuHourUSD: z.number().min(0).default(0.05),
+}).strict();
+
 /** The task file (task.yaml) schema. */
 export const taskSpecSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"'),
@@ -113,6 +118,7 @@ export const taskSpecSchema = z.object({
   student: studentSchema.prefault({}),
   split: splitSchema.prefault({}),
   curate: curateSchema.prefault({}),
+  evaluate: evaluateSchema.prefault({}),
 }).strict();
 
 /** A validated task file, with every default filled in. */

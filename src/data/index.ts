@@ -1,0 +1,5 @@
+export { readInputs, formatOf } from './read-inputs.js';
+export { InputError } from './input-error.js';
+export { findDuplicates, normaliseText, type DedupOptions } from './dedup.js';
+export { assignSplits, splitOf } from './split.js';
+export { writePlainJsonl, writeFineTuningJsonl } from './export.js';

@@ -1,0 +1,11 @@
+/** A problem with the user's input files, naming the file and line. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number | null = null,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import fastGlob from 'fast-glob';
+import type { TaskSpec } from '../spec/schema.js';
+import type { InputRecord } from '../store/types.js';
+import { sha256Hex } from '../util/hash.js';
+import { InputError } from './input-error.js';
+
+type InputSettings = TaskSpec['inputs'];
+type Format = Exclude<InputSettings['format'], 'auto'>;
+
+/** One raw row before validation: its fields and where it was found. */
+interface RawRow {
+  fields: Record<string, unknown>;
+  file: string;
+  line: number;
+}
+
+/** The format of a file by its extension. */
+export function formatOf(file: string, requested: InputSettings['format']): Format {
+  if (requested !== 'auto') return requested;
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
+  if (extension === '.csv') return 'csv';
+  if (extension === '.txt') return 'text';
+  return 'files';
+}
+
+/** Reads the task's inputs: JSONL, CSV, text lines or whole files, from a path or a glob. */
+export async function readInputs(inputs: InputSettings, baseDir: string, labels: readonly string[]): Promise<{ records: InputRecord[]; warnings: string[] }> {
+  const files = await matchFiles(inputs.path, baseDir);
+  const rows: RawRow[] = [];
+  for (const file of files) {
+    const fileRows = await readRows(file, formatOf(file, inputs.format), inputs.textField, baseDir);
+    if (fileRows.length === 0) throw new InputError(`${relative(file, baseDir)} is empty: it holds no inputs`, file);
+    rows.push(...fileRows);
+  }
+  return toRecords(rows, inputs, labels, baseDir);
+}
+
+async function matchFiles(pattern: string, baseDir: string): Promise<string[]> {
+  const absolute = path.resolve(baseDir, pattern);
+  if (!fastGlob.isDynamicPattern(pattern)) return [absolute];
+  const files = (await fastGlob(fastGlob.convertPathToPattern(baseDir) + '/' + pattern, { onlyFiles: true, absolute: true })).sort();
+  if (files.length === 0) throw new InputError(`no input files match ${pattern} (in ${baseDir})`, absolute);
+  return files;
+}
+
+async function readText(file: string, baseDir: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : String(error);
+    throw new InputError(`cannot read input file ${relative(file, baseDir)}: ${reason}`, file);
+  }
+}
+
+async function readRows(file: string, format: Format, textField: string, baseDir: string): Promise<RawRow[]> {
+  const text = await readText(file, baseDir);
+  switch (format) {
+    case 'files':
+      return text.trim() === '' ? [] : [{ fields: { [textField]: text }, file, line: 1 }];
+    case 'text':
+      return text.split(/\r?\n/).flatMap((line, index) => (line.trim() === '' ? [] : [{ fields: { [textField]: line }, file, line: index + 1 }]));
+    case 'jsonl':
+      return text.split(/\r?\n/).flatMap((line, index) => (line.trim() === '' ? [] : [{ fields: parseJsonLine(line, file, index + 1, baseDir), file, line: index + 1 }]));
+    case 'csv':
+      return parseCsvRows(text, file, baseDir);
+  }
+}
+
+function parseJsonLine(line: string, file: string, lineNumber: number, baseDir: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new InputError(`${relative(file, baseDir)}:${lineNumber}: invalid JSON: ${(error as Error).message}`, file, lineNumber);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${relative(file, baseDir)}:${lineNumber}: expected a JSON object per line, got ${Array.isArray(value) ? 'an array' : typeof value}`, file, lineNumber);
+  }
+  return value as Record<string, unknown>;
+}
+
+function parseCsvRows(text: string, file: string, baseDir: string): RawRow[] {
+  try {
+    const records = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: false, info: true }) as Array<{ record: Record<string, unknown>; info: { lines: number } }>;
+    return records.map(({ record, info }) => ({ fields: record, file, line: info.lines }));
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? null;
+    throw new InputError(`${relative(file, baseDir)}${line === null ? '' : `:${line}`}: invalid CSV: ${(error as Error).message}`, file, line);
+  }
+}
+
+function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: readonly string[], baseDir: string): { records: InputRecord[]; warnings: string[] } {
+  const known = new Set(labels);
+  const records: InputRecord[] = [];
+  const seen = new Set<string>();
+  const wrongLabels: string[] = [];
+  let duplicates = 0;
+  for (const row of rows) {
+    const where = `${relative(row.file, baseDir)}:${row.line}`;
+    const raw = row.fields[inputs.textField];
+    if (raw === undefined) {
+      throw new InputError(`${where}: no "${inputs.textField}" field (inputs.textField); this row has: ${Object.keys(row.fields).join(', ') || 'no fields'}`, row.file, row.line);
+    }
+    if (typeof raw !== 'string') throw new InputError(`${where}: "${inputs.textField}" must be a string, got ${raw === null ? 'null' : typeof raw}`, row.file, row.line);
+    if (raw.trim() === '') continue;
+    const text = raw.length > inputs.maxChars ? raw.slice(0, inputs.maxChars) : raw;
+    const gold = goldOf(row, inputs.goldField);
+    if (gold !== null && !known.has(gold)) wrongLabels.push(`${where}: "${gold}"`);
+    const id = sha256Hex(text).slice(0, 32);
+    if (seen.has(id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(id);
+    records.push({ id, text, gold, source: where });
+  }
+  if (wrongLabels.length > 0) {
+    throw new InputError(
+      `${wrongLabels.length} gold label${wrongLabels.length > 1 ? 's are' : ' is'} not in the task's labels (${labels.join(', ')}):\n  ${wrongLabels.slice(0, 5).join('\n  ')}${wrongLabels.length > 5 ? `\n  … and ${wrongLabels.length - 5} more` : ''}`,
+      rows[0]?.file ?? '',
+    );
+  }
+  const warnings = duplicates > 0 ? [`${duplicates} inputs repeat an earlier one word for word and were read once`] : [];
+  return { records, warnings };
+}
+
+function goldOf(row: RawRow, field: string | undefined): string | null {
+  if (field === undefined) return null;
+  const value = row.fields[field];
+  if (value === undefined || value === null || value === '') return null;
+  return typeof value === 'string' ? value.trim() : String(value);
+}
+
+function relative(file: string, baseDir: string): string {
+  return path.relative(baseDir, file) || file;
+}
