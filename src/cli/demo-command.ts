@@ -26,7 +26,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('distil VS Code\'s language detector into an n-gram student, offline, in a few minutes')
     .option('--dir <folder>', 'project folder for the demo', '.distillery/demo')
-    .option('--limit <n>', 'most source snippets to use', '3000')
+    .option('--limit <n>', 'most source snippets to use', '6000')
     .option('--latency-samples <n>', 'calls timed one at a time for the speed figures', '300')
     .option('--json', 'progress as JSON lines; the last line is the result object')
     .addHelpText('after', `

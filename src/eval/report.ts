@@ -19,7 +19,7 @@ export function headline(report: EvalReport): Array<[string, string]> {
   if (report.teacherVsGold) rows.push(['teacher accuracy vs gold', `${percent(report.teacherVsGold.accuracy)} (macro-F1 ${percent(report.teacherVsGold.macroF1)})`]);
   rows.push(['calibration error (ECE) vs teacher', report.calibration.eceVsTeacher.toFixed(3)]);
   rows.push(['student latency p50 / p99', `${ms(report.latency.student.p50Ms)} / ${ms(report.latency.student.p99Ms)}`]);
-  if (report.latency.teacher) rows.push(['teacher latency p50 / p99', `${ms(report.latency.teacher.p50Ms)} / ${ms(report.latency.teacher.p99Ms)}`]);
+  if (report.latency.teacher) rows.push(['teacher latency p50 / p99 (as collected)', `${ms(report.latency.teacher.p50Ms)} / ${ms(report.latency.teacher.p99Ms)}`]);
   rows.push(['cost per 1k calls: student / teacher', `${usd(report.cost.studentPer1kUSD)} / ${usd(report.cost.teacherPer1kUSD)}`]);
   rows.push(['student size', `${bytes(report.student.bytes)} (${report.student.parameters.toLocaleString('en-US')} parameters)`]);
   if (report.collection) rows.push(['teacher calls (this run / cached)', `${report.collection.calls} / ${report.collection.cached}, spent ${usd(report.collection.totalSpentUSD)} of ${usd(report.collection.budgetUSD)}`]);
@@ -60,7 +60,7 @@ export function renderHtml(report: EvalReport): string {
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:left}th{font-weight:500;color:#555}.charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start;margin-top:1.5em}</style></head>
 <body><h1>Distillery report: ${escape(report.task)}</h1><p>${escape(report.studentKind)} student distilled from <code>${escape(report.teacherModel)}</code>, ${escape(report.createdAt)}.</p>
 <table>${table}</table>
-<div class="charts">${confusionHeatmap(report.confusion.labels, report.confusion.matrix, 'teacher')}${reliabilityDiagram(report.calibration.bins, 'Reliability (student confidence vs agreement with teacher)')}${f1Bars}${latencyBars}</div>
+<div class="charts">${confusionHeatmap(report.confusion.labels, report.confusion.matrix, 'teacher')}${reliabilityDiagram(report.calibration.bins, 'Reliability vs teacher')}${f1Bars}${latencyBars}</div>
 <p>Student cost per call is its measured CPU time priced at $${report.cost.cpuHourUSD} per vCPU-hour; teacher cost comes from recorded token usage (${escape(report.cost.priceSource)} prices).</p>
 </body></html>\n`;
 }

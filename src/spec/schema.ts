@@ -63,8 +63,8 @@ const limitsSchema = z.object({
 const studentSchema = z.object({
   kind: z.enum(['ngram']).default('ngram'),
   /** Hash buckets for word and character n-grams (a power of two is fastest). */
-  buckets: z.number().int().min(1024).max(1 << 24).default(1 << 18),
-  dim: z.number().int().min(2).max(512).default(32),
+  buckets: z.number().int().min(1024).max(1 << 24).default(1 << 17),
+  dim: z.number().int().min(2).max(512).default(16),
   wordNgrams: z.number().int().min(1).max(5).default(2),
   charNgramMin: z.number().int().min(0).max(10).default(0),
   charNgramMax: z.number().int().min(0).max(10).default(0),
