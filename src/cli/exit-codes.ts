@@ -26,6 +26,10 @@ export function describeFailure(error: unknown): { code: number; message: string
   if (name === 'InputError') return { code: EXIT.invalidInput, message: (error as Error).message };
   if (name === 'StoreError') return { code: EXIT.store, message: (error as Error).message };
   if (name === 'StudentFileError') return { code: EXIT.invalidInput, message: (error as Error).message };
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return { code: EXIT.store, message: `disk full while writing ${(error as NodeJS.ErrnoException).path ?? 'a file'}: free some space and run again; answers already collected are safe in the project's database` };
+  }
   if (error instanceof Error) return { code: EXIT.failure, message: `${error.message}\n${error.stack?.split('\n').slice(1, 4).join('\n') ?? ''}` };
   return { code: EXIT.failure, message: String(error) };
 }

@@ -24,7 +24,7 @@ on what was bought; raise budget.maxUSD and run again to continue); 4 teacher un
 refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
 
 Example:
-  $ OPENAI_API_KEY=sk-... distillery run examples/openai-sentiment.yaml`)
+  $ OPENAI_API_KEY=sk-... distillery run examples/openai-support-tickets.yaml`)
     .action(async (taskFile: string, options: { until?: string; retrain?: boolean; json?: boolean }) => {
       const json = options.json === true;
       const renderer = json ? jsonRenderer() : humanRenderer();
