@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCodeCorpus } from '../src/demo/corpus.js';
 import { LANGUAGE_LABELS } from '../src/demo/language-labels.js';
 import { startLanguageTeacherServer, type LanguageTeacherServer } from '../src/demo/language-teacher-server.js';
-import { jsonLines, runCli } from './cli-helpers.js';
+import { jsonLines, runCli, spawnCli } from './cli-helpers.js';
 
 let folder: string;
 let teacher: LanguageTeacherServer;
@@ -124,5 +124,37 @@ describe('distillery run', () => {
     expect(data.called).toBeLessThan(160);
     expect(data.spentUSD).toBeLessThanOrEqual(1);
     expect(result.stderr).toContain('Raise budget.maxUSD');
+  }, 60_000);
+
+  it('resumes after kill -9 mid-collection, re-sending only the calls that were in flight', async () => {
+    const file = path.join(folder, 'killed.yaml');
+    writeFileSync(file, taskYaml({ baseURL: teacher.url, name: 'killed', extra: 'budget:\n  maxUSD: 1\nlimits:\n  concurrency: 4' }));
+    const before = teacher.calls();
+    const child = spawnCli(['run', file, '--json']);
+    await new Promise<void>((resolve) => {
+      let answered = 0;
+      child.stdout?.on('data', () => {});
+      const poll = setInterval(() => {
+        answered = teacher.calls() - before;
+        if (answered >= 40) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const callsAtKill = teacher.calls() - before;
+    expect(callsAtKill).toBeLessThan(150);
+
+    const resumed = await runCli(['run', file, '--json']);
+    expect(resumed.code).toBe(0);
+    const start = jsonLines(resumed.stdout).find((line) => line['type'] === 'collect' && (line['event'] as { type: string }).type === 'start');
+    const orphans = (start?.['event'] as { orphansRecovered: { count: number } }).orphansRecovered.count;
+    expect(orphans).toBeLessThanOrEqual(4);
+    // Every input answered exactly once, except the calls in flight at the kill, which are reported.
+    const inputCount = readFileSync(path.join(folder, 'inputs.jsonl'), 'utf8').trim().split('\n').length;
+    expect(teacher.calls() - before).toBeGreaterThanOrEqual(inputCount);
+    expect(teacher.calls() - before).toBeLessThanOrEqual(inputCount + orphans);
   }, 60_000);
 });
