@@ -5,6 +5,7 @@ import type { ResponseRecord, Store } from '../store/types.js';
 import { buildMessages } from '../spec/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
+import { RunStoppedError } from './errors.js';
 import { curate } from './curate-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
@@ -58,7 +59,13 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const answers = await answersFor(task, store, resolved, inputs);
     const curated = await curate(task, store, inputs, answers, paths, emit);
     if (last < STAGES.indexOf('train')) return result;
-    result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false);
+    result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => {
+      // Too little data because the budget ran out is a budget stop, and the user should hear it as one.
+      if (result.budgetStopped && error instanceof RunStoppedError && error.reason === 'no-data') {
+        throw new RunStoppedError(`${result.collection?.message ?? 'stopped at the budget'}\n${error.message}`, 'budget');
+      }
+      throw error;
+    });
     if (last < STAGES.indexOf('evaluate')) return result;
     result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, result.collection);
     return result;
