@@ -5,6 +5,22 @@ import { STAGES, type Stage } from '../pipeline/events.js';
 import { EXIT, reportFailure } from './exit-codes.js';
 import { humanRenderer, jsonRenderer } from './progress.js';
 import { renderTerminal } from '../eval/report.js';
+import { estimateCost, type CostEstimate } from '../pipeline/estimate.js';
+import { makeTeacher } from '../pipeline/make-teacher.js';
+
+function formatEstimate(estimate: CostEstimate): string {
+  const usd = (value: number) => `$${value.toFixed(4)}`;
+  return [
+    `${estimate.inputs} inputs: ${estimate.cached} already answered, ${estimate.toCall} to call`,
+    `  input tokens      ${estimate.inputTokens.toLocaleString('en-US')} (at $${estimate.prices.inputPer1M}/1M, ${estimate.prices.source} prices)`,
+    `  typical cost      ${usd(estimate.typicalUSD)} (one answer token per call)`,
+    `  worst case        ${usd(estimate.worstCaseUSD)} (every answer at max_tokens; what the budget reserves)`,
+    `  spent so far      ${usd(estimate.spentUSD)} of the ${usd(estimate.budgetUSD)} budget`,
+    estimate.spentUSD + estimate.worstCaseUSD > estimate.budgetUSD
+      ? `  the budget may run out before the end: the run stops cleanly there; raise budget.maxUSD to avoid it`
+      : '  fits in the budget',
+  ].join('\n');
+}
 
 /** `distillery run task.yaml`: collect → curate → train → evaluate, resumable. */
 export function registerRunCommand(program: Command): void {
@@ -14,6 +30,7 @@ export function registerRunCommand(program: Command): void {
     .description('collect teacher answers, curate, train the student and evaluate it; run again to resume')
     .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
     .option('--retrain', 'train again even if the saved student matches the data and settings')
+    .option('--estimate', 'count the tokens of the inputs not yet answered, print what they would cost, and call nothing')
     .option('--json', 'print progress and the result as JSON lines on stdout')
     .addHelpText('after', `
 Every stage resumes: answers already paid for are never requested again, even after kill -9.
@@ -25,7 +42,7 @@ refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interr
 
 Example:
   $ OPENAI_API_KEY=sk-... distillery run examples/openai-support-tickets.yaml`)
-    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; json?: boolean }) => {
+    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; json?: boolean; estimate?: boolean }) => {
       const json = options.json === true;
       const renderer = json ? jsonRenderer() : humanRenderer();
       const controller = new AbortController();
@@ -36,6 +53,14 @@ Example:
           throw new Error(`--until must be one of ${STAGES.join(', ')}`);
         }
         const task = await loadTaskFile(taskFile);
+        if (options.estimate === true) {
+          // An estimate calls nothing, so it needs no key.
+          const keyName = task.spec.teacher.apiKeyEnv;
+          const env = keyName === undefined || process.env[keyName] ? process.env : { ...process.env, [keyName]: 'not-needed-for-an-estimate' };
+          const estimate = await estimateCost(task, makeTeacher(task.spec, env));
+          process.stdout.write(json ? `${JSON.stringify({ type: 'estimate', ...estimate })}\n` : `${formatEstimate(estimate)}\n`);
+          return;
+        }
         const result = await runTask({
           task,
           ...(options.until === undefined ? {} : { until: options.until as Stage }),

@@ -31,42 +31,70 @@ export function findDuplicates(records: readonly { id: string; text: string }[],
   for (const record of records) {
     const key = normaliseText(record.text);
     const original = firstByText.get(key);
-    if (original !== undefined) duplicates.set(record.id, original);
-    else {
+    // The same id twice (the same text read twice) is one record, not a duplicate of itself.
+    if (original !== undefined) {
+      if (original !== record.id) duplicates.set(record.id, original);
+    } else {
       firstByText.set(key, record.id);
       kept.push({ id: record.id, text: key });
     }
   }
   if (options.mode === 'exact') return duplicates;
+  for (const [dropped, original] of nearDuplicates(kept, options.threshold)) duplicates.set(dropped, original);
+  return duplicates;
+}
+
+/**
+ * Near duplicates among texts that are already exact-distinct. Each text is compared only with the
+ * earlier kept texts that share at least one LSH band, and maps to the earliest one whose estimated
+ * Jaccard reaches the threshold, so the result does not depend on bucket order.
+ */
+function nearDuplicates(kept: readonly { id: string; text: string }[], threshold: number): Map<string, string> {
+  const found = new Map<string, string>();
   const seeds = Array.from({ length: PERMUTATIONS }, (_, index) => fnv1a32(`minhash-${index}`));
-  const buckets = new Map<string, number[]>();
+  // One map per band keyed by a 32-bit hash of the band's rows: a collision only adds a candidate,
+  // which the signature comparison then rejects, and numeric keys are much cheaper than strings.
+  const bands = Array.from({ length: BANDS }, () => new Map<number, number[]>());
   const signatures: Uint32Array[] = [];
   kept.forEach((record, position) => {
     const signature = minhash(shingles(record.text), seeds);
     signatures.push(signature);
-    let match: number | null = null;
-    for (let band = 0; band < BANDS; band++) {
-      const key = `${band}:${Array.from(signature.subarray(band * ROWS, (band + 1) * ROWS)).join(',')}`;
-      const members = buckets.get(key);
-      if (members === undefined) {
-        buckets.set(key, [position]);
-        continue;
-      }
-      if (match === null) {
-        for (const candidate of members) {
-          const other = signatures[candidate];
-          if (other && estimatedJaccard(signature, other) >= options.threshold && !duplicates.has(kept[candidate]?.id ?? '')) {
-            match = candidate;
-            break;
-          }
-        }
-      }
-      members.push(position);
+    const keys = bands.map((_, band) => bandKey(signature, band));
+    const candidates = new Set<number>();
+    bands.forEach((buckets, band) => {
+      for (const member of buckets.get(keys[band] ?? 0) ?? []) candidates.add(member);
+    });
+    const original = kept[earliestMatch(signature, candidates, signatures, threshold) ?? -1];
+    if (original !== undefined) {
+      found.set(record.id, original.id);
+      // A dropped text stays out of the buckets: only kept texts can be originals, which stops a
+      // chain (a ~ b ~ c) from drifting away from what was kept.
+      return;
     }
-    const original = match === null ? undefined : kept[match];
-    if (original) duplicates.set(record.id, original.id);
+    bands.forEach((buckets, band) => {
+      const key = keys[band] ?? 0;
+      const members = buckets.get(key);
+      if (members === undefined) buckets.set(key, [position]);
+      else members.push(position);
+    });
   });
-  return duplicates;
+  return found;
+}
+
+function earliestMatch(signature: Uint32Array, candidates: ReadonlySet<number>, signatures: readonly Uint32Array[], threshold: number): number | null {
+  let best: number | null = null;
+  for (const candidate of candidates) {
+    if (best !== null && candidate > best) continue;
+    const other = signatures[candidate];
+    if (other !== undefined && estimatedJaccard(signature, other) >= threshold) best = candidate;
+  }
+  return best;
+}
+
+function bandKey(signature: Uint32Array, band: number): number {
+  let hash = 0x811c9dc5;
+  for (let row = band * ROWS; row < (band + 1) * ROWS; row++) hash = Math.imul(hash ^ (signature[row] ?? 0), 0x01000193) >>> 0;
+  return hash;
 }
 
 /** Hashes of the text's word 5-shingles, or character 5-shingles when it has few words. */
@@ -74,7 +102,13 @@ function shingles(text: string): Uint32Array {
   const words = text.split(' ').filter((word) => word.length > 0);
   const hashes = new Set<number>();
   if (words.length >= SHORT_TEXT_WORDS) {
-    for (let start = 0; start + SHINGLE_WORDS <= words.length; start++) hashes.add(fnv1a32(words.slice(start, start + SHINGLE_WORDS).join(' ')));
+    // Hash each word once and combine five word hashes per shingle, rather than hashing joined strings.
+    const wordHashes = words.map((word) => fnv1a32(word));
+    for (let start = 0; start + SHINGLE_WORDS <= wordHashes.length; start++) {
+      let hash = 0x811c9dc5;
+      for (let offset = 0; offset < SHINGLE_WORDS; offset++) hash = Math.imul(hash ^ (wordHashes[start + offset] ?? 0), 0x01000193) >>> 0;
+      hashes.add(hash);
+    }
   } else {
     for (let start = 0; start + SHINGLE_WORDS <= text.length; start++) hashes.add(fnv1a32(text.slice(start, start + SHINGLE_WORDS)));
     if (hashes.size === 0) hashes.add(fnv1a32(text));

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import fastGlob from 'fast-glob';
@@ -41,10 +41,19 @@ export async function readInputs(inputs: InputSettings, baseDir: string, labels:
 
 async function matchFiles(pattern: string, baseDir: string): Promise<string[]> {
   const absolute = path.resolve(baseDir, pattern);
-  if (!fastGlob.isDynamicPattern(pattern)) return [absolute];
-  const files = (await fastGlob(fastGlob.convertPathToPattern(baseDir) + '/' + pattern, { onlyFiles: true, absolute: true })).sort();
+  // A literal file wins over glob syntax, so a name such as "data (1).jsonl" or "[v2].csv" still works.
+  if (!fastGlob.isDynamicPattern(pattern) || (await isFile(absolute))) return [absolute];
+  const files = (await fastGlob(pattern, { cwd: baseDir, onlyFiles: true, absolute: true })).sort();
   if (files.length === 0) throw new InputError(`no input files match ${pattern} (in ${baseDir})`, absolute);
   return files;
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function readText(file: string, baseDir: string): Promise<string> {
@@ -99,7 +108,9 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
   const records: InputRecord[] = [];
   const seen = new Set<string>();
   const wrongLabels: string[] = [];
+  let firstWrong: RawRow | undefined;
   let duplicates = 0;
+  let blank = 0;
   for (const row of rows) {
     const where = `${relative(row.file, baseDir)}:${row.line}`;
     const raw = row.fields[inputs.textField];
@@ -107,10 +118,16 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
       throw new InputError(`${where}: no "${inputs.textField}" field (inputs.textField); this row has: ${Object.keys(row.fields).join(', ') || 'no fields'}`, row.file, row.line);
     }
     if (typeof raw !== 'string') throw new InputError(`${where}: "${inputs.textField}" must be a string, got ${raw === null ? 'null' : typeof raw}`, row.file, row.line);
-    if (raw.trim() === '') continue;
-    const text = raw.length > inputs.maxChars ? raw.slice(0, inputs.maxChars) : raw;
     const gold = goldOf(row, inputs.goldField);
-    if (gold !== null && !known.has(gold)) wrongLabels.push(`${where}: "${gold}"`);
+    if (gold !== null && !known.has(gold)) {
+      wrongLabels.push(`${where}: "${gold}"`);
+      firstWrong ??= row;
+    }
+    if (raw.trim() === '') {
+      blank++;
+      continue;
+    }
+    const text = truncate(raw, inputs.maxChars);
     const id = sha256Hex(text).slice(0, 32);
     if (seen.has(id)) {
       duplicates++;
@@ -122,11 +139,21 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
   if (wrongLabels.length > 0) {
     throw new InputError(
       `${wrongLabels.length} gold label${wrongLabels.length > 1 ? 's are' : ' is'} not in the task's labels (${labels.join(', ')}):\n  ${wrongLabels.slice(0, 5).join('\n  ')}${wrongLabels.length > 5 ? `\n  … and ${wrongLabels.length - 5} more` : ''}`,
-      rows[0]?.file ?? '',
+      firstWrong?.file ?? '',
+      firstWrong?.line ?? null,
     );
   }
-  const warnings = duplicates > 0 ? [`${duplicates} inputs repeat an earlier one word for word and were read once`] : [];
+  const warnings: string[] = [];
+  if (duplicates > 0) warnings.push(`${duplicates} input${duplicates > 1 ? 's repeat' : ' repeats'} an earlier one word for word and ${duplicates > 1 ? 'were' : 'was'} read once`);
+  if (blank > 0) warnings.push(`${blank} input${blank > 1 ? 's have' : ' has'} a blank "${inputs.textField}" and ${blank > 1 ? 'were' : 'was'} skipped`);
   return { records, warnings };
+}
+
+/** Cuts to maxChars without splitting a surrogate pair (half an emoji would be invalid UTF-8 later). */
+function truncate(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const last = text.charCodeAt(maxChars - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? maxChars - 1 : maxChars);
 }
 
 function goldOf(row: RawRow, field: string | undefined): string | null {

@@ -1,0 +1,58 @@
+import type { LoadedTask } from '../spec/load.js';
+import { buildMessages } from '../spec/template.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import { costUSD } from '../teacher/prices.js';
+import { estimateInputTokens, requestKey } from '../teacher/tokens.js';
+import { readInputs } from '../data/read-inputs.js';
+import type { ResolvedTeacher } from './make-teacher.js';
+import { projectPaths } from './project.js';
+
+/** What collecting the rest would cost, before any call is made. */
+export interface CostEstimate {
+  inputs: number;
+  cached: number;
+  toCall: number;
+  inputTokens: number;
+  /** Output tokens if every answer used max_tokens (the worst case the budget reserves). */
+  maxOutputTokens: number;
+  /** Input tokens plus one answer token per call: what a one-word label usually costs. */
+  typicalUSD: number;
+  worstCaseUSD: number;
+  spentUSD: number;
+  budgetUSD: number;
+  prices: { inputPer1M: number; outputPer1M: number; source: string };
+}
+
+/** Counts the tokens of every input not yet answered and prices them, without calling the teacher. */
+export async function estimateCost(task: LoadedTask, resolved: ResolvedTeacher): Promise<CostEstimate> {
+  const { spec } = task;
+  const { records } = await readInputs(spec.inputs, task.baseDir, spec.labels);
+  const inputs = spec.inputs.limit === undefined ? records : records.slice(0, spec.inputs.limit);
+  const paths = projectPaths(task.projectDir);
+  const store = openSqliteStore(paths.database);
+  try {
+    let cached = 0;
+    let inputTokens = 0;
+    for (const input of inputs) {
+      const messages = buildMessages(spec, input.text);
+      if (await store.getResponse(requestKey(resolved.teacher, messages))) cached++;
+      else inputTokens += estimateInputTokens(messages);
+    }
+    const toCall = inputs.length - cached;
+    const ledger = await store.ledger();
+    return {
+      inputs: inputs.length,
+      cached,
+      toCall,
+      inputTokens,
+      maxOutputTokens: toCall * resolved.maxOutputTokens,
+      typicalUSD: costUSD({ inputTokens, outputTokens: toCall }, resolved.prices),
+      worstCaseUSD: costUSD({ inputTokens, outputTokens: toCall * resolved.maxOutputTokens }, resolved.prices),
+      spentUSD: ledger.committedUSD + ledger.orphanedUSD,
+      budgetUSD: spec.budget.maxUSD,
+      prices: { ...resolved.prices, source: resolved.priceSource },
+    };
+  } finally {
+    await store.close();
+  }
+}
