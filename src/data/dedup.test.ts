@@ -1,60 +1,81 @@
 import { describe, expect, it } from 'vitest';
 import { findDuplicates } from './dedup.js';
-import { assignSplits, splitOf } from './split.js';
 
-const words = 'the quick brown fox jumps over the lazy dog while a cat watches from the old garden wall and the birds sing'.split(' ');
-function text(seed: number, length = 200): string {
-  return Array.from({ length }, (_, index) => words[(index * 7 + seed * 13 + ((index * seed) % 5)) % words.length]).join(' ');
+/** A deterministic pseudo-random text of `count` words over a large vocabulary. */
+function prose(seed: number, count = 170): string {
+  let state = seed >>> 0 || 1;
+  const words: string[] = [];
+  for (let index = 0; index < count; index++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    words.push(`w${(state >>> 8) % 3000}`);
+  }
+  return words.join(' ');
+}
+
+/** Replaces the word at `position` (of ~170 words, a ~1 KB text). */
+function changeWord(text: string, position: number, replacement = 'changed'): string {
+  const words = text.split(' ');
+  words[position] = replacement;
+  return words.join(' ');
 }
 
 describe('findDuplicates', () => {
   it('drops exact duplicates up to case and whitespace, keeping the earliest', () => {
-    const found = findDuplicates([{ id: 'a', text: 'Hello  World' }, { id: 'b', text: 'hello world' }, { id: 'c', text: 'other' }], { mode: 'exact', threshold: 0.9 });
-    expect([...found]).toEqual([['b', 'a']]);
+    const found = findDuplicates([{ id: 'a', text: 'Hello  World' }, { id: 'b', text: 'hello world\n' }, { id: 'c', text: 'other' }, { id: 'd', text: 'HELLO world' }], { mode: 'exact', threshold: 0.9 });
+    expect([...found]).toEqual([['b', 'a'], ['d', 'a']]);
   });
 
-  it('finds a near-duplicate with one word changed but not an unrelated text', () => {
-    const original = text(1);
-    const edited = original.replace(/fox/, 'wolf');
-    const unrelated = text(2);
-    const records = [{ id: 'a', text: original }, { id: 'b', text: edited }, { id: 'c', text: unrelated }];
+  it('finds a ~1 KB text with one word changed at 0.8 but not an unrelated text', () => {
+    const original = prose(1);
+    expect(original.length).toBeGreaterThan(800);
+    const records = [{ id: 'a', text: original }, { id: 'b', text: changeWord(original, 80) }, { id: 'c', text: prose(2) }];
     const found = findDuplicates(records, { mode: 'near', threshold: 0.8 });
-    expect(found.get('b')).toBe('a');
-    expect(found.has('c')).toBe(false);
+    expect([...found]).toEqual([['b', 'a']]);
     expect(findDuplicates(records, { mode: 'exact', threshold: 0.8 }).size).toBe(0);
     expect(findDuplicates(records, { mode: 'none', threshold: 0.8 }).size).toBe(0);
   });
 
+  it('catches one-word edits reliably and rejects half-shared texts at 0.8', () => {
+    let caught = 0;
+    let falseAlarms = 0;
+    for (let seed = 10; seed < 60; seed++) {
+      const original = prose(seed);
+      const half = `${original.split(' ').slice(0, 85).join(' ')} ${prose(seed + 1000).split(' ').slice(85).join(' ')}`;
+      const found = findDuplicates([{ id: 'a', text: original }, { id: 'b', text: changeWord(original, seed % 170) }, { id: 'c', text: half }], { mode: 'near', threshold: 0.8 });
+      if (found.get('b') === 'a') caught++;
+      if (found.has('c')) falseAlarms++;
+    }
+    expect(caught).toBe(50);
+    expect(falseAlarms).toBe(0);
+  });
+
+  it('uses character shingles for short texts', () => {
+    const found = findDuplicates([{ id: 'a', text: 'refund my order please now' }, { id: 'b', text: 'refund my order please now!' }, { id: 'c', text: 'where is the parcel' }], { mode: 'near', threshold: 0.7 });
+    expect([...found]).toEqual([['b', 'a']]);
+  });
+
+  it('keeps the earliest and maps each later copy to a kept record, never to a dropped one', () => {
+    const base = prose(7);
+    const records = [
+      { id: 'first', text: base },
+      { id: 'unrelated', text: prose(8) },
+      { id: 'second', text: changeWord(base, 10) },
+      { id: 'third', text: changeWord(changeWord(base, 10), 150) },
+      { id: 'exact', text: base.toUpperCase() },
+    ];
+    const found = findDuplicates(records, { mode: 'near', threshold: 0.8 });
+    expect(Object.fromEntries(found)).toEqual({ second: 'first', third: 'first', exact: 'first' });
+    for (const original of found.values()) expect(found.has(original)).toBe(false);
+  });
+
+  it('never maps a record to itself when the same id appears twice', () => {
+    expect(findDuplicates([{ id: 'a', text: 'x y' }, { id: 'a', text: 'x y' }], { mode: 'near', threshold: 0.9 }).size).toBe(0);
+  });
+
   it('is deterministic', () => {
-    const records = Array.from({ length: 300 }, (_, index) => ({ id: String(index), text: text(index % 40, 60) }));
-    expect([...findDuplicates(records, { mode: 'near', threshold: 0.85 })]).toEqual([...findDuplicates(records, { mode: 'near', threshold: 0.85 })]);
-  });
-});
-
-describe('assignSplits', () => {
-  const split = { train: 0.8, val: 0.1, test: 0.1, seed: 'distillery' };
-
-  it('is deterministic and close to the fractions on 10k ids', () => {
-    const records = Array.from({ length: 10_000 }, (_, index) => ({ id: `id-${index}` }));
-    const assignments = assignSplits(records, new Map(), split);
-    expect(assignSplits(records, new Map(), split)).toEqual(assignments);
-    const share = (name: string) => assignments.filter((assignment) => assignment.split === name).length / records.length;
-    expect(share('train')).toBeGreaterThan(0.78);
-    expect(share('train')).toBeLessThan(0.82);
-    expect(share('val')).toBeGreaterThan(0.08);
-    expect(share('test')).toBeGreaterThan(0.08);
-  });
-
-  it('sends a duplicate to its original’s split and marks it', () => {
-    const assignments = assignSplits([{ id: 'a' }, { id: 'b' }], new Map([['b', 'a']]), split);
-    expect(assignments[1]).toEqual({ inputId: 'b', split: splitOf('a', split), duplicateOf: 'a' });
-    expect(assignments[0]?.duplicateOf).toBeNull();
-  });
-
-  it('changes with the seed', () => {
-    const records = Array.from({ length: 200 }, (_, index) => ({ id: `id-${index}` }));
-    const one = assignSplits(records, new Map(), split).map((assignment) => assignment.split);
-    const two = assignSplits(records, new Map(), { ...split, seed: 'other' }).map((assignment) => assignment.split);
-    expect(one).not.toEqual(two);
+    const records = Array.from({ length: 300 }, (_, index) => ({ id: String(index), text: index % 3 === 0 ? changeWord(prose(index % 40), index % 170) : prose(index) }));
+    const first = [...findDuplicates(records, { mode: 'near', threshold: 0.85 })];
+    expect(first.length).toBeGreaterThan(0);
+    expect([...findDuplicates(records, { mode: 'near', threshold: 0.85 })]).toEqual(first);
   });
 });

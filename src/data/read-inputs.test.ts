@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { taskSpecSchema } from '../spec/schema.js';
+import { sha256Hex } from '../util/hash.js';
 import { InputError } from './input-error.js';
 import { readInputs } from './read-inputs.js';
 
@@ -38,7 +39,7 @@ describe('readInputs', () => {
     const file = write('a.jsonl', '{"text":"good","label":"pos"}\n\n{"text":"bad","label":"neg"}\n{"text":"good","label":"pos"}\n');
     const { records, warnings } = await readInputs(settings({ path: file, goldField: 'label' }), folder, labels);
     expect(records.map((record) => [record.text, record.gold, record.source])).toEqual([['good', 'pos', 'a.jsonl:1'], ['bad', 'neg', 'a.jsonl:3']]);
-    expect(warnings[0]).toMatch(/1 inputs repeat/);
+    expect(warnings).toEqual(['1 input repeats an earlier one word for word and was read once']);
     expect(records[0]?.id).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -83,5 +84,52 @@ describe('readInputs', () => {
     expect((await readError({ path: write('empty.jsonl', '\n\n') })).message).toMatch(/is empty/);
     expect((await readError({ path: 'nothing/*.jsonl' })).message).toMatch(/no input files match/);
     expect((await readError({ path: 'nope.jsonl' })).message).toMatch(/no such file/);
+  });
+  it('reads NDJSON, turning numeric gold into strings and ids into the text hash', async () => {
+    const file = write('n.ndjson', '{"body":"ten","y":1}\r\n{"body":"zero","y":null}\r\n{"body":"empty","y":""}\r\n');
+    const { records } = await readInputs(settings({ path: file, textField: 'body', goldField: 'y' }), folder, ['0', '1']);
+    expect(records.map((record) => [record.text, record.gold, record.source])).toEqual([['ten', '1', 'n.ndjson:1'], ['zero', null, 'n.ndjson:2'], ['empty', null, 'n.ndjson:3']]);
+    expect(records[0]?.id).toBe(sha256Hex('ten').slice(0, 32));
+  });
+
+  it('picks the format per matched file and reads a glob that climbs out of the task folder', async () => {
+    write('mixed/1.jsonl', '{"text":"from jsonl"}\n');
+    write('mixed/2.csv', 'text\nfrom csv\n');
+    write('mixed/3.txt', 'from text\n');
+    write('mixed/4.md', '# from a file\nsecond line\n');
+    const { records } = await readInputs(settings({ path: '../mixed/*' }), path.join(folder, 'tasks'), labels);
+    expect(records.map((record) => [record.text, record.source])).toEqual([
+      ['from jsonl', '../mixed/1.jsonl:1'], ['from csv', '../mixed/2.csv:2'], ['from text', '../mixed/3.txt:1'], ['# from a file\nsecond line\n', '../mixed/4.md:1'],
+    ]);
+    const forced = await readInputs(settings({ path: 'mixed/4.md', format: 'text' }), folder, labels);
+    expect(forced.records.map((record) => record.text)).toEqual(['# from a file', 'second line']);
+  });
+
+  it('reads a literal file name that looks like a glob', async () => {
+    const file = write('data [v2] (1).jsonl', '{"text":"literal"}\n');
+    expect((await readInputs(settings({ path: file }), folder, labels)).records.map((record) => record.text)).toEqual(['literal']);
+  });
+
+  it('truncates without splitting an emoji and warns about blank texts', async () => {
+    const file = write('emoji.jsonl', '{"text":"ab🙂cd"}\n{"text":"  "}\n');
+    const { records, warnings } = await readInputs(settings({ path: file, maxChars: 3 }), folder, labels);
+    expect(records.map((record) => record.text)).toEqual(['ab']);
+    expect(warnings).toEqual(['1 input has a blank "text" and was skipped']);
+  });
+
+  it('lists at most five wrong gold labels, pointing at the first', async () => {
+    const rows = Array.from({ length: 7 }, (_, index) => `{"text":"t${index}","label":"bad${index}"}`).join('\n');
+    const error = await readError({ path: write('many-gold.jsonl', `{"text":"ok","label":"pos"}\n${rows}\n`), goldField: 'label' });
+    expect(error.message).toMatch(/^7 gold labels are not in the task's labels \(pos, neg\)/);
+    expect(error.message).toContain('many-gold.jsonl:6: "bad4"');
+    expect(error.message).not.toContain('bad5');
+    expect(error.message).toContain('and 2 more');
+    expect([path.basename(error.file), error.line]).toEqual(['many-gold.jsonl', 2]);
+  });
+
+  it('rejects a JSONL line that is not an object and a path that is a folder', async () => {
+    expect((await readError({ path: write('array.jsonl', '["text"]\n') })).message).toMatch(/array\.jsonl:1: expected a JSON object per line, got an array/);
+    mkdirSync(path.join(folder, 'a-folder'), { recursive: true });
+    expect((await readError({ path: 'a-folder', format: 'files' })).message).toMatch(/cannot read input file a-folder: is a folder/);
   });
 });
