@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDuplicates } from './dedup.js';
+import { bandLayout, findDuplicates } from './dedup.js';
 
 /** A deterministic pseudo-random text of `count` words over a large vocabulary. */
 function prose(seed: number, count = 170): string {
@@ -77,5 +77,26 @@ describe('findDuplicates', () => {
     const first = [...findDuplicates(records, { mode: 'near', threshold: 0.85 })];
     expect(first.length).toBeGreaterThan(0);
     expect([...findDuplicates(records, { mode: 'near', threshold: 0.85 })]).toEqual(first);
+  });
+
+  it('chooses more rows per band for higher thresholds while keeping pairs at the threshold as candidates', () => {
+    let previousRows = 0;
+    for (const threshold of [0.3, 0.5, 0.7, 0.8, 0.9, 0.95]) {
+      const { bands, rows } = bandLayout(threshold);
+      expect(bands * rows).toBeLessThanOrEqual(128);
+      expect(rows).toBeGreaterThanOrEqual(previousRows);
+      expect(1 - (1 - threshold ** rows) ** bands).toBeGreaterThanOrEqual(0.995);
+      previousRows = rows;
+    }
+    expect(bandLayout(0.9).rows).toBeGreaterThan(bandLayout(0.5).rows);
+  });
+
+  it('still finds copies in heavily templated short texts, mapped to the earliest kept one', () => {
+    // 3000 texts that share most character shingles (J ≈ 0.76 between neighbours, so all are kept)
+    // fill many LSH buckets to capacity; copies of an early and a late one must still be found.
+    const records = Array.from({ length: 3000 }, (_, index) => ({ id: `t${index}`, text: `your ticket number ${String(index).padStart(5, '0')} was closed today` }));
+    records.push({ id: 'early', text: 'your ticket number 00001 was closed today.' }, { id: 'late', text: 'Your ticket number 02500 was closed today!' });
+    const found = findDuplicates(records, { mode: 'near', threshold: 0.9 });
+    expect(Object.fromEntries(found)).toEqual({ early: 't1', late: 't2500' });
   });
 });

@@ -8,10 +8,19 @@ export interface DedupOptions {
 }
 
 const PERMUTATIONS = 128;
-const BANDS = 32;
-const ROWS = PERMUTATIONS / BANDS;
 const SHINGLE_WORDS = 5;
+const SHINGLE_CHARS = 5;
+/** Below this many words a text has too few word 5-shingles to compare, so it uses character shingles. */
 const SHORT_TEXT_WORDS = 10;
+/**
+ * An LSH bucket keeps at most this many kept texts. Ordinary data never comes close; heavily
+ * templated data ("order #123 shipped" × 100k) would otherwise make every text compare with every
+ * other, turning seconds into minutes. The price: in such data a near-duplicate whose original only
+ * sits in full buckets is kept.
+ */
+const BUCKET_CAPACITY = 64;
+/** Chance that a pair exactly at the threshold shares at least one band (before the Jaccard check). */
+const CANDIDATE_RECALL = 0.995;
 
 /** Lowercase with whitespace collapsed: texts equal under this are exact duplicates. */
 export function normaliseText(text: string): string {
@@ -45,55 +54,72 @@ export function findDuplicates(records: readonly { id: string; text: string }[],
 }
 
 /**
- * Near duplicates among texts that are already exact-distinct. Each text is compared only with the
- * earlier kept texts that share at least one LSH band, and maps to the earliest one whose estimated
- * Jaccard reaches the threshold, so the result does not depend on bucket order.
+ * Bands × rows for a threshold: the most rows per band (fewest false candidates) that still makes
+ * a pair at the threshold a candidate with probability ≥ CANDIDATE_RECALL, i.e. 1 − (1 − t^r)^b.
+ */
+export function bandLayout(threshold: number): { bands: number; rows: number } {
+  let rows = 1;
+  for (let candidate = 2; candidate <= PERMUTATIONS / 2; candidate++) {
+    const bands = Math.floor(PERMUTATIONS / candidate);
+    if (1 - (1 - threshold ** candidate) ** bands >= CANDIDATE_RECALL) rows = candidate;
+  }
+  return { bands: Math.floor(PERMUTATIONS / rows), rows };
+}
+
+/**
+ * Near duplicates among texts that are already exact-distinct. Each text is compared with the
+ * earlier kept texts that share an LSH band, in input order, and maps to the earliest one whose
+ * estimated Jaccard reaches the threshold, so the result does not depend on bucket order.
  */
 function nearDuplicates(kept: readonly { id: string; text: string }[], threshold: number): Map<string, string> {
   const found = new Map<string, string>();
-  const seeds = Array.from({ length: PERMUTATIONS }, (_, index) => fnv1a32(`minhash-${index}`));
+  const { bands, rows } = bandLayout(threshold);
+  const seeds = Uint32Array.from({ length: PERMUTATIONS }, (_, index) => fnv1a32(`minhash-${index}`));
+  // One flat array of signatures: 100k texts are 51 MB either way, but one block is cache-friendly.
+  const signatures = new Uint32Array(kept.length * PERMUTATIONS);
   // One map per band keyed by a 32-bit hash of the band's rows: a collision only adds a candidate,
   // which the signature comparison then rejects, and numeric keys are much cheaper than strings.
-  const bands = Array.from({ length: BANDS }, () => new Map<number, number[]>());
-  const signatures: Uint32Array[] = [];
+  const buckets = Array.from({ length: bands }, () => new Map<number, number[]>());
+  // checkedBy[p] === position: p was already compared with this text through another band.
+  const checkedBy = new Int32Array(kept.length).fill(-1);
+  const keys = new Uint32Array(bands);
   kept.forEach((record, position) => {
-    const signature = minhash(shingles(record.text), seeds);
-    signatures.push(signature);
-    const keys = bands.map((_, band) => bandKey(signature, band));
-    const candidates = new Set<number>();
-    bands.forEach((buckets, band) => {
-      for (const member of buckets.get(keys[band] ?? 0) ?? []) candidates.add(member);
-    });
-    const original = kept[earliestMatch(signature, candidates, signatures, threshold) ?? -1];
+    minhashInto(shingles(record.text), seeds, signatures, position * PERMUTATIONS);
+    for (let band = 0; band < bands; band++) keys[band] = bandKey(signatures, position * PERMUTATIONS + band * rows, rows);
+    let best = -1;
+    for (let band = 0; band < bands; band++) {
+      for (const member of buckets[band]?.get(keys[band] ?? 0) ?? []) {
+        // Members are in input order, so nothing later in this bucket can beat the best so far.
+        if (best !== -1 && member >= best) break;
+        if (checkedBy[member] === position) continue;
+        checkedBy[member] = position;
+        if (estimatedJaccard(signatures, position, member) >= threshold) {
+          best = member;
+          break;
+        }
+      }
+    }
+    const original = kept[best];
     if (original !== undefined) {
-      found.set(record.id, original.id);
       // A dropped text stays out of the buckets: only kept texts can be originals, which stops a
       // chain (a ~ b ~ c) from drifting away from what was kept.
+      found.set(record.id, original.id);
       return;
     }
-    bands.forEach((buckets, band) => {
-      const key = keys[band] ?? 0;
-      const members = buckets.get(key);
-      if (members === undefined) buckets.set(key, [position]);
-      else members.push(position);
-    });
+    for (let band = 0; band < bands; band++) addToBucket(buckets[band], keys[band] ?? 0, position);
   });
   return found;
 }
 
-function earliestMatch(signature: Uint32Array, candidates: ReadonlySet<number>, signatures: readonly Uint32Array[], threshold: number): number | null {
-  let best: number | null = null;
-  for (const candidate of candidates) {
-    if (best !== null && candidate > best) continue;
-    const other = signatures[candidate];
-    if (other !== undefined && estimatedJaccard(signature, other) >= threshold) best = candidate;
-  }
-  return best;
+function addToBucket(buckets: Map<number, number[]> | undefined, key: number, position: number): void {
+  const members = buckets?.get(key);
+  if (members === undefined) buckets?.set(key, [position]);
+  else if (members.length < BUCKET_CAPACITY) members.push(position);
 }
 
-function bandKey(signature: Uint32Array, band: number): number {
+function bandKey(signatures: Uint32Array, start: number, rows: number): number {
   let hash = 0x811c9dc5;
-  for (let row = band * ROWS; row < (band + 1) * ROWS; row++) hash = Math.imul(hash ^ (signature[row] ?? 0), 0x01000193) >>> 0;
+  for (let row = start; row < start + rows; row++) hash = Math.imul(hash ^ (signatures[row] ?? 0), 0x01000193) >>> 0;
   return hash;
 }
 
@@ -110,28 +136,29 @@ function shingles(text: string): Uint32Array {
       hashes.add(hash);
     }
   } else {
-    for (let start = 0; start + SHINGLE_WORDS <= text.length; start++) hashes.add(fnv1a32(text.slice(start, start + SHINGLE_WORDS)));
+    for (let start = 0; start + SHINGLE_CHARS <= text.length; start++) hashes.add(fnv1a32(text.slice(start, start + SHINGLE_CHARS)));
     if (hashes.size === 0) hashes.add(fnv1a32(text));
   }
   return Uint32Array.from(hashes);
 }
 
-/** One minimum per seeded hash function (a multiply-xorshift remix of the shingle hash). */
-function minhash(shingleHashes: Uint32Array, seeds: readonly number[]): Uint32Array {
-  const signature = new Uint32Array(seeds.length).fill(0xffffffff);
+/** Writes one minimum per seeded hash function (a multiply-xorshift remix of the shingle hash). */
+function minhashInto(shingleHashes: Uint32Array, seeds: Uint32Array, signatures: Uint32Array, offset: number): void {
+  signatures.fill(0xffffffff, offset, offset + seeds.length);
   for (const hash of shingleHashes) {
     for (let index = 0; index < seeds.length; index++) {
       let value = Math.imul(hash ^ (seeds[index] ?? 0), 0x9e3779b1);
       value ^= value >>> 15;
       value = Math.imul(value, 0x85ebca77) >>> 0;
-      if (value < (signature[index] ?? 0)) signature[index] = value;
+      if (value < (signatures[offset + index] ?? 0)) signatures[offset + index] = value;
     }
   }
-  return signature;
 }
 
-function estimatedJaccard(a: Uint32Array, b: Uint32Array): number {
+function estimatedJaccard(signatures: Uint32Array, a: number, b: number): number {
   let same = 0;
-  for (let index = 0; index < a.length; index++) if (a[index] === b[index]) same++;
-  return same / a.length;
+  const startA = a * PERMUTATIONS;
+  const startB = b * PERMUTATIONS;
+  for (let index = 0; index < PERMUTATIONS; index++) if (signatures[startA + index] === signatures[startB + index]) same++;
+  return same / PERMUTATIONS;
 }

@@ -1,43 +1,147 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { SplitAssignment } from '../store/types.js';
 import type { ChatMessage } from '../teacher/types.js';
 
 /** Lines are buffered into chunks of about this many characters, so a large export is not one string. */
 const CHUNK_CHARS = 1 << 20;
+/** OpenAI rejects a fine-tuning file with fewer examples than this. */
+const OPENAI_MIN_EXAMPLES = 10;
 
-/** Writes one JSON object per line, atomically (temp file + rename); returns the lines written. */
-export async function writePlainJsonl(rows: readonly object[], file: string): Promise<number> {
-  await mkdir(path.dirname(file), { recursive: true });
-  // A random suffix keeps two writers of the same file (even in one process) off each other's temp file.
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      let chunk = '';
-      for (const row of rows) {
-        chunk += `${JSON.stringify(row)}\n`;
-        if (chunk.length >= CHUNK_CHARS) {
-          await handle.writeFile(chunk, 'utf8');
-          chunk = '';
-        }
-      }
-      if (chunk.length > 0) await handle.writeFile(chunk, 'utf8');
-      // Flush before the rename, so a crash never leaves a renamed but half-written file.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  return rows.length;
+type Split = SplitAssignment['split'];
+type Rows<T> = Iterable<T> | AsyncIterable<T>;
+
+/** One labelled input as the plain export writes it. */
+export interface LabelledRow {
+  id: string;
+  text: string;
+  /** The teacher's label; null when it gave none (such rows stay out of fine-tuning files). */
+  label: string | null;
+  distribution: number[] | null;
+  gold: string | null;
+  split: Split;
 }
 
-/** Writes OpenAI fine-tuning JSONL: the prompt messages plus the label as the assistant's answer. */
-export async function writeFineTuningJsonl(examples: readonly { messages: ChatMessage[]; label: string }[], file: string): Promise<number> {
-  const lines = examples.map((example) => ({ messages: [...example.messages, { role: 'assistant', content: example.label }] }));
-  return writePlainJsonl(lines, file);
+/** What `exportLabelled` wrote. */
+export interface ExportResult {
+  plain: { file: string; rows: number };
+  fineTuning: Partial<Record<Split, { file: string; examples: number }>>;
+  /** Rows left out of fine-tuning files because they have no label. */
+  unlabelled: number;
+  warnings: string[];
+}
+
+/**
+ * A JSONL file written to a temp name and renamed into place on commit, so readers never see half a
+ * file and a failed export leaves the previous one intact.
+ */
+class AtomicJsonlWriter {
+  readonly #temporary: string;
+  #handle: FileHandle | undefined;
+  #chunk = '';
+  lines = 0;
+
+  constructor(readonly file: string) {
+    // A random suffix keeps two writers of the same file (even in one process) off each other's temp file.
+    this.#temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  }
+
+  async open(): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    this.#handle = await open(this.#temporary, 'w');
+  }
+
+  async write(row: unknown): Promise<void> {
+    this.#chunk += `${JSON.stringify(row)}\n`;
+    this.lines++;
+    if (this.#chunk.length >= CHUNK_CHARS) await this.#flush();
+  }
+
+  async commit(): Promise<void> {
+    await this.#flush();
+    // Flush to disk before the rename, so a crash never leaves a renamed but half-written file.
+    await this.#handle?.sync();
+    await this.#handle?.close();
+    this.#handle = undefined;
+    await rename(this.#temporary, this.file);
+  }
+
+  async abort(): Promise<void> {
+    await this.#handle?.close().catch(() => undefined);
+    this.#handle = undefined;
+    await rm(this.#temporary, { force: true });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#chunk.length === 0) return;
+    const chunk = this.#chunk;
+    this.#chunk = '';
+    await this.#handle?.writeFile(chunk, 'utf8');
+  }
+}
+
+/** Opens the writers, runs `body`, then commits them all or (on any error) removes every temp file. */
+async function withWriters<T>(writers: readonly AtomicJsonlWriter[], body: () => Promise<T>): Promise<T> {
+  try {
+    for (const writer of writers) await writer.open();
+    const result = await body();
+    for (const writer of writers) await writer.commit();
+    return result;
+  } catch (error) {
+    await Promise.all(writers.map((writer) => writer.abort()));
+    throw error;
+  }
+}
+
+/** Writes one JSON object per line, streaming and atomically (temp file + rename); returns the lines written. */
+export async function writePlainJsonl(rows: Rows<object>, file: string): Promise<number> {
+  const writer = new AtomicJsonlWriter(file);
+  await withWriters([writer], async () => {
+    for await (const row of rows) await writer.write(row);
+  });
+  return writer.lines;
+}
+
+/** One OpenAI fine-tuning line: the prompt messages, then the label as the assistant's answer. */
+export function fineTuningLine(messages: readonly ChatMessage[], label: string): { messages: ChatMessage[] } {
+  return { messages: [...messages, { role: 'assistant', content: label }] };
+}
+
+/** Writes OpenAI fine-tuning JSONL (`{"messages": [...]}` per line); returns the lines written. */
+export async function writeFineTuningJsonl(examples: Rows<{ messages: readonly ChatMessage[]; label: string }>, file: string): Promise<number> {
+  const writer = new AtomicJsonlWriter(file);
+  await withWriters([writer], async () => {
+    for await (const example of examples) await writer.write(fineTuningLine(example.messages, example.label));
+  });
+  return writer.lines;
+}
+
+/**
+ * In one pass over the rows, writes `labelled.jsonl` (every row) and `openai-finetune-<split>.jsonl`
+ * for each split in `fineTuningSplits` (default train and val), building each prompt with `buildMessages`.
+ */
+export async function exportLabelled(
+  rows: Rows<LabelledRow>,
+  options: { directory: string; buildMessages: (row: LabelledRow) => ChatMessage[]; fineTuningSplits?: readonly Split[] },
+): Promise<ExportResult> {
+  const plain = new AtomicJsonlWriter(path.join(options.directory, 'labelled.jsonl'));
+  const bySplit = new Map<Split, AtomicJsonlWriter>();
+  for (const split of options.fineTuningSplits ?? ['train', 'val']) bySplit.set(split, new AtomicJsonlWriter(path.join(options.directory, `openai-finetune-${split}.jsonl`)));
+  let unlabelled = 0;
+  await withWriters([plain, ...bySplit.values()], async () => {
+    for await (const row of rows) {
+      await plain.write({ id: row.id, text: row.text, label: row.label, distribution: row.distribution, gold: row.gold, split: row.split });
+      const writer = bySplit.get(row.split);
+      if (writer === undefined) continue;
+      if (row.label === null) unlabelled++;
+      else await writer.write(fineTuningLine(options.buildMessages(row), row.label));
+    }
+  });
+  const result: ExportResult = { plain: { file: plain.file, rows: plain.lines }, fineTuning: {}, unlabelled, warnings: [] };
+  for (const [split, writer] of bySplit) {
+    result.fineTuning[split] = { file: writer.file, examples: writer.lines };
+    if (writer.lines < OPENAI_MIN_EXAMPLES) result.warnings.push(`${path.basename(writer.file)} has ${writer.lines} examples; OpenAI fine-tuning needs at least ${OPENAI_MIN_EXAMPLES}`);
+  }
+  return result;
 }

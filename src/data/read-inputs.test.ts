@@ -132,4 +132,32 @@ describe('readInputs', () => {
     mkdirSync(path.join(folder, 'a-folder'), { recursive: true });
     expect((await readError({ path: 'a-folder', format: 'files' })).message).toMatch(/cannot read input file a-folder: is a folder/);
   });
+
+  it('keeps the first `limit` inputs after dropping repeats, and says so', async () => {
+    const file = write('limit.txt', 'a\nb\na\nc\nd\n');
+    const { records, warnings } = await readInputs(settings({ path: file, limit: 2 }), folder, labels);
+    expect(records.map((record) => record.text)).toEqual(['a', 'b']);
+    expect(warnings).toContain('kept the first 2 of 4 inputs (inputs.limit)');
+  });
+
+  it('suggests the task label when a gold label differs only in case or punctuation', async () => {
+    const error = await readError({ path: write('case.csv', 'text,label\nhi,Pos\nyo,neg.\nhey,neutral\n'), goldField: 'label' });
+    expect(error.message).toContain('case.csv:2: "Pos" (did you mean "pos"?)');
+    expect(error.message).toContain('case.csv:3: "neg." (did you mean "neg"?)');
+    expect(error.message).toMatch(/case\.csv:4: "neutral"$/m);
+  });
+
+  it('keeps the row\'s own id in the source when idField is set', async () => {
+    const file = write('ids.jsonl', '{"text":"a","key":17}\n{"text":"b","key":"x-2"}\n{"text":"c"}\n');
+    const { records } = await readInputs(settings({ path: file, idField: 'key' }), folder, labels);
+    expect(records.map((record) => record.source)).toEqual(['ids.jsonl:1 id=17', 'ids.jsonl:2 id=x-2', 'ids.jsonl:3']);
+  });
+
+  it('calls a file whose texts are all blank empty inputs, and names the line of broken CSV quoting', async () => {
+    expect((await readError({ path: write('blank.jsonl', '{"text":""}\n{"text":"  "}\n') })).message).toMatch(/empty inputs: all 2 "text" values are blank/);
+    expect((await readError({ path: write('header-only.csv', 'text,label\n') })).message).toMatch(/header-only\.csv is empty/);
+    const broken = await readError({ path: write('quote.csv', 'text\nfine\n"unclosed\n') });
+    expect(broken.message).toMatch(/quote\.csv:\d+: invalid CSV/);
+    expect(broken.line).not.toBeNull();
+  });
 });

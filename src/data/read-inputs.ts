@@ -31,6 +31,7 @@ export function formatOf(file: string, requested: InputSettings['format']): Form
 export async function readInputs(inputs: InputSettings, baseDir: string, labels: readonly string[]): Promise<{ records: InputRecord[]; warnings: string[] }> {
   const files = await matchFiles(inputs.path, baseDir);
   const rows: RawRow[] = [];
+  // Every file is read and checked even under `limit`: a typo'd gold label past the limit is still a bug.
   for (const file of files) {
     const fileRows = await readRows(file, formatOf(file, inputs.format), inputs.textField, baseDir);
     if (fileRows.length === 0) throw new InputError(`${relative(file, baseDir)} is empty: it holds no inputs`, file);
@@ -120,7 +121,7 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
     if (typeof raw !== 'string') throw new InputError(`${where}: "${inputs.textField}" must be a string, got ${raw === null ? 'null' : typeof raw}`, row.file, row.line);
     const gold = goldOf(row, inputs.goldField);
     if (gold !== null && !known.has(gold)) {
-      wrongLabels.push(`${where}: "${gold}"`);
+      wrongLabels.push(`${where}: "${gold}"${suggestion(gold, labels)}`);
       firstWrong ??= row;
     }
     if (raw.trim() === '') {
@@ -134,7 +135,7 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
       continue;
     }
     seen.add(id);
-    records.push({ id, text, gold, source: where });
+    records.push({ id, text, gold, source: `${where}${externalId(row, inputs.idField)}` });
   }
   if (wrongLabels.length > 0) {
     throw new InputError(
@@ -143,7 +144,15 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
       firstWrong?.line ?? null,
     );
   }
+  if (records.length === 0) {
+    const first = rows[0];
+    throw new InputError(`${inputs.path}: empty inputs: all ${blank} "${inputs.textField}" values are blank`, first?.file ?? '', first?.line ?? null);
+  }
   const warnings: string[] = [];
+  if (inputs.limit !== undefined && records.length > inputs.limit) {
+    warnings.push(`kept the first ${inputs.limit} of ${records.length} inputs (inputs.limit)`);
+    records.length = inputs.limit;
+  }
   if (duplicates > 0) warnings.push(`${duplicates} input${duplicates > 1 ? 's repeat' : ' repeats'} an earlier one word for word and ${duplicates > 1 ? 'were' : 'was'} read once`);
   if (blank > 0) warnings.push(`${blank} input${blank > 1 ? 's have' : ' has'} a blank "${inputs.textField}" and ${blank > 1 ? 'were' : 'was'} skipped`);
   return { records, warnings };
@@ -154,6 +163,21 @@ function truncate(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const last = text.charCodeAt(maxChars - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? maxChars - 1 : maxChars);
+}
+
+/** A hint for a gold label that differs from a task label only in case or surrounding punctuation. */
+function suggestion(gold: string, labels: readonly string[]): string {
+  const simplify = (label: string) => label.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  const match = labels.find((label) => simplify(label) === simplify(gold));
+  return match === undefined ? '' : ` (did you mean "${match}"?)`;
+}
+
+/** The row's own id (inputs.idField), kept in `source` so a record can be traced back to the user's data. */
+function externalId(row: RawRow, field: string | undefined): string {
+  if (field === undefined) return '';
+  const value = row.fields[field];
+  if (typeof value !== 'string' && typeof value !== 'number') return '';
+  return ` id=${String(value)}`;
 }
 
 function goldOf(row: RawRow, field: string | undefined): string | null {

@@ -1,3 +1,6 @@
-export { agreement, confusionMatrix, classScores, macroF1, calibration, percentile, summariseLatency, type ClassScores, type CalibrationBin, type LatencySummary } from './metrics.js';
-export { renderTerminal, renderMarkdown, renderHtml, headline, type EvalReport, type GoldScores } from './report.js';
-export { confusionHeatmap, reliabilityDiagram, horizontalBars } from './charts.js';
+export {
+  agreement, confusionMatrix, classScores, macroF1, scoreAgainstGold, calibration, percentile, summariseLatency, costPer1kCalls, cpuCostPer1kCalls,
+  type ClassScores, type GoldScores, type CalibrationBin, type LatencySummary,
+} from './metrics.js';
+export { renderTerminal, renderMarkdown, renderHtml, headline, type EvalReport } from './report.js';
+export { confusionHeatmap, reliabilityDiagram, horizontalBars, logBars, escapeXml } from './charts.js';

@@ -1,6 +1,6 @@
 /** Classification metrics over label indices; pure functions on arrays. */
 
-/** Fraction of positions where `a` and `b` agree (0 for empty input). */
+/** Fraction of positions where `a` and `b` agree (0 for empty input): agreement with the teacher, or accuracy against gold. */
 export function agreement(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) throw new Error(`agreement: lengths differ (${a.length} vs ${b.length})`);
   if (a.length === 0) return 0;
@@ -9,12 +9,16 @@ export function agreement(a: readonly number[], b: readonly number[]): number {
   return same / a.length;
 }
 
-/** Rows: reference label, columns: predicted label. */
+/** Rows: reference label, columns: predicted label. Pairs with an index outside 0..labelCount-1 are not counted. */
 export function confusionMatrix(reference: readonly number[], predicted: readonly number[], labelCount: number): number[][] {
+  if (reference.length !== predicted.length) throw new Error(`confusionMatrix: lengths differ (${reference.length} vs ${predicted.length})`);
   const matrix = Array.from({ length: labelCount }, () => new Array<number>(labelCount).fill(0));
+  const valid = (index: number | undefined): index is number => index !== undefined && Number.isInteger(index) && index >= 0 && index < labelCount;
   reference.forEach((row, index) => {
     const column = predicted[index];
-    if (column !== undefined && matrix[row]) matrix[row][column] = (matrix[row][column] ?? 0) + 1;
+    // A -1 ("no label") must not become an array property that JSON silently drops.
+    const cells = matrix[row];
+    if (valid(row) && valid(column) && cells) cells[column] = (cells[column] ?? 0) + 1;
   });
   return matrix;
 }
@@ -50,6 +54,31 @@ export function macroF1(scores: readonly ClassScores[]): number {
   return present.length === 0 ? 0 : present.reduce((sum, score) => sum + score.f1, 0) / present.length;
 }
 
+/** Accuracy and macro-F1 against gold labels. */
+export interface GoldScores {
+  /** Records that had a gold label (the only ones scored). */
+  examples: number;
+  accuracy: number;
+  macroF1: number;
+}
+
+/**
+ * Accuracy and macro-F1 of `predicted` against `gold`, over the positions that have a gold label
+ * (null = none); undefined when no position has one.
+ */
+export function scoreAgainstGold(gold: readonly (number | null)[], predicted: readonly number[], labelCount: number): GoldScores | undefined {
+  if (gold.length !== predicted.length) throw new Error(`scoreAgainstGold: lengths differ (${gold.length} vs ${predicted.length})`);
+  const reference: number[] = [];
+  const chosen: number[] = [];
+  gold.forEach((label, index) => {
+    if (label === null) return;
+    reference.push(label);
+    chosen.push(predicted[index] ?? -1);
+  });
+  if (reference.length === 0) return undefined;
+  return { examples: reference.length, accuracy: agreement(reference, chosen), macroF1: macroF1(classScores(confusionMatrix(reference, chosen, labelCount))) };
+}
+
 /** One bin of a reliability diagram. */
 export interface CalibrationBin {
   lower: number;
@@ -59,8 +88,12 @@ export interface CalibrationBin {
   accuracy: number;
 }
 
-/** Expected calibration error with equal-width bins on the top probability, and the bins themselves. */
+/**
+ * Expected calibration error with equal-width bins on the top probability, and the bins themselves:
+ * ECE = Σ (n_bin / n) · |accuracy_bin − mean confidence_bin|. A confidence of exactly 1 falls in the last bin.
+ */
 export function calibration(confidence: readonly number[], correct: readonly boolean[], binCount = 15): { ece: number; bins: CalibrationBin[] } {
+  if (confidence.length !== correct.length) throw new Error(`calibration: lengths differ (${confidence.length} vs ${correct.length})`);
   const bins: CalibrationBin[] = Array.from({ length: binCount }, (_, index) => ({
     lower: index / binCount, upper: (index + 1) / binCount, count: 0, meanConfidence: 0, accuracy: 0,
   }));
@@ -93,12 +126,24 @@ export function percentile(values: readonly number[], p: number): number {
 export interface LatencySummary {
   meanMs: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
   samples: number;
 }
 
-/** Mean, p50 and p99 of latency samples in ms. */
+/** Mean and nearest-rank p50, p90, p99 of latency samples in ms (NaN for no samples). */
 export function summariseLatency(samples: readonly number[]): LatencySummary {
   const meanMs = samples.length === 0 ? Number.NaN : samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  return { meanMs, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), samples: samples.length };
+  return { meanMs, p50Ms: percentile(samples, 50), p90Ms: percentile(samples, 90), p99Ms: percentile(samples, 99), samples: samples.length };
+}
+
+/** USD per 1,000 calls from the recorded cost of each call (0 for no calls). */
+export function costPer1kCalls(costsUSD: readonly number[]): number {
+  if (costsUSD.length === 0) return 0;
+  return (costsUSD.reduce((sum, value) => sum + value, 0) / costsUSD.length) * 1000;
+}
+
+/** USD per 1,000 calls of a CPU-bound model: mean CPU milliseconds per call priced per vCPU-hour. */
+export function cpuCostPer1kCalls(meanMsPerCall: number, cpuHourUSD: number): number {
+  return (meanMsPerCall / 3_600_000) * cpuHourUSD * 1000;
 }

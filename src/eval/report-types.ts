@@ -1,11 +1,6 @@
-import type { CalibrationBin, LatencySummary } from './metrics.js';
+import type { CalibrationBin, GoldScores, LatencySummary } from './metrics.js';
 
-/** Scores against gold labels (only inputs that had one). */
-export interface GoldScores {
-  examples: number;
-  accuracy: number;
-  macroF1: number;
-}
+export type { GoldScores } from './metrics.js';
 
 /** Everything the evaluation found; optional parts are missing when there was no data for them. */
 export interface EvalReport {
@@ -23,9 +18,10 @@ export interface EvalReport {
   macroF1VsTeacher: number;
   studentVsGold?: GoldScores;
   teacherVsGold?: GoldScores;
-  calibration: { eceVsTeacher: number; eceVsGold?: number; bins: CalibrationBin[] };
-  /** Confusion over the labels that occur in the test split. */
-  confusion: { reference: 'teacher'; labels: string[]; matrix: number[][] };
+  /** ECE over 15 equal-width bins of the student's top probability; `bins` are against the teacher. */
+  calibration: { eceVsTeacher: number; eceVsGold?: number; bins: CalibrationBin[]; binsVsGold?: CalibrationBin[] };
+  /** Confusion over the labels that occur in the test split: rows are the reference's labels, columns the student's. */
+  confusion: { reference: 'teacher' | 'gold'; labels: string[]; matrix: number[][] };
   perClass: Array<{ label: string; precision: number; recall: number; f1: number; support: number }>;
   latency: {
     student: LatencySummary;

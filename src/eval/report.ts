@@ -1,66 +1,114 @@
-import { confusionHeatmap, horizontalBars, reliabilityDiagram } from './charts.js';
+import { confusionHeatmap, escapeXml, horizontalBars, logBars, reliabilityDiagram } from './charts.js';
 import type { EvalReport } from './report-types.js';
 
 export type { EvalReport, GoldScores } from './report-types.js';
 
-const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-const ms = (value: number) => (value < 0.1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(value < 10 ? 2 : 0)} ms`);
-const usd = (value: number) => (value === 0 ? '$0' : value < 0.01 ? `$${value.toExponential(2)}` : `$${value.toFixed(2)}`);
+const MISSING = '—';
+const finite = (value: number) => Number.isFinite(value);
+const percent = (value: number) => (finite(value) ? `${(value * 100).toFixed(1)}%` : MISSING);
+const ms = (value: number) => (!finite(value) ? MISSING : value < 0.1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(value < 10 ? 2 : 0)} ms`);
+/** Dollars with two decimals from $0.10 up, three significant digits below, scientific below a tenth of a cent. */
+const usd = (value: number) => {
+  if (!finite(value)) return MISSING;
+  if (value === 0) return '$0';
+  if (value >= 0.1) return `$${value.toFixed(2)}`;
+  return value >= 0.001 ? `$${Number(value.toPrecision(3))}` : `$${value.toExponential(2)}`;
+};
+/** Decade tick labels: 1 µs … 100 ms, 1 s …; $1e-7 … $0.01, $1. */
+const msTick = (value: number) => (value < 1 ? `${Math.round(value * 1000)} µs` : value < 1000 ? `${Math.round(value)} ms` : `${Math.round(value / 1000)} s`);
+const usdTick = (value: number) => (value >= 0.01 ? `$${Number(value.toPrecision(1))}` : `$1e${Math.round(Math.log10(value))}`);
 const bytes = (value: number) => (value >= 1 << 20 ? `${(value / (1 << 20)).toFixed(2)} MiB` : `${(value / 1024).toFixed(1)} KiB`);
+const count = (value: number) => value.toLocaleString('en-US');
+/** Markdown table cells must not contain a raw pipe or newline. */
+const cell = (value: string) => value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** The headline rows shared by every renderer: [what, value]. */
 export function headline(report: EvalReport): Array<[string, string]> {
+  const { counts } = report;
   const rows: Array<[string, string]> = [
-    ['test examples', String(report.testExamples)],
+    ['inputs (train / val / test)', `${count(counts.inputs)} (${count(counts.train)} / ${count(counts.val)} / ${count(counts.test)}); ${count(counts.duplicates)} duplicates, ${count(counts.junk)} junk answers`],
+    ['test examples scored', count(report.testExamples)],
     ['agreement with teacher', percent(report.agreement)],
     ['macro-F1 vs teacher', percent(report.macroF1VsTeacher)],
   ];
-  if (report.studentVsGold) rows.push(['student accuracy vs gold', `${percent(report.studentVsGold.accuracy)} (macro-F1 ${percent(report.studentVsGold.macroF1)}, n=${report.studentVsGold.examples})`]);
-  if (report.teacherVsGold) rows.push(['teacher accuracy vs gold', `${percent(report.teacherVsGold.accuracy)} (macro-F1 ${percent(report.teacherVsGold.macroF1)})`]);
-  rows.push(['calibration error (ECE) vs teacher', report.calibration.eceVsTeacher.toFixed(3)]);
-  rows.push(['student latency p50 / p99', `${ms(report.latency.student.p50Ms)} / ${ms(report.latency.student.p99Ms)}`]);
-  if (report.latency.teacher) rows.push(['teacher latency p50 / p99 (as collected)', `${ms(report.latency.teacher.p50Ms)} / ${ms(report.latency.teacher.p99Ms)}`]);
+  if (report.studentVsGold) rows.push(['student accuracy vs gold', `${percent(report.studentVsGold.accuracy)} (macro-F1 ${percent(report.studentVsGold.macroF1)}, n=${count(report.studentVsGold.examples)})`]);
+  if (report.teacherVsGold) rows.push(['teacher accuracy vs gold', `${percent(report.teacherVsGold.accuracy)} (macro-F1 ${percent(report.teacherVsGold.macroF1)}, n=${count(report.teacherVsGold.examples)})`]);
+  const eceGold = report.calibration.eceVsGold === undefined ? '' : ` (vs gold ${report.calibration.eceVsGold.toFixed(3)})`;
+  rows.push(['calibration error (ECE) vs teacher', `${report.calibration.eceVsTeacher.toFixed(3)}${eceGold}`]);
+  const { student, teacher } = report.latency;
+  rows.push(['student latency p50 / p99', `${ms(student.p50Ms)} / ${ms(student.p99Ms)}`]);
+  if (teacher) rows.push(['teacher latency p50 / p99 (as collected)', `${ms(teacher.p50Ms)} / ${ms(teacher.p99Ms)}`]);
+  if (teacher && student.p50Ms > 0 && finite(teacher.p50Ms / student.p50Ms)) rows.push(['speed-up at p50', `${count(Math.round(teacher.p50Ms / student.p50Ms))}×`]);
   rows.push(['cost per 1k calls: student / teacher', `${usd(report.cost.studentPer1kUSD)} / ${usd(report.cost.teacherPer1kUSD)}`]);
-  rows.push(['student size', `${bytes(report.student.bytes)} (${report.student.parameters.toLocaleString('en-US')} parameters)`]);
-  if (report.collection) rows.push(['teacher calls (this run / cached)', `${report.collection.calls} / ${report.collection.cached}, spent ${usd(report.collection.totalSpentUSD)} of ${usd(report.collection.budgetUSD)}`]);
-  if (report.training) rows.push(['training', `best epoch ${report.training.bestEpoch}/${report.training.epochs}, ${report.training.seconds.toFixed(1)} s, ${Math.round(report.training.examplesPerSecond).toLocaleString('en-US')} examples/s`]);
+  rows.push(['student size', `${bytes(report.student.bytes)} (${count(report.student.parameters)} parameters)`]);
+  if (report.training) {
+    const { training } = report;
+    rows.push(['training', `best epoch ${training.bestEpoch}/${training.epochs}${training.stoppedEarly ? ' (stopped early)' : ''}, ${training.seconds.toFixed(1)} s, ${count(Math.round(training.examplesPerSecond))} examples/s`]);
+  }
+  if (report.collection) {
+    const { collection } = report;
+    rows.push(['teacher calls (this run / cached)', `${count(collection.calls)} / ${count(collection.cached)}; ${count(collection.junk)} junk, ${count(collection.failed)} failed`]);
+    rows.push(['teacher spend (this run / total of budget)', `${usd(collection.spentUSD)} / ${usd(collection.totalSpentUSD)} of ${usd(collection.budgetUSD)}`]);
+  }
   return rows;
 }
 
-/** A compact aligned table for a terminal. */
+/** A compact aligned table for a terminal (plain text, no colours). */
 export function renderTerminal(report: EvalReport): string {
   const rows = headline(report);
   const width = Math.max(...rows.map(([name]) => name.length));
-  return [`Distillery report: ${report.task} (${report.studentKind} student of ${report.teacherModel})`, ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`)].join('\n');
+  const lines = [`Distillery report: ${report.task} (${report.studentKind} student of ${report.teacherModel})`, ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`)];
+  // The weakest labels are what a user acts on next (more data, clearer prompt); the rest is in the HTML.
+  const weakest = [...report.perClass].filter((row) => row.support > 0).sort((a, b) => a.f1 - b.f1 || b.support - a.support).slice(0, 3);
+  if (weakest.length > 0) lines.push(`  ${'weakest labels (F1 vs teacher)'.padEnd(width)}  ${weakest.map((row) => `${row.label} ${percent(row.f1)} (n=${row.support})`).join(', ')}`);
+  return lines.join('\n');
 }
 
-/** The report as Markdown. */
+/** The report as Markdown: headline, per-label scores and (for up to 12 labels) the confusion matrix. */
 export function renderMarkdown(report: EvalReport): string {
   const lines = [`# Distillery report: ${report.task}`, '', `${report.studentKind} student distilled from \`${report.teacherModel}\`, ${report.createdAt}.`, '', '| measure | value |', '|---|---|'];
-  for (const [name, value] of headline(report)) lines.push(`| ${name} | ${value} |`);
+  for (const [name, value] of headline(report)) lines.push(`| ${cell(name)} | ${cell(value)} |`);
   lines.push('', '## Per label (student vs teacher, test split)', '', '| label | precision | recall | F1 | support |', '|---|---|---|---|---|');
-  for (const row of report.perClass) lines.push(`| ${row.label} | ${percent(row.precision)} | ${percent(row.recall)} | ${percent(row.f1)} | ${row.support} |`);
-  lines.push('', `Student cost per call is its measured CPU time priced at $${report.cost.cpuHourUSD} per vCPU-hour; teacher cost comes from recorded token usage (${report.cost.priceSource} prices).`);
+  for (const row of report.perClass) lines.push(`| ${cell(row.label)} | ${percent(row.precision)} | ${percent(row.recall)} | ${percent(row.f1)} | ${row.support} |`);
+  const { confusion } = report;
+  if (confusion.labels.length > 0 && confusion.labels.length <= 12) {
+    lines.push('', `## Confusion matrix (rows: ${confusion.reference}, columns: student)`, '', `| | ${confusion.labels.map(cell).join(' | ')} |`, `|---|${confusion.labels.map(() => '---:').join('|')}|`);
+    confusion.matrix.forEach((row, index) => lines.push(`| **${cell(confusion.labels[index] ?? '')}** | ${row.join(' | ')} |`));
+  }
+  lines.push('', costNote(report));
   return `${lines.join('\n')}\n`;
 }
 
-/** A self-contained HTML page with inline SVG charts. */
+/** A self-contained HTML page with inline SVG charts (no scripts, no external assets). */
 export function renderHtml(report: EvalReport): string {
-  const escape = (text: string) => text.replace(/[&<>"]/g, (character) => `&#${character.charCodeAt(0)};`);
-  const table = headline(report).map(([name, value]) => `<tr><th>${escape(name)}</th><td>${escape(value)}</td></tr>`).join('');
-  const f1Bars = horizontalBars(
-    report.perClass.filter((row) => row.support > 0).map((row) => ({ label: `${row.label} (${row.support})`, value: row.f1 })),
-    'F1 per label vs teacher (support)',
-    { max: 1, format: percent },
-  );
-  const latencyItems = [{ label: 'student p50', value: report.latency.student.p50Ms }, { label: 'student p99', value: report.latency.student.p99Ms }];
-  if (report.latency.teacher) latencyItems.push({ label: 'teacher p50', value: report.latency.teacher.p50Ms }, { label: 'teacher p99', value: report.latency.teacher.p99Ms });
-  const latencyBars = horizontalBars(latencyItems, 'Latency per call (log scale)', { logScale: true, format: ms });
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Distillery report: ${escape(report.task)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:left}th{font-weight:500;color:#555}.charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start;margin-top:1.5em}</style></head>
-<body><h1>Distillery report: ${escape(report.task)}</h1><p>${escape(report.studentKind)} student distilled from <code>${escape(report.teacherModel)}</code>, ${escape(report.createdAt)}.</p>
+  const table = headline(report).map(([name, value]) => `<tr><th>${escapeXml(name)}</th><td>${escapeXml(value)}</td></tr>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Distillery report: ${escapeXml(report.task)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}th{font-weight:500;color:#555}.charts{display:flex;flex-wrap:wrap;gap:28px;align-items:flex-start;margin-top:1.5em}figure{margin:0}.note{color:#555;font-size:0.9em}</style></head>
+<body><h1>Distillery report: ${escapeXml(report.task)}</h1><p>${escapeXml(report.studentKind)} student distilled from <code>${escapeXml(report.teacherModel)}</code>, ${escapeXml(report.createdAt)}.</p>
 <table>${table}</table>
-<div class="charts">${confusionHeatmap(report.confusion.labels, report.confusion.matrix, 'teacher')}${reliabilityDiagram(report.calibration.bins, 'Reliability vs teacher')}${f1Bars}${latencyBars}</div>
-<p>Student cost per call is its measured CPU time priced at $${report.cost.cpuHourUSD} per vCPU-hour; teacher cost comes from recorded token usage (${escape(report.cost.priceSource)} prices).</p>
+<div class="charts">${charts(report).map((chart) => `<figure>${chart}</figure>`).join('')}</div>
+<p class="note">${escapeXml(costNote(report))}</p>
 </body></html>\n`;
+}
+
+function charts(report: EvalReport): string[] {
+  const { calibration, confusion, latency, cost } = report;
+  const result = [
+    confusionHeatmap(confusion.labels, confusion.matrix, confusion.reference),
+    reliabilityDiagram(calibration.bins, `Reliability vs teacher (ECE ${calibration.eceVsTeacher.toFixed(3)})`),
+  ];
+  if (calibration.binsVsGold) result.push(reliabilityDiagram(calibration.binsVsGold, `Reliability vs gold (ECE ${calibration.eceVsGold?.toFixed(3) ?? MISSING})`));
+  const scored = report.perClass.filter((row) => row.support > 0);
+  if (scored.length > 0) {
+    result.push(horizontalBars(scored.map((row) => ({ label: `${row.label} (n=${row.support})`, value: row.f1 })), 'F1 per label vs teacher', { max: 1, format: percent, axisLabel: 'F1' }));
+  }
+  const latencyItems = [{ label: 'student p50', value: latency.student.p50Ms }, { label: 'student p99', value: latency.student.p99Ms }];
+  if (latency.teacher) latencyItems.push({ label: 'teacher p50', value: latency.teacher.p50Ms }, { label: 'teacher p99', value: latency.teacher.p99Ms });
+  result.push(logBars(latencyItems, 'Latency per call: student vs teacher', { format: ms, tickFormat: msTick, axisLabel: 'milliseconds' }));
+  result.push(logBars([{ label: 'student', value: cost.studentPer1kUSD }, { label: 'teacher', value: cost.teacherPer1kUSD }], 'Cost per 1,000 calls', { format: usd, tickFormat: usdTick, axisLabel: 'USD' }));
+  return result;
+}
+
+function costNote(report: EvalReport): string {
+  return `Student cost per call is its measured CPU time priced at $${report.cost.cpuHourUSD} per vCPU-hour; teacher cost comes from recorded token usage (${report.cost.priceSource} prices). Teacher latency is as collected (network and queueing included).`;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { findDuplicates } from '../data/dedup.js';
-import { writeFineTuningJsonl, writePlainJsonl } from '../data/export.js';
+import { exportLabelled } from '../data/export.js';
 import { assignSplits } from '../data/split.js';
 import { buildMessages } from '../spec/template.js';
 import type { LoadedTask } from '../spec/load.js';
@@ -38,7 +38,7 @@ export async function curate(
   }
   const counts = { train: 0, val: 0, test: 0 };
   for (const record of kept) counts[record.split]++;
-  await exportData(task, kept, paths);
+  await exportData(task, kept, paths, emit);
   emit({
     type: 'stage-done',
     stage: 'curate',
@@ -48,21 +48,17 @@ export async function curate(
   return kept;
 }
 
-async function exportData(task: LoadedTask, kept: readonly CuratedRecord[], paths: ProjectPaths): Promise<void> {
-  const labelled = kept.filter((record) => record.response?.kind === 'label');
-  const rows = labelled.map((record) => ({
-    id: record.input.id,
-    text: record.input.text,
-    label: record.response?.label ?? null,
-    distribution: record.response?.distribution ?? null,
-    gold: record.input.gold,
-    split: record.split,
-  }));
-  await writePlainJsonl(rows, path.join(paths.exportsDir, 'labelled.jsonl'));
-  for (const split of ['train', 'val'] as const) {
-    const examples = rows
-      .filter((row) => row.split === split && row.label !== null)
-      .map((row) => ({ messages: buildMessages(task.spec, row.text), label: row.label as string }));
-    await writeFineTuningJsonl(examples, path.join(paths.exportsDir, `openai-finetune-${split}.jsonl`));
-  }
+async function exportData(task: LoadedTask, kept: readonly CuratedRecord[], paths: ProjectPaths, emit: EventSink): Promise<void> {
+  const rows = kept
+    .filter((record) => record.response?.kind === 'label')
+    .map((record) => ({
+      id: record.input.id,
+      text: record.input.text,
+      label: record.response?.label ?? null,
+      distribution: record.response?.distribution ?? null,
+      gold: record.input.gold,
+      split: record.split,
+    }));
+  const result = await exportLabelled(rows, { directory: paths.exportsDir, buildMessages: (row) => buildMessages(task.spec, row.text) });
+  for (const message of result.warnings) emit({ type: 'warning', stage: 'curate', message });
 }

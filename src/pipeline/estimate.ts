@@ -26,8 +26,7 @@ export interface CostEstimate {
 /** Counts the tokens of every input not yet answered and prices them, without calling the teacher. */
 export async function estimateCost(task: LoadedTask, resolved: ResolvedTeacher): Promise<CostEstimate> {
   const { spec } = task;
-  const { records } = await readInputs(spec.inputs, task.baseDir, spec.labels);
-  const inputs = spec.inputs.limit === undefined ? records : records.slice(0, spec.inputs.limit);
+  const { records: inputs } = await readInputs(spec.inputs, task.baseDir, spec.labels);
   const paths = projectPaths(task.projectDir);
   const store = openSqliteStore(paths.database);
   try {
