@@ -27,6 +27,7 @@ export async function evaluate(
   paths: ProjectPaths,
   emit: EventSink,
   collection: CollectSummary | null = null,
+  inputCount: number = records.length,
 ): Promise<EvaluationOutcome> {
   const { spec } = task;
   const labels = spec.labels;
@@ -80,7 +81,7 @@ export async function evaluate(
     teacherModel: spec.teacher.model,
     studentKind: student.kind,
     labels: [...labels],
-    counts: { inputs: records.length, ...counts, duplicates: collection?.duplicates ?? 0, junk: records.filter((record) => record.response?.kind === 'junk').length },
+    counts: { inputs: inputCount, ...counts, duplicates: inputCount - records.length, junk: records.filter((record) => record.response?.kind === 'junk').length },
     testExamples: test.length,
     agreement: agreement(teacherLabels, studentLabels),
     macroF1VsTeacher: macroF1(scores),

@@ -67,7 +67,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       throw error;
     });
     if (last < STAGES.indexOf('evaluate')) return result;
-    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, result.collection);
+    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, result.collection, inputs.length);
     return result;
   } finally {
     await store.close();
