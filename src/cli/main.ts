@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDemoCommand } from './demo-command.js';
+import { registerGuardCommand } from './guard-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -21,5 +22,6 @@ registerRunCommand(program);
 registerServeCommand(program);
 registerPredictCommand(program);
 registerDemoCommand(program);
+registerGuardCommand(program);
 
 await program.parseAsync(process.argv);

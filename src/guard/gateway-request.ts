@@ -1,0 +1,91 @@
+/**
+ * Reading a client's request at the gateway: the body within a size limit and a deadline (so a
+ * client trickling bytes cannot hold a connection forever), the JSON, and the features detectors see.
+ */
+import type { IncomingMessage } from 'node:http';
+import { HttpError, readBody } from '../serve/http.js';
+import type { RequestFeatures } from './types.js';
+
+/** Reads the body, failing with 413 past `maxBytes` and with 408 when it has not all arrived within `timeoutMs`. */
+export async function readBodyWithin(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
+  const reading = readBody(request, maxBytes);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      // The rest of the body is never read: the 408 closes the connection, which frees the socket.
+      reading.catch(() => undefined);
+      reject(new HttpError(408, `the request body did not arrive within ${timeoutMs} ms`, { code: 'request_timeout', headers: { connection: 'close' } }));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([reading, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Parses a JSON object body; 400 in OpenAI's shape for anything else. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'the request body is empty; send a JSON object', { code: 'invalid_json' });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`, { code: 'invalid_json' });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'the request body must be a JSON object', { code: 'invalid_json' });
+  return value as Record<string, unknown>;
+}
+
+/** Text of a message content: a string, or the text parts of a content array. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (part !== null && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '')).join('');
+}
+
+/** The prompt of a body: chat messages, a completion prompt, or an embedding input, as one text. */
+function promptOf(body: Record<string, unknown>): { prompt: string; messageCount: number } {
+  if (Array.isArray(body.messages)) {
+    const texts = body.messages.map((message) => (message !== null && typeof message === 'object' ? contentText((message as { content?: unknown }).content) : ''));
+    return { prompt: texts.join('\n'), messageCount: texts.length };
+  }
+  const input = body.prompt ?? body.input;
+  if (typeof input === 'string') return { prompt: input, messageCount: 1 };
+  if (Array.isArray(input)) return { prompt: input.filter((item): item is string => typeof item === 'string').join('\n'), messageCount: input.length };
+  return { prompt: '', messageCount: 0 };
+}
+
+/** A finite number field, or null. */
+function numberField(body: Record<string, unknown>, ...names: string[]): number | null {
+  for (const name of names) {
+    const value = body[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+  }
+  return null;
+}
+
+/** The features of one request that detectors observe. */
+export function requestFeatures(route: string, body: Record<string, unknown>, at: number): RequestFeatures {
+  const logprobs = body.logprobs === true || (typeof body.logprobs === 'number' && body.logprobs > 0);
+  return {
+    at, route, model: typeof body.model === 'string' ? body.model : null, ...promptOf(body), stream: body.stream === true,
+    maxTokens: numberField(body, 'max_completion_tokens', 'max_tokens'), logprobs,
+    topLogprobs: numberField(body, 'top_logprobs') ?? (typeof body.logprobs === 'number' ? body.logprobs : null),
+    temperature: numberField(body, 'temperature'),
+  };
+}
+
+/**
+ * For a stream, asks the upstream for the final usage chunk (accounting needs it); returns the body to
+ * send and whether that chunk was our addition, to be held back from a client that did not ask for it.
+ */
+export function withStreamUsage(body: Record<string, unknown>): { body: Record<string, unknown>; injectedUsage: boolean } {
+  if (body.stream !== true) return { body, injectedUsage: false };
+  const options = body.stream_options;
+  const asked = options !== null && typeof options === 'object' && (options as { include_usage?: unknown }).include_usage === true;
+  if (asked) return { body, injectedUsage: false };
+  const merged = options !== null && typeof options === 'object' && !Array.isArray(options) ? { ...(options as Record<string, unknown>) } : {};
+  return { body: { ...body, stream_options: { ...merged, include_usage: true } }, injectedUsage: true };
+}

@@ -1,0 +1,245 @@
+/**
+ * `distillery guard serve`: an OpenAI-compatible reverse proxy that authenticates guard keys, lets
+ * the policy engine throttle or block suspected harvesters, relays the upstream's answer unchanged
+ * (streams included), and records per-key accounting and an audit row for every request.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, type Route } from '../serve/http.js';
+import { listen, type ListeningServer } from '../serve/listen.js';
+import { DEFAULT_ACCOUNTING_WINDOW_MS, usageEntry, type TokenPrices } from './accounting.js';
+import type { AuditEntry, GuardStore, KeyRecord } from './guard-store.js';
+import { authenticate } from './key-registry.js';
+import { bearerToken, hashKey } from './keys.js';
+import { parseJsonObject, readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
+import type { PolicyConfig } from './policy-config.js';
+import { PolicyEngine, type PolicyDecision } from './policy-engine.js';
+import { relayResponse } from './relay.js';
+import type { Detector, RequestFeatures } from './types.js';
+import { forwardedRequestHeaders, sendUpstream, upstreamUrlFor, type UpstreamTarget } from './upstream-proxy.js';
+import { VolumeDetector } from './volume-detector.js';
+
+/** How to start a gateway. */
+export interface GatewayOptions {
+  /** The upstream's OpenAI base URL, e.g. http://127.0.0.1:8000/v1. */
+  upstreamUrl: string;
+  /** Name of the environment variable holding the gateway's own upstream key; unset sends none. */
+  upstreamApiKeyEnv?: string;
+  store: GuardStore;
+  /** Default: one VolumeDetector with its defaults. */
+  detectors?: readonly Detector[];
+  policy?: PolicyConfig;
+  host?: string;
+  port?: number;
+  /** Request body limit (413 beyond it); default 1 MiB. */
+  maxBodyBytes?: number;
+  /** The whole body must arrive within this many ms (408 otherwise); default 10 s. */
+  bodyTimeoutMs?: number;
+  /** Upstream idle limit (504 before headers, a cut stream after); default 120 s. */
+  upstreamTimeoutMs?: number;
+  /** Store prompt text in the audit log; off by default (prompts are the users' data). */
+  logPrompts?: boolean;
+  accountingWindowMs?: number;
+  prices?: TokenPrices;
+  now?: () => number;
+  env?: NodeJS.ProcessEnv;
+  /** Failures that must not fail a request (accounting writes, webhooks); default: stderr. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running gateway. */
+export interface Gateway extends ListeningServer {
+  readonly engine: PolicyEngine;
+  /** Resolves when the bookkeeping (accounting, audit) of every finished request is written. */
+  settled(): Promise<void>;
+}
+
+/** The routes the gateway serves; everything else is 404/405 from the shared error boundary. */
+const POST_ROUTES = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings'] as const;
+
+/** A StoreError by name, without importing the store module's class into every check. */
+function isStoreError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'StoreError';
+}
+
+/** The 503 of a gateway whose store is down and whose policy is fail-closed. */
+function storeUnavailable(): HttpError {
+  return new HttpError(503, 'the gateway cannot check this request right now; retry shortly', { type: 'server_error', code: 'guard_unavailable', headers: { 'retry-after': '5' } });
+}
+
+/** The per-request pipeline, with the state it shares across requests. */
+class GatewayPipeline {
+  readonly engine: PolicyEngine;
+  readonly #options: GatewayOptions;
+  readonly #target: UpstreamTarget;
+  readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
+  /** Keys that authenticated recently, by hash: lets a fail-open gateway keep serving known keys while the store is down. */
+  readonly #knownKeys = new Map<string, KeyRecord>();
+  readonly #bookkeeping = new Set<Promise<void>>();
+
+  constructor(options: GatewayOptions, target: UpstreamTarget) {
+    this.#options = options;
+    this.#target = target;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? ((error) => process.stderr.write(`distillery guard: ${error instanceof Error ? error.message : String(error)}\n`));
+    this.engine = new PolicyEngine({
+      store: options.store, detectors: options.detectors ?? [new VolumeDetector({ now: this.#now })],
+      config: options.policy ?? {}, now: this.#now, onError: this.#onError,
+    });
+  }
+
+  get #failOpen(): boolean {
+    return (this.#options.policy?.onStoreFailure ?? 'open') === 'open';
+  }
+
+  /** Handles one proxied request; every outcome, refusals included, leaves one audit row. */
+  async handle(request: IncomingMessage, response: ServerResponse, route: string): Promise<void> {
+    const started = this.#now();
+    const audit: AuditEntry = {
+      at: started, keyId: null, method: request.method ?? 'GET', route, status: 0, promptTokens: 0,
+      completionTokens: 0, latencyMs: 0, action: null, note: null, prompt: null,
+    };
+    try {
+      const key = await this.#authorise(request);
+      audit.keyId = key.id;
+      const usage = await this.#forward(request, response, route, key, audit);
+      audit.status = response.statusCode;
+      audit.promptTokens = usage?.promptTokens ?? 0;
+      audit.completionTokens = usage?.completionTokens ?? 0;
+      this.#record(async () => {
+        await this.#options.store.addUsage(usageEntry(key.id, started, this.#options.accountingWindowMs ?? DEFAULT_ACCOUNTING_WINDOW_MS, usage, this.#options.prices ?? { promptPerMillionUSD: 0, completionPerMillionUSD: 0 }));
+      });
+    } catch (error) {
+      audit.status = error instanceof HttpError ? error.status : response.headersSent ? response.statusCode : 500;
+      audit.note = error instanceof HttpError ? error.code : 'relay_failed';
+      throw error;
+    } finally {
+      audit.latencyMs = this.#now() - started;
+      this.#record(() => this.#options.store.appendAudit(audit));
+    }
+  }
+
+  /** Resolves when the bookkeeping started so far is done. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#bookkeeping]);
+  }
+
+  /** The key of the request, or a 401 that never echoes what was sent. */
+  async #authorise(request: IncomingMessage): Promise<KeyRecord> {
+    const secret = bearerToken(request.headers.authorization);
+    if (secret === null) {
+      throw new HttpError(401, 'missing API key: send "Authorization: Bearer <key>" with the key your provider issued', { type: 'invalid_request_error', code: 'missing_api_key' });
+    }
+    let result: Awaited<ReturnType<typeof authenticate>>;
+    try {
+      result = await authenticate(this.#options.store, secret);
+    } catch (error) {
+      if (!isStoreError(error)) throw error;
+      this.#onError(error);
+      const known = this.#knownKeys.get(hashKey(secret));
+      if (this.#failOpen && known !== undefined) return known;
+      throw storeUnavailable();
+    }
+    if ('failure' in result) {
+      this.#knownKeys.delete(hashKey(secret));
+      const message = result.failure === 'revoked' ? 'this API key has been revoked' : 'incorrect API key provided';
+      throw new HttpError(401, message, { type: 'invalid_request_error', code: result.failure === 'revoked' ? 'revoked_api_key' : 'invalid_api_key' });
+    }
+    this.#knownKeys.set(result.key.hash, result.key);
+    return result.key;
+  }
+
+  /** Reads, scores, admits and forwards one request; resolves with the upstream's usage. */
+  async #forward(request: IncomingMessage, response: ServerResponse, route: string, key: KeyRecord, audit: AuditEntry) {
+    const method = request.method ?? 'GET';
+    let body: Buffer | null = null;
+    let injectedUsage = false;
+    if (method === 'POST') {
+      const parsed = parseJsonObject(await readBodyWithin(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, this.#options.bodyTimeoutMs ?? 10_000));
+      const features = requestFeatures(route, parsed, audit.at);
+      if (this.#options.logPrompts === true) audit.prompt = features.prompt;
+      const decision = await this.#decide(key, features, audit);
+      audit.action = decision.action;
+      this.#admit(key, decision);
+      const prepared = withStreamUsage(parsed);
+      injectedUsage = prepared.injectedUsage;
+      body = Buffer.from(JSON.stringify(prepared.body), 'utf8');
+    }
+    const controller = new AbortController();
+    // A client that hangs up should not keep the upstream generating for nobody.
+    response.once('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    const upstream = await sendUpstream(this.#target, { method, route, headers: forwardedRequestHeaders(request.headers), body }, controller.signal);
+    return relayResponse(upstream, response, injectedUsage);
+  }
+
+  /** The policy decision; when the store is down, fail-open serves unscored and fail-closed answers 503. */
+  async #decide(key: KeyRecord, features: RequestFeatures, audit: AuditEntry): Promise<PolicyDecision> {
+    try {
+      return await this.engine.evaluate(key, features);
+    } catch (error) {
+      if (!isStoreError(error)) throw error;
+      this.#onError(error);
+      if (!this.#failOpen) throw storeUnavailable();
+      audit.note = 'guard_store_unavailable';
+      return { action: 'log', score: 0, reasons: [], changed: false };
+    }
+  }
+
+  /** Enforces the decision: 403 for a blocked key, 429 with retry-after for a throttled one. */
+  #admit(key: KeyRecord, decision: PolicyDecision): void {
+    const admission = this.engine.admit(key, decision.action);
+    if (admission.allowed) return;
+    if (admission.action === 'block') {
+      throw new HttpError(403, 'this API key is blocked by the provider\'s usage policy; contact the provider', { type: 'invalid_request_error', code: 'key_blocked' });
+    }
+    const seconds = Math.max(1, Math.ceil((admission.retryAfterMs ?? 1000) / 1000));
+    throw new HttpError(429, `rate limit reached for this API key; retry in ${seconds} s`, {
+      type: 'rate_limit_error', code: 'rate_limit_exceeded', headers: { 'retry-after': String(seconds), 'retry-after-ms': String(admission.retryAfterMs ?? 1000) },
+    });
+  }
+
+  /** Runs a bookkeeping write without holding up the response; failures are reported, not thrown. */
+  #record(write: () => Promise<void>): void {
+    const pending = write().catch((error: unknown) => this.#onError(error));
+    this.#bookkeeping.add(pending);
+    void pending.finally(() => this.#bookkeeping.delete(pending));
+  }
+}
+
+/** The gateway's route table. */
+function gatewayRoutes(pipeline: GatewayPipeline): Route[] {
+  const handler = (request: IncomingMessage, response: ServerResponse, path: string) => pipeline.handle(request, response, path);
+  return [
+    ...POST_ROUTES.map((path) => ({ method: 'POST', path, handler })),
+    { method: 'GET', path: '/v1/models', handler },
+    { method: 'GET', path: '/v1/models/', handler },
+  ];
+}
+
+/** Starts the gateway; `url` is the base URL clients use (ending in /v1). */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const env = options.env ?? process.env;
+  const apiKey = options.upstreamApiKeyEnv === undefined ? null : env[options.upstreamApiKeyEnv] ?? null;
+  const agent = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const target: UpstreamTarget = { baseUrl: options.upstreamUrl, apiKey: apiKey === '' ? null : apiKey, timeoutMs: options.upstreamTimeoutMs ?? 120_000, agent };
+  upstreamUrlFor(options.upstreamUrl, '/v1/models'); // a malformed URL fails at start, not on the first request
+  const pipeline = new GatewayPipeline(options, target);
+  const server = await listen(createRequestListener(gatewayRoutes(pipeline)), options.host, options.port);
+  return {
+    ...server,
+    engine: pipeline.engine,
+    settled: async () => {
+      await pipeline.settled();
+      await pipeline.engine.flushNotifications();
+    },
+    close: async () => {
+      await server.close();
+      agent.http.destroy();
+      agent.https.destroy();
+      await pipeline.settled();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../store/errors.js';
+import type { GuardStore, KeyRecord } from './guard-store.js';
+import { createKey } from './key-registry.js';
+import type { PolicyConfig } from './policy-config.js';
+import { PolicyEngine } from './policy-engine.js';
+import { openSqliteGuardStore } from './sqlite-guard-store.js';
+import type { PolicyAction, RequestFeatures } from './types.js';
+import { VolumeDetector } from './volume-detector.js';
+import type { PolicyChangeEvent } from './webhook.js';
+
+/** Minimal features at a given time. */
+function features(at: number): RequestFeatures {
+  return { at, route: '/v1/chat/completions', model: 'm', prompt: 'p', messageCount: 1, stream: false, maxTokens: null, logprobs: false, topLogprobs: null, temperature: null };
+}
+
+/** A store, a key, a fake clock, and an engine scoring volume with saturation at 4 requests a minute. */
+async function setup(config: PolicyConfig = {}): Promise<{ store: GuardStore; key: KeyRecord; clock: { now: number }; engine: PolicyEngine }> {
+  const store = openSqliteGuardStore(':memory:');
+  const { key } = await createKey(store, { name: 'k', tier: 'free' });
+  const clock = { now: 1_000_000 };
+  const engine = new PolicyEngine({ store, detectors: [new VolumeDetector({ saturationRequests: 4, now: () => clock.now })], config, now: () => clock.now });
+  return { store, key, clock, engine };
+}
+
+describe('policy engine', () => {
+  it('moves a key from log to flag to throttle as volume grows, and back as the window passes', async () => {
+    const { store, key, clock, engine } = await setup();
+    const actions: PolicyAction[] = [];
+    for (let index = 0; index < 4; index += 1) actions.push((await engine.evaluate(key, features(clock.now))).action);
+    expect(actions).toEqual(['log', 'flag', 'flag', 'throttle']);
+    expect(await store.listFlagged()).toMatchObject([{ keyId: key.id, action: 'throttle', score: 1 }]);
+    expect((await store.getPolicyState(key.id))?.reasons[0]).toMatch(/^volume: 4\+? requests in the last 60 s/);
+    clock.now += 61_000;
+    expect((await engine.evaluate(key, features(clock.now))).action).toBe('log');
+  });
+
+  it('throttles with a token bucket that refills with time, and blocks above blockAt', async () => {
+    const { key, clock, engine } = await setup({ tiers: { free: { throttleBurst: 2, throttleRequestsPerMinute: 60 } } });
+    expect([engine.admit(key, 'throttle').allowed, engine.admit(key, 'throttle').allowed]).toEqual([true, true]);
+    expect(engine.admit(key, 'throttle')).toEqual({ allowed: false, action: 'throttle', retryAfterMs: 1000 });
+    clock.now += 1000;
+    expect(engine.admit(key, 'throttle').allowed).toBe(true);
+    expect(engine.admit(key, 'block')).toEqual({ allowed: false, action: 'block', retryAfterMs: null });
+    expect(engine.admit(key, 'flag')).toEqual({ allowed: true });
+
+    const strict = await setup({ default: { blockAt: 0.5 } });
+    await strict.engine.evaluate(strict.key, features(strict.clock.now));
+    expect((await strict.engine.evaluate(strict.key, features(strict.clock.now))).action).toBe('block');
+  });
+
+  it('posts a webhook on each state change to a loopback receiver', async () => {
+    const received: PolicyChangeEvent[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        received.push(JSON.parse(body) as PolicyChangeEvent);
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { key, clock, engine } = await setup({ webhookUrl: `http://127.0.0.1:${port}/hook` });
+      for (let index = 0; index < 4; index += 1) await engine.evaluate(key, features(clock.now));
+      await engine.flushNotifications();
+      expect(received.map((event) => [event.from, event.to])).toEqual([['log', 'flag'], ['flag', 'throttle']]);
+      expect(received[0]).toMatchObject({ type: 'guard.policy_changed', keyId: key.id, keyName: 'k', tier: 'free' });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('rejects with the StoreError when the store fails, so the gateway can fail open or closed', async () => {
+    const { store, key, clock } = await setup();
+    const broken: GuardStore = Object.assign(Object.create(store) as GuardStore, { getPolicyState: () => Promise.reject(new StoreError('down', { reason: 'io', file: 'x' })) });
+    const failing = new PolicyEngine({ store: broken, detectors: [new VolumeDetector()], now: () => clock.now });
+    await expect(failing.evaluate(key, features(clock.now))).rejects.toBeInstanceOf(StoreError);
+  });
+});

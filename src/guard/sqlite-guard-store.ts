@@ -1,0 +1,186 @@
+/**
+ * The SQLite `GuardStore`: its own database file (WAL, so `distillery guard keys …` and `explain`
+ * can run beside a serving gateway), its own migrations, driver errors mapped to StoreError.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { toStoreError } from '../store/sqlite-errors.js';
+import type { AuditEntry, AuditQuery, GuardStore, KeyRecord, PolicyState, UsageEntry, UsageWindow } from './guard-store.js';
+import { migrateGuard } from './sqlite-guard-migrations.js';
+import type { PolicyAction } from './types.js';
+
+interface KeyRow { id: string; name: string; tier: string; visible_prefix: string; hash: string; created_at: number; revoked_at: number | null }
+interface UsageRow { key_id: string; window_start: number; requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number }
+interface PolicyRow { key_id: string; action: PolicyAction; score: number; reasons: string; updated_at: number }
+interface AuditRow {
+  at: number; key_id: string | null; method: string; route: string; status: number; prompt_tokens: number;
+  completion_tokens: number; latency_ms: number; action: PolicyAction | null; note: string | null; prompt: string | null;
+}
+
+/** Maps a key row to the seam's record. */
+function toKey(row: KeyRow): KeyRecord {
+  return { id: row.id, name: row.name, tier: row.tier, visiblePrefix: row.visible_prefix, hash: row.hash, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+/** Maps a usage row to the seam's record. */
+function toUsage(row: UsageRow): UsageWindow {
+  return { keyId: row.key_id, windowStart: row.window_start, requests: row.requests, promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, costUSD: row.cost_usd };
+}
+
+/** Maps a policy row to the seam's record. */
+function toPolicy(row: PolicyRow): PolicyState {
+  return { keyId: row.key_id, action: row.action, score: row.score, reasons: JSON.parse(row.reasons) as string[], updatedAt: row.updated_at };
+}
+
+/** Maps an audit row to the seam's record. */
+function toAudit(row: AuditRow): AuditEntry {
+  return {
+    at: row.at, keyId: row.key_id, method: row.method, route: row.route, status: row.status, promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens, latencyMs: row.latency_ms, action: row.action, note: row.note, prompt: row.prompt,
+  };
+}
+
+/** Opens the connection with the settings the guard relies on. */
+function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file);
+  try {
+    database.pragma('journal_mode = WAL');
+    // NORMAL, not FULL: losing the last audit rows on power loss is acceptable; slowing every proxied request is not.
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    migrateGuard(database, file);
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+/** Opens (creating if needed, folder included) a guard database. */
+export function openSqliteGuardStore(file: string): GuardStore {
+  const path = file === ':memory:' ? file : resolve(file);
+  try {
+    return new SqliteGuardStore(openDatabase(path), path);
+  } catch (error) {
+    throw toStoreError(error, path, 'opening the guard database');
+  }
+}
+
+/** The SQLite implementation of `GuardStore`. */
+class SqliteGuardStore implements GuardStore {
+  readonly kind = 'sqlite';
+  readonly #database: Database.Database;
+  readonly #file: string;
+  readonly #statements;
+
+  constructor(database: Database.Database, file: string) {
+    this.#database = database;
+    this.#file = file;
+    this.#statements = {
+      addKey: database.prepare('INSERT INTO guard_keys (id, name, tier, visible_prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      getKey: database.prepare('SELECT * FROM guard_keys WHERE id = ?'),
+      findKeys: database.prepare('SELECT * FROM guard_keys WHERE visible_prefix = ?'),
+      listKeys: database.prepare('SELECT * FROM guard_keys ORDER BY created_at, id'),
+      revokeKey: database.prepare('UPDATE guard_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      addUsage: database.prepare(`INSERT INTO guard_usage (key_id, window_start, requests, prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (key_id, window_start) DO UPDATE SET requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = completion_tokens + excluded.completion_tokens, cost_usd = cost_usd + excluded.cost_usd`),
+      listUsage: database.prepare('SELECT * FROM guard_usage WHERE key_id = ? AND window_start >= ? ORDER BY window_start'),
+      getPolicy: database.prepare('SELECT * FROM guard_policy_state WHERE key_id = ?'),
+      setPolicy: database.prepare(`INSERT INTO guard_policy_state (key_id, action, score, reasons, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (key_id) DO UPDATE SET action = excluded.action, score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at`),
+      listFlagged: database.prepare("SELECT * FROM guard_policy_state WHERE action != 'log' ORDER BY score DESC, key_id"),
+      appendAudit: database.prepare(`INSERT INTO guard_audit (at, key_id, method, route, status, prompt_tokens, completion_tokens, latency_ms, action, note, prompt)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      listAudit: database.prepare('SELECT * FROM guard_audit ORDER BY seq DESC LIMIT ?'),
+      listAuditForKey: database.prepare('SELECT * FROM guard_audit WHERE key_id = ? ORDER BY seq DESC LIMIT ?'),
+    };
+  }
+
+  /** Runs one synchronous database action, turning driver errors into StoreErrors. */
+  #run<T>(action: string, body: () => T): Promise<T> {
+    try {
+      return Promise.resolve(body());
+    } catch (error) {
+      return Promise.reject(toStoreError(error, this.#file, action));
+    }
+  }
+
+  addKey(key: KeyRecord): Promise<void> {
+    return this.#run('adding a key', () => {
+      this.#statements.addKey.run(key.id, key.name, key.tier, key.visiblePrefix, key.hash, key.createdAt, key.revokedAt);
+    });
+  }
+
+  getKey(id: string): Promise<KeyRecord | undefined> {
+    return this.#run('reading a key', () => {
+      const row = this.#statements.getKey.get(id) as KeyRow | undefined;
+      return row === undefined ? undefined : toKey(row);
+    });
+  }
+
+  findKeysByPrefix(prefix: string): Promise<KeyRecord[]> {
+    return this.#run('looking up a key', () => (this.#statements.findKeys.all(prefix) as KeyRow[]).map(toKey));
+  }
+
+  listKeys(): Promise<KeyRecord[]> {
+    return this.#run('listing keys', () => (this.#statements.listKeys.all() as KeyRow[]).map(toKey));
+  }
+
+  revokeKey(id: string, at: number): Promise<boolean> {
+    return this.#run('revoking a key', () => this.#statements.revokeKey.run(at, id).changes > 0);
+  }
+
+  addUsage(entry: UsageEntry): Promise<void> {
+    return this.#run('recording usage', () => {
+      this.#statements.addUsage.run(entry.keyId, entry.windowStart, entry.requests, entry.promptTokens, entry.completionTokens, entry.costUSD);
+    });
+  }
+
+  listUsage(keyId: string, since = 0): Promise<UsageWindow[]> {
+    return this.#run('reading usage', () => (this.#statements.listUsage.all(keyId, since) as UsageRow[]).map(toUsage));
+  }
+
+  getPolicyState(keyId: string): Promise<PolicyState | undefined> {
+    return this.#run('reading policy state', () => {
+      const row = this.#statements.getPolicy.get(keyId) as PolicyRow | undefined;
+      return row === undefined ? undefined : toPolicy(row);
+    });
+  }
+
+  setPolicyState(state: PolicyState): Promise<void> {
+    return this.#run('saving policy state', () => {
+      this.#statements.setPolicy.run(state.keyId, state.action, state.score, JSON.stringify(state.reasons), state.updatedAt);
+    });
+  }
+
+  listFlagged(): Promise<PolicyState[]> {
+    return this.#run('listing flagged keys', () => (this.#statements.listFlagged.all() as PolicyRow[]).map(toPolicy));
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.#run('appending to the audit log', () => {
+      this.#statements.appendAudit.run(
+        entry.at, entry.keyId, entry.method, entry.route, entry.status, entry.promptTokens, entry.completionTokens,
+        entry.latencyMs, entry.action, entry.note, entry.prompt,
+      );
+    });
+  }
+
+  listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const limit = Math.max(1, Math.floor(query.limit ?? 100));
+    return this.#run('reading the audit log', () => {
+      const rows = query.keyId === undefined ? this.#statements.listAudit.all(limit) : this.#statements.listAuditForKey.all(query.keyId, limit);
+      return (rows as AuditRow[]).map(toAudit);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#run('closing the guard database', () => {
+      if (this.#database.open) this.#database.close();
+    });
+  }
+}

@@ -1,0 +1,39 @@
+/** Shared fixtures of the guard tests: a small trained student as a real upstream, and a temporary guard store. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createKey, openSqliteGuardStore, type GuardStore } from '../src/guard/index.js';
+import { startStudentServer } from '../src/serve/student-server.js';
+import type { ListeningServer } from '../src/serve/listen.js';
+import { parseTaskSpec } from '../src/spec/load.js';
+import { createStudent } from '../src/student/index.js';
+
+const labels = ['billing', 'bug', 'other'];
+const examples = [
+  ['I was charged twice on my card', 0], ['refund my invoice payment please', 0], ['the invoice amount is wrong', 0],
+  ['the app crashes when I click export', 1], ['error 500 when uploading', 1], ['the page freezes and crashes', 1],
+  ['where is your office', 2], ['who founded the company', 2], ['thanks for the nice service', 2],
+] as const;
+
+/** Starts the student server the way `distillery serve` does, serving model 'tickets'. */
+export async function startTicketsUpstream(): Promise<ListeningServer> {
+  const settings = parseTaskSpec(`name: t\nteacher: { baseURL: 'http://127.0.0.1:1/v1', model: m }\nprompt: { messages: [{ role: user, content: '{{text}}' }] }\nlabels: [a, b]\ninputs: { path: x.jsonl }\nbudget: { maxUSD: 1 }\nstudent: { epochs: 20, dim: 8, buckets: 4096 }\n`).student;
+  const student = createStudent('ngram', labels, settings);
+  const data = examples.map(([text, label]) => ({ text, label, soft: null }));
+  student.fit(data, data);
+  return startStudentServer({ student, modelName: 'tickets' });
+}
+
+/** A guard database in a fresh temporary folder, removed by `cleanup`. */
+export function temporaryGuardStore(): { store: GuardStore; file: string; cleanup: () => Promise<void> } {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-guard-'));
+  const file = path.join(folder, 'guard.db');
+  const store = openSqliteGuardStore(file);
+  return { store, file, cleanup: async () => { await store.close(); rmSync(folder, { recursive: true, force: true }); } };
+}
+
+/** Issues a key named `name` and returns its id and secret. */
+export async function issue(store: GuardStore, name = 'test', tier?: string): Promise<{ id: string; secret: string }> {
+  const { key, secret } = await createKey(store, { name, ...(tier === undefined ? {} : { tier }) });
+  return { id: key.id, secret };
+}
