@@ -24,19 +24,6 @@ export async function readBodyWithin(request: IncomingMessage, maxBytes: number,
   }
 }
 
-/** Parses a JSON object body; 400 in OpenAI's shape for anything else. */
-export function parseJsonObject(body: Buffer): Record<string, unknown> {
-  const text = body.toString('utf8');
-  if (text.trim() === '') throw new HttpError(400, 'the request body is empty; send a JSON object', { code: 'invalid_json' });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`, { code: 'invalid_json' });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'the request body must be a JSON object', { code: 'invalid_json' });
-  return value as Record<string, unknown>;
-}
 
 /** Text of a message content: a string, or the text parts of a content array. */
 function contentText(content: unknown): string {

@@ -11,7 +11,8 @@ import { DEFAULT_ACCOUNTING_WINDOW_MS, usageEntry, type TokenPrices } from './ac
 import type { AuditEntry, GuardStore, KeyRecord } from './guard-store.js';
 import { authenticate } from './key-registry.js';
 import { bearerToken, hashKey } from './keys.js';
-import { parseJsonObject, readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
+import { parseJsonObject } from '../serve/http.js';
+import { readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
 import type { PolicyConfig } from './policy-config.js';
 import { PolicyEngine, type PolicyDecision } from './policy-engine.js';
 import { relayResponse } from './relay.js';

@@ -2,9 +2,9 @@
  * The SQLite `GuardStore`: its own database file (WAL, so `distillery guard keys …` and `explain`
  * can run beside a serving gateway), its own migrations, driver errors mapped to StoreError.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../store/sqlite-open.js';
 import { toStoreError } from '../store/sqlite-errors.js';
 import type { AuditEntry, AuditQuery, GuardStore, KeyRecord, PolicyState, UsageEntry, UsageWindow } from './guard-store.js';
 import { migrateGuard } from './sqlite-guard-migrations.js';
@@ -43,20 +43,8 @@ function toAudit(row: AuditRow): AuditEntry {
 
 /** Opens the connection with the settings the guard relies on. */
 function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
-  try {
-    database.pragma('journal_mode = WAL');
-    // NORMAL, not FULL: losing the last audit rows on power loss is acceptable; slowing every proxied request is not.
-    database.pragma('synchronous = NORMAL');
-    database.pragma('busy_timeout = 5000');
-    database.pragma('foreign_keys = ON');
-    migrateGuard(database, file);
-    return database;
-  } catch (error) {
-    database.close();
-    throw error;
-  }
+  // NORMAL, not FULL: losing the last audit rows on power loss is acceptable; slowing every proxied request is not.
+  return openSqliteDatabase(file, { synchronous: 'NORMAL', migrate: migrateGuard });
 }
 
 /** Opens (creating if needed, folder included) a guard database. */

@@ -63,9 +63,9 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
   return Buffer.concat(chunks);
 }
 
-/** Reads and parses a JSON object body; 413 when too big, 400 saying what is wrong otherwise. */
-export async function readJsonBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  const text = (await readBody(request, maxBytes)).toString('utf8');
+/** Parses a JSON object body; 400 in OpenAI's shape, saying what is wrong, for anything else. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'the request body is empty; send a JSON object', { code: 'invalid_json' });
   let value: unknown;
   try {
@@ -77,6 +77,11 @@ export async function readJsonBody(request: IncomingMessage, maxBytes = DEFAULT_
     throw new HttpError(400, 'the request body must be a JSON object', { code: 'invalid_json' });
   }
   return value as Record<string, unknown>;
+}
+
+/** Reads and parses a JSON object body; 413 when too big, 400 saying what is wrong otherwise. */
+export async function readJsonBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readBody(request, maxBytes));
 }
 
 /** Sends a JSON answer with an exact content-length. */

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeDistribution, encodeDistribution } from './distribution-codec.js';
 import { StoreError } from './errors.js';
 import { toStoreError } from './sqlite-errors.js';
+import { openSqliteDatabase } from './sqlite-open.js';
 import { migrate } from './sqlite-migrations.js';
 import type { InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
 
@@ -39,22 +39,8 @@ function toReservation(row: ReservationRow): Reservation {
 
 /** Opens the connection and applies the settings every Distillery database relies on. */
 function openDatabase(file: string, options: SqliteStoreOptions): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
-  try {
-    // WAL lets readers (reports) run beside the collector; FULL sync makes each reservation and
-    // answer survive power loss, not only a crash: the journal is about money already spent.
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
-    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    database.pragma('foreign_keys = ON');
-    if (options.maxPageCount !== undefined) database.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
-    migrate(database, file);
-    return database;
-  } catch (error) {
-    database.close();
-    throw error;
-  }
+  // FULL sync makes each reservation and answer survive power loss, not only a crash: the journal is about money already spent.
+  return openSqliteDatabase(file, { synchronous: 'FULL', migrate, ...options });
 }
 
 /** Opens (creating if needed, folder included) the SQLite store of a project. */
