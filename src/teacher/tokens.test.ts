@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countTextTokens, estimateInputTokens, requestKey } from './tokens.js';
 import type { Teacher } from './types.js';
 
-/** A Teacher stub: only identity and parameters matter for request keys. */
+/** A minimal Teacher: only identity and parameters matter for request keys. */
 function teacher(parameters: Record<string, unknown>, model = 'gpt-4o-mini'): Teacher {
   return { specificationVersion: 'v1', provider: 'openai-compatible', modelId: model, requestParameters: parameters, classify: () => Promise.reject(new Error('not called')) };
 }
