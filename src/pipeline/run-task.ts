@@ -12,6 +12,7 @@ import { STAGES, type EventSink, type Stage } from './events.js';
 import { importInputs } from './import-stage.js';
 import { makeTeacher, type ResolvedTeacher } from './make-teacher.js';
 import { ensureProject, projectPaths, type ProjectPaths } from './project.js';
+import { lockProject } from './project-lock.js';
 import { trainStudent, type TrainOutcome } from './train-stage.js';
 
 /** Options of one `distillery run`. */
@@ -47,7 +48,14 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const resolved = options.teacher ?? makeTeacher(task.spec, options.env);
   const paths = projectPaths(task.projectDir);
   await ensureProject(paths);
-  const store = openSqliteStore(paths.database);
+  const unlock = lockProject(paths.root);
+  let store: Store;
+  try {
+    store = openSqliteStore(paths.database);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, budgetStopped: false };
   try {
     const inputs = await importInputs(task, store, emit);
@@ -71,6 +79,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     return result;
   } finally {
     await store.close();
+    unlock();
   }
 }
 
