@@ -12,6 +12,10 @@ export interface Metric { name: string; unit: string; better: 'higher' | 'lower'
 /** One benchmark: what was run, on what, and its figures. */
 export interface BenchmarkEntry {
   id: string; title: string; command: string; dataset: string; settings: string; peerName: string; repeats: number; metrics: Metric[];
+  /** Sentences printed under the table. */
+  notes: string[];
+  /** Raw per-repeat figures kept in the JSON only. */
+  extra: Record<string, unknown>;
 }
 
 /** Min / median / max of a list. */
@@ -38,14 +42,15 @@ const cell = (value: Spread | null) => (value === null ? 'n/a' : `${format(value
 
 /** Writes both files. */
 export function writeReport(entries: readonly BenchmarkEntry[], facts: Record<string, string>, quick: boolean): void {
-  const lines = ['# Benchmarks', '', `Machine: ${facts['cores']} cores (${facts['cpu']}), Node ${facts['node']}, fastText ${facts['fastText']}, ${facts['date']}.${quick ? ' **Quick mode**: a smaller set, one repeat.' : ''}`, '', 'Figures are min / **median** / max over the repeats; the ratio compares medians (Distillery ÷ peer).', ''];
+  const machine = `${facts['cores']} cores (${facts['cpu']}), Node ${facts['node']}, fastText ${facts['fastText']}, ${facts['date']}`;
+  const lines = ['# Benchmarks', '', `Machine: ${machine}.${quick ? ' **Quick mode**: smaller sets, one repeat.' : ''}`, '', 'Figures are min / **median** / max over the repeats; the ratio compares medians (Distillery ÷ peer). Every benchmark trains both tools on the same split with the same hard labels in the same run; the data are loaded from npm packages at bench time (devDependencies), never copied into the repository.', ''];
   for (const entry of entries) {
-    lines.push(`## ${entry.title}`, '', `Reproduce: \`${entry.command}\`. Data: ${entry.dataset}. Settings: ${entry.settings}. Repeats: ${entry.repeats}.`, '', `| metric | Distillery | ${entry.peerName} | ratio |`, '|---|---|---|---|');
+    lines.push(`## ${entry.title}`, '', `Reproduce: \`${entry.command}\`. Machine: ${machine}.`, '', `Data: ${entry.dataset}.`, '', `Settings: ${entry.settings}. Repeats: ${entry.repeats}.`, '', `| metric | Distillery | ${entry.peerName} | ratio |`, '|---|---|---|---|');
     for (const metric of entry.metrics) {
       const ratio = metric.peer === null ? 'n/a' : `${(metric.ours.median / metric.peer.median).toFixed(2)}× (${metric.better} is better)`;
       lines.push(`| ${metric.name} (${metric.unit}) | ${cell(metric.ours)} | ${cell(metric.peer)} | ${ratio} |`);
     }
-    lines.push('');
+    lines.push('', ...entry.notes.map((note) => `- ${note}`), '');
   }
   writeFileSync('docs/benchmarks.md', `${lines.join('\n')}\n`);
   const json = entries.map((entry) => ({ ...entry, metrics: entry.metrics.map((metric) => ({ ...metric, ratio: metric.peer === null ? null : metric.ours.median / metric.peer.median })) }));

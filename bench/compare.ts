@@ -1,0 +1,129 @@
+/**
+ * One benchmark: Distillery's n-gram student vs fastText on one data set, same split, same hard
+ * labels, comparable hyper-parameters, in the same run.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { taskSpecSchema } from '../src/spec/schema.js';
+import { createStudent } from '../src/student/index.js';
+import type { TrainingExample } from '../src/student/index.js';
+import { unitInterval } from '../src/util/hash.js';
+import type { BenchDataset, BenchItem } from './datasets.js';
+import { runFastText, type FastTextRun } from './fasttext-peer.js';
+import { spread, type BenchmarkEntry, type Metric } from './report.js';
+
+/** Hyper-parameters shared by both tools. */
+export interface Hyper { dim: number; wordNgrams: number; bucket: number; epoch: number; lr: number }
+
+/** The student's settings matching fastText's hyper-parameters. */
+function studentSettings(hyper: Hyper, seed: number) {
+  const base = { name: 'bench', teacher: { baseURL: 'http://127.0.0.1/v1', model: 'none' }, prompt: { messages: [{ role: 'user', content: '{{text}}' }] }, labels: ['a', 'b'], inputs: { path: 'none' }, budget: { maxUSD: 1 } };
+  return taskSpecSchema.parse({ ...base, student: { dim: hyper.dim, wordNgrams: hyper.wordNgrams, buckets: hyper.bucket, epochs: hyper.epoch, learningRate: hyper.lr, seed } }).student;
+}
+
+/** fastText splits on white space only; this splits the way the student does (words, and each other char). */
+export function studentTokens(text: string): string {
+  return (text.match(/[\p{L}\p{N}_$]+|[^\s\p{L}\p{N}_$]/gu) ?? []).join(' ');
+}
+
+const fastTextLine = (label: string, text: string) => `__label__${label} ${text.replace(/\s+/g, ' ').trim()}\n`;
+const whitespaceTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** Figures of one training run of either tool. */
+interface RunFigures { trainSeconds: number; accuracy: number; modelBytes: number; predictMicroseconds: number; tokensPerSecond: number }
+
+/** Writes train/test files in fastText's format; `tokenise` pre-splits the text the student's way. */
+function writeFastTextFiles(folder: string, name: string, train: BenchItem[], test: BenchItem[], tokenise: boolean) {
+  const text = (item: BenchItem) => (tokenise ? studentTokens(item.text) : item.text);
+  const files = { train: path.join(folder, `${name}-train.txt`), test: path.join(folder, `${name}-test.txt`), testOne: path.join(folder, `${name}-one.txt`), model: path.join(folder, `${name}-model`) };
+  writeFileSync(files.train, train.map((item) => fastTextLine(item.label, text(item))).join(''));
+  writeFileSync(files.test, test.map((item) => fastTextLine(item.label, text(item))).join(''));
+  const first = test[0];
+  writeFileSync(files.testOne, first ? fastTextLine(first.label, text(first)) : '');
+  return files;
+}
+
+/** Runs the comparison `repeats` times and returns the benchmark entry. */
+export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string }): BenchmarkEntry {
+  const { hyper, repeats, fastText } = options;
+  const labels = [...new Set(dataset.items.map((item) => item.label))].sort();
+  const inTest = (item: BenchItem) => unitInterval(`bench-split:${dataset.id}:${item.id}`) >= 0.8;
+  const train = dataset.items.filter((item) => !inTest(item));
+  const test = dataset.items.filter(inTest);
+  // The student early-stops on a slice of its training data (and also trains on it); fastText trains on all of it for every epoch.
+  const validation = train.filter((item) => unitInterval(`bench-val:${dataset.id}:${item.id}`) < 0.1);
+  const toExample = (item: BenchItem): TrainingExample => ({ text: item.text, label: labels.indexOf(item.label), soft: null });
+  const trainExamples = train.map(toExample);
+  const validationExamples = validation.map(toExample);
+  const trainTokens = train.reduce((sum, item) => sum + whitespaceTokens(item.text), 0);
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-bench-'));
+  const rawFiles = writeFastTextFiles(folder, 'raw', train, test, false);
+  const tokenisedFiles = writeFastTextFiles(folder, 'tok', train, test, true);
+
+  const ours: RunFigures[] = [];
+  const peer: Array<RunFigures & FastTextRun> = [];
+  const peerTokenised: FastTextRun[] = [];
+  const studentEpochs: number[] = [];
+  const studentOwnTokensPerSecond: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const student = createStudent('ngram', labels, studentSettings(hyper, repeat + 1));
+    const fit = student.fit(trainExamples, validationExamples);
+    for (const item of test.slice(0, 50)) student.predict(item.text); // warm the predict path
+    const start = performance.now();
+    let correct = 0;
+    for (const item of test) if (student.predict(item.text).label === item.label) correct++;
+    const predictMicroseconds = ((performance.now() - start) / test.length) * 1000;
+    studentEpochs.push(fit.epochs.length);
+    studentOwnTokensPerSecond.push(fit.tokensPerSecond);
+    ours.push({ trainSeconds: fit.seconds, accuracy: correct / test.length, modelBytes: student.toBytes().length, predictMicroseconds, tokensPerSecond: (trainTokens * fit.epochs.length) / fit.seconds });
+    if (fastText) {
+      const ftOptions = { ...hyper, threads: 1, seed: repeat + 1 };
+      const run = runFastText(fastText, rawFiles, ftOptions, test.length);
+      peer.push({ ...run, tokensPerSecond: (trainTokens * hyper.epoch) / run.trainSeconds });
+      peerTokenised.push(runFastText(fastText, tokenisedFiles, ftOptions, test.length));
+    }
+    process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}: student ${(ours.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(ours.at(-1)?.trainSeconds ?? 0).toFixed(1)} s${fastText ? `, fastText ${(peer.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(peer.at(-1)?.trainSeconds ?? 0).toFixed(1)} s` : ''}\n`);
+  }
+  rmSync(folder, { recursive: true, force: true });
+
+  const metric = (name: string, unit: string, better: 'higher' | 'lower', pick: (run: RunFigures) => number): Metric => ({
+    name, unit, better, ours: spread(ours.map(pick)), peer: peer.length > 0 ? spread(peer.map(pick)) : null,
+  });
+  const median = (values: readonly number[]) => spread(values).median;
+  const notes = [
+    `Student: ${hyper.epoch} epochs at most with early stopping (patience 4) on ${validation.length} validation examples taken from the training split; epochs run: ${studentEpochs.join(', ')}. Its own FitReport throughput (its own tokeniser, training passes only): median ${Math.round(median(studentOwnTokensPerSecond)).toLocaleString('en')} tokens/s.`,
+    'Throughput above uses one definition for both: white-space tokens of the training split × epochs run ÷ training wall time. fastText\'s time is the whole `fasttext supervised` process (start-up, reading, saving the .bin); the student\'s is `fit` (featurising once, validation each epoch).',
+    'Inference: the student is timed in-process over the test split (featurising included, after a warm-up of 50 calls); fastText is `fasttext predict` over the test file minus the same command on one line (fastest of 3 each), divided by the examples.',
+  ];
+  if (peer.length > 0) {
+    notes.push(`fastText \`predict\` start-up + model load (one line): median ${(median(peer.map((run) => run.predictStartupSeconds)) * 1000).toFixed(0)} ms, excluded above.`);
+    const quantised = peer.filter((run) => run.quantisedBytes !== null);
+    if (quantised.length > 0) notes.push(`fastText quantised (\`fasttext quantize\`, no retraining) .ftz: ${(median(quantised.map((run) => run.quantisedBytes ?? 0)) / 1024).toFixed(0)} KiB, accuracy ${(median(quantised.map((run) => run.quantisedAccuracy ?? 0)) * 100).toFixed(1)} %.`);
+    notes.push(`fastText fed the student's tokenisation (punctuation split off, as the student's featuriser does): accuracy ${(median(peerTokenised.map((run) => run.accuracy)) * 100).toFixed(1)} %, training ${median(peerTokenised.map((run) => run.trainSeconds)).toFixed(2)} s — the table's fastText gets the raw text, white-space split.`);
+  }
+  return {
+    id: `student-vs-fasttext-${dataset.id}`,
+    title: `n-gram student vs fastText: ${dataset.title}`,
+    command: options.command,
+    dataset: `${dataset.items.length} examples, ${labels.length} labels, ${train.length} train / ${test.length} test by hash; ${dataset.source}`,
+    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr}, softmax, hard labels only; both single-threaded (fastText -thread 1)`,
+    peerName: fastText ? 'fastText (Debian)' : 'fastText (not available)',
+    repeats,
+    metrics: [
+      metric('accuracy', '%', 'higher', (run) => run.accuracy * 100),
+      metric('training time', 's', 'lower', (run) => run.trainSeconds),
+      metric('training throughput', 'tokens/s', 'higher', (run) => run.tokensPerSecond),
+      metric('model size', 'KiB', 'lower', (run) => run.modelBytes / 1024),
+      metric('inference', 'µs/example', 'lower', (run) => run.predictMicroseconds),
+    ],
+    notes,
+    extra: {
+      studentEpochsRun: studentEpochs,
+      studentOwnTokensPerSecond,
+      peerQuantised: peer.map((run) => ({ bytes: run.quantisedBytes, accuracy: run.quantisedAccuracy })),
+      peerStudentTokenisation: peerTokenised.map((run) => ({ accuracy: run.accuracy, trainSeconds: run.trainSeconds, modelBytes: run.modelBytes, predictMicroseconds: run.predictMicroseconds })),
+      peerPredictStartupSeconds: peer.map((run) => run.predictStartupSeconds),
+    },
+  };
+}
