@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
-import { agreement, calibration, classScores, confusionMatrix, macroF1, summariseLatency } from '../eval/metrics.js';
-import { renderHtml, renderMarkdown, type EvalReport, type GoldScores } from '../eval/report.js';
+import { agreement, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, scoreAgainstGold, summariseLatency } from '../eval/metrics.js';
+import { renderHtml, renderMarkdown, type EvalReport } from '../eval/report.js';
 import type { CollectSummary } from '../collect/collector.js';
 import type { LoadedTask } from '../spec/load.js';
 import type { Store } from '../store/types.js';
@@ -55,14 +55,9 @@ export async function evaluate(
   const scored = records.filter((record) => record.split === testSplit && record.response?.kind === 'label' && record.response.label !== null && labelIndex.has(record.response.label));
   const gold = scored.map((record) => (record.input.gold === null ? undefined : labelIndex.get(record.input.gold)));
   const withGold = gold.map((value, index) => ({ value, index })).filter((item): item is { value: number; index: number } => item.value !== undefined);
-  const goldScores = (predicted: readonly number[]): GoldScores | undefined => {
-    if (withGold.length === 0) return undefined;
-    const reference = withGold.map((item) => item.value);
-    const chosen = withGold.map((item) => predicted[item.index] ?? -1);
-    return { examples: withGold.length, accuracy: agreement(reference, chosen), macroF1: macroF1(classScores(confusionMatrix(reference, chosen, labels.length))) };
-  };
-  const studentVsGold = goldScores(studentLabels);
-  const teacherVsGold = goldScores(teacherLabels);
+  const goldOrNull = gold.map((value) => value ?? null);
+  const studentVsGold = scoreAgainstGold(goldOrNull, studentLabels, labels.length);
+  const teacherVsGold = scoreAgainstGold(goldOrNull, teacherLabels, labels.length);
   const calibrationVsTeacher = calibration(confidence, studentLabels.map((label, index) => label === teacherLabels[index]));
   const eceVsGold = withGold.length === 0 ? undefined
     : calibration(withGold.map((item) => confidence[item.index] ?? 0), withGold.map((item) => studentLabels[item.index] === item.value)).ece;
@@ -70,7 +65,6 @@ export async function evaluate(
   const studentLatency = summariseLatency(timeStudent(student, test.slice(0, 2000).map((example) => example.text)));
   const responses = scored.map((record) => record.response).filter((response) => response !== undefined);
   const teacherLatency = responses.length > 0 ? summariseLatency(responses.map((response) => response.latencyMs)) : undefined;
-  const meanCost = responses.length === 0 ? 0 : responses.reduce((sum, response) => sum + response.costUSD, 0) / responses.length;
   const ledger = await store.ledger();
   const counts = { train: 0, val: 0, test: 0 };
   for (const record of records) counts[record.split]++;
@@ -92,8 +86,8 @@ export async function evaluate(
     perClass: present.map((index) => ({ label: labels[index] ?? '', precision: scores[index]?.precision ?? 0, recall: scores[index]?.recall ?? 0, f1: scores[index]?.f1 ?? 0, support: scores[index]?.support ?? 0 })),
     latency: { student: studentLatency, ...(teacherLatency ? { teacher: teacherLatency } : {}) },
     cost: {
-      teacherPer1kUSD: meanCost * 1000,
-      studentPer1kUSD: (studentLatency.meanMs / 3_600_000) * spec.evaluate.cpuHourUSD * 1000,
+      teacherPer1kUSD: costPer1kCalls(responses.map((response) => response.costUSD)),
+      studentPer1kUSD: cpuCostPer1kCalls(studentLatency.meanMs, spec.evaluate.cpuHourUSD),
       cpuHourUSD: spec.evaluate.cpuHourUSD,
       priceSource: resolved.priceSource,
     },
