@@ -1,53 +1,50 @@
 /**
- * Benchmarks: Distillery's n-gram student vs Debian's fastText, same data, same hard labels, same run,
- * on four offline data sets (code language, SpamAssassin, UCI sentiment sentences, WordNet glosses).
- *   npm run bench                       # full sets, 3 repeats (min / median / max), writes docs/benchmarks.{md,json}
- *   npm run bench -- --quick            # smaller subsets, 1 repeat (under a minute)
- *   npm run bench -- --only=spam-assassin,sentiment-sentences   # some of the sets
+ * The benchmark suite. Each section is a module under bench/sections/ exporting `run(options)` that
+ * measures Distillery against a real peer in the same run and rewrites its own part of
+ * docs/benchmarks.md and docs/benchmarks.json.
+ *   npm run bench                               # every section, full size, 3 repeats
+ *   npm run bench -- --quick                    # the small version CI runs (one repeat, small sets)
+ *   npm run bench -- --only=student-vs-fasttext,machinery
  *   npm run bench -- --repeats=5
- * fastText is installed with apt-get where missing; when that fails the student runs alone (noted).
+ *   npm run bench -- --only=student-vs-fasttext --sets=spam-assassin   # a section's own knob
  */
-import { mkdirSync } from 'node:fs';
-import { unitInterval } from '../src/util/hash.js';
-import { compare, type Hyper } from './compare.js';
-import { codeLanguage, sentences, spamAssassin, wordnetGlosses, type BenchDataset } from './datasets.js';
-import { ensureFastText } from './fasttext-peer.js';
-import { machineFacts, writeReport, type BenchmarkEntry } from './report.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './options.js';
+import { SECTION_ORDER } from './report.js';
 
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const quick = process.argv.includes('--quick');
-const repeats = Number(argument('repeats') ?? (quick ? 1 : 3));
-const only = argument('only')?.split(',').filter(Boolean) ?? null;
-const hyper: Hyper = { dim: 16, wordNgrams: 2, bucket: 1 << 17, epoch: 25, lr: 0.5 };
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Deterministic rank for subsets (quick mode). */
-const rank = (id: string) => unitInterval(`bench-subset:${id}`);
-
-const loaders: Record<string, () => BenchDataset | Promise<BenchDataset>> = {
-  'code-language': () => codeLanguage(quick),
-  'spam-assassin': () => spamAssassin(quick, rank),
-  'sentiment-sentences': () => sentences(),
-  'wordnet-lexname': () => wordnetGlosses(quick, rank),
-};
+/** Section ids with a module present, in report order. */
+function availableSections(): string[] {
+  return SECTION_ORDER.filter((id) => existsSync(path.join(here, 'sections', `${id}.ts`)));
+}
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`usage: npm run bench -- [--quick] [--only=ID,...] [--repeats=N]\nsections: ${availableSections().join(', ')}\n`);
+    return;
+  }
+  const quick = process.argv.includes('--quick');
+  const repeats = Number(argument('repeats') ?? (quick ? 1 : 3));
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a positive integer');
-  const unknown = (only ?? []).filter((id) => !(id in loaders));
-  if (unknown.length > 0) throw new Error(`unknown data set(s) ${unknown.join(', ')}; known: ${Object.keys(loaders).join(', ')}`);
-  const fastText = ensureFastText();
-  if (!fastText) process.stderr.write('NOTE: fastText is not available (apt-get install -y fasttext failed); the student runs alone and the peer columns read n/a.\n');
-  const flags = [quick ? '--quick' : '', only ? `--only=${only.join(',')}` : '', argument('repeats') ? `--repeats=${repeats}` : ''].filter(Boolean);
+  const available = availableSections();
+  const only = argument('only')?.split(',').filter(Boolean) ?? null;
+  const unknown = (only ?? []).filter((id) => !available.includes(id));
+  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${available.join(', ')}`);
+  const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
   const command = `npm run bench${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`;
-  const entries: BenchmarkEntry[] = [];
-  for (const [id, load] of Object.entries(loaders)) {
+  const options: BenchOptions = { quick, repeats, command, argument };
+  for (const id of available) {
     if (only && !only.includes(id)) continue;
     const started = performance.now();
-    const dataset = await load();
-    process.stderr.write(`${id}: ${dataset.items.length} examples loaded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    entries.push(compare(dataset, { hyper, repeats, fastText, command }));
+    process.stderr.write(`== ${id}\n`);
+    const module = (await import(`./sections/${id}.ts`)) as { run(options: BenchOptions): Promise<void> };
+    await module.run(options);
+    process.stderr.write(`== ${id} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  mkdirSync('docs', { recursive: true });
-  writeReport(entries, machineFacts(fastText), quick);
   process.stderr.write('wrote docs/benchmarks.md and docs/benchmarks.json\n');
 }
 

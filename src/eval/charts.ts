@@ -148,3 +148,80 @@ function barChart(items: readonly { label: string; value: number }[], title: str
   if (layout.axisLabel) body += text(left + width / 2, bottom + 34, layout.axisLabel, 'text-anchor="middle"', 12);
   return svg(left + width + 90, bottom + (layout.axisLabel ? 44 : 26), title, body);
 }
+
+/** One series of a line chart. */
+export interface LineSeries {
+  name: string;
+  points: ReadonlyArray<{ x: number; y: number }>;
+  /** Drawn dashed (e.g. a reference or a peer). */
+  dashed?: boolean;
+}
+
+/** Options of `lineChart`. */
+export interface LineChartOptions {
+  xLabel: string;
+  yLabel: string;
+  /** Log-scale x axis (decade ticks); values ≤ 0 are dropped. */
+  logX?: boolean;
+  xFormat?: (value: number) => string;
+  yFormat?: (value: number) => string;
+  /** Fixed y range; default the data's range. */
+  yRange?: [number, number];
+  /** Fixed x range; default the data's range. */
+  xRange?: [number, number];
+  /** Horizontal reference lines, e.g. 95 % agreement. */
+  yMarks?: ReadonlyArray<{ at: number; label: string }>;
+}
+
+const SERIES_COLOURS = ['steelblue', '#d95f02', '#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#a6761d', '#555'];
+
+/** Line chart of several series with a legend: learning curves, ROC curves, throughput vs load. */
+export function lineChart(series: readonly LineSeries[], title: string, options: LineChartOptions): string {
+  const usable = series.map((entry) => ({ ...entry, points: entry.points.filter((point) => Number.isFinite(point.x) && Number.isFinite(point.y) && (!options.logX || point.x > 0)) }));
+  const xs = usable.flatMap((entry) => entry.points.map((point) => point.x));
+  const ys = usable.flatMap((entry) => entry.points.map((point) => point.y));
+  const transform = (x: number) => (options.logX ? Math.log10(x) : x);
+  const [xLow, xHigh] = options.xRange ?? [Math.min(...xs, options.logX ? 1 : 0), Math.max(...xs, options.logX ? 10 : 1)];
+  const [yLow, yHigh] = options.yRange ?? [Math.min(...ys, 0), Math.max(...ys, 1e-12)];
+  const tx0 = transform(xLow);
+  const tx1 = Math.max(tx0 + 1e-9, transform(xHigh));
+  const yHighSafe = Math.max(yLow + 1e-9, yHigh);
+  const left = 64;
+  const top = 34;
+  const width = 420;
+  const height = 240;
+  const px = (x: number) => left + ((transform(x) - tx0) / (tx1 - tx0)) * width;
+  const py = (y: number) => top + height - ((Math.min(yHighSafe, Math.max(yLow, y)) - yLow) / (yHighSafe - yLow)) * height;
+  const xFormat = options.xFormat ?? ((value: number) => String(Number(value.toPrecision(3))));
+  const yFormat = options.yFormat ?? ((value: number) => String(Number(value.toPrecision(3))));
+  let body = `<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="${AXIS_COLOUR}"/>`;
+  const xTicks = options.logX
+    ? Array.from({ length: Math.floor(tx1) - Math.ceil(tx0) + 1 }, (_, index) => 10 ** (Math.ceil(tx0) + index))
+    : Array.from({ length: 5 }, (_, index) => xLow + ((xHigh - xLow) * index) / 4);
+  for (const tick of xTicks) {
+    const x = px(tick);
+    body += `<line x1="${round(x)}" y1="${top}" x2="${round(x)}" y2="${top + height}" stroke="#eee"/>` + text(x, top + height + 14, xFormat(tick), 'text-anchor="middle" fill="#555"');
+  }
+  for (let index = 0; index <= 4; index++) {
+    const value = yLow + ((yHighSafe - yLow) * index) / 4;
+    const y = py(value);
+    body += `<line x1="${left}" y1="${round(y)}" x2="${left + width}" y2="${round(y)}" stroke="#eee"/>` + text(left - 6, y + 4, yFormat(value), 'text-anchor="end" fill="#555"');
+  }
+  for (const mark of options.yMarks ?? []) {
+    const y = py(mark.at);
+    body += `<line x1="${left}" y1="${round(y)}" x2="${left + width}" y2="${round(y)}" stroke="#c33" stroke-dasharray="2 3"/>` + text(left + width - 4, y - 4, mark.label, 'text-anchor="end" fill="#c33"');
+  }
+  usable.forEach((entry, index) => {
+    const colour = SERIES_COLOURS[index % SERIES_COLOURS.length] as string;
+    const sorted = [...entry.points].sort((a, b) => a.x - b.x);
+    const path = sorted.map((point, at) => `${at === 0 ? 'M' : 'L'}${round(px(point.x))},${round(py(point.y))}`).join(' ');
+    if (sorted.length > 0) body += `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>`;
+    for (const point of sorted) body += `<circle cx="${round(px(point.x))}" cy="${round(py(point.y))}" r="2.5" fill="${colour}"><title>${escapeXml(`${entry.name}: ${xFormat(point.x)}, ${yFormat(point.y)}`)}</title></circle>`;
+    const legendY = top + 14 + index * 16;
+    body += `<line x1="${left + width + 12}" y1="${legendY - 4}" x2="${left + width + 30}" y2="${legendY - 4}" stroke="${colour}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>` + text(left + width + 34, legendY, entry.name);
+  });
+  body += text(left + width / 2, top + height + 32, options.logX ? `${options.xLabel} (log scale)` : options.xLabel, 'text-anchor="middle"', 12);
+  body += text(16, top + height / 2, options.yLabel, `text-anchor="middle" transform="rotate(-90 16 ${top + height / 2})"`, 12);
+  const legendWidth = Math.max(...usable.map((entry) => entry.name.length), 4) * CHAR_WIDTH + 44;
+  return svg(left + width + legendWidth, top + height + 44, title, body);
+}
