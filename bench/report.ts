@@ -30,9 +30,22 @@ export interface BenchmarkEntry {
 /** The sections in the order they appear in docs/benchmarks.md; a section not listed goes last. */
 export const SECTION_ORDER = ['student-vs-fasttext', 'distillation-effect', 'hinton-fashion-mnist', 'student-vs-teacher', 'machinery', 'guard-detection', 'guard-overhead'] as const;
 
-const DOCS = 'docs';
-const MARKDOWN = path.join(DOCS, 'benchmarks.md');
-const JSON_FILE = path.join(DOCS, 'benchmarks.json');
+/** Where reports go: docs/ for full runs; quick runs default elsewhere so they never overwrite the published figures. */
+let DOCS = 'docs';
+let MARKDOWN = path.join(DOCS, 'benchmarks.md');
+let JSON_FILE = path.join(DOCS, 'benchmarks.json');
+
+/** Sets the folder benchmarks.md, benchmarks.json and the charts are written to. */
+export function setOutputDirectory(directory: string): void {
+  DOCS = directory;
+  MARKDOWN = path.join(DOCS, 'benchmarks.md');
+  JSON_FILE = path.join(DOCS, 'benchmarks.json');
+}
+
+/** The folder reports are written to. */
+export function outputDirectory(): string {
+  return DOCS;
+}
 
 /** Min / median / max of a list. */
 export function spread(values: readonly number[]): Spread {
