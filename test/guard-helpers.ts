@@ -1,10 +1,11 @@
-/** Shared fixtures of the guard tests: a small trained student as a real upstream, and a temporary guard store. */
+/** Shared fixtures of the guard tests: a small trained student as a real upstream, a temporary guard store, and gateways as child processes. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createKey, openSqliteGuardStore, type GuardStore } from '../src/guard/index.js';
 import { startStudentServer } from '../src/serve/student-server.js';
 import type { ListeningServer } from '../src/serve/listen.js';
+import { spawnCli } from './cli-helpers.js';
 import { parseTaskSpec } from '../src/spec/load.js';
 import { createStudent } from '../src/student/index.js';
 
@@ -36,4 +37,32 @@ export function temporaryGuardStore(): { store: GuardStore; file: string; cleanu
 export async function issue(store: GuardStore, name = 'test', tier?: string): Promise<{ id: string; secret: string }> {
   const { key, secret } = await createKey(store, { name, ...(tier === undefined ? {} : { tier }) });
   return { id: key.id, secret };
+}
+
+/** A `distillery guard serve` child process. */
+export interface GatewayProcess {
+  /** Base URL ending in /v1. */
+  url: string;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `distillery guard serve <args> --port 0` from the sources and resolves once it listens. */
+export function startGatewayProcess(args: readonly string[]): Promise<GatewayProcess> {
+  const child = spawnCli(['guard', 'serve', '--port', '0', ...args]);
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const url = /guarding \S+ at (http:\/\/\S+\/v1)/.exec(stderr)?.[1];
+      if (url !== undefined) resolve({ url, stderr: () => stderr, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`guard serve exited with ${code} before listening:\n${stderr}`)));
+  });
 }

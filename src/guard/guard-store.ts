@@ -1,6 +1,7 @@
 /**
  * The guard's state store seam: keys, per-window accounting, per-key policy state and the audit log.
- * SQLite implements it now; a shared store (Redis, PostgreSQL) lets several gateway replicas agree.
+ * SQLite keeps one gateway's state in a file; Redis (redis-guard-store.ts) is shared by several
+ * gateway replicas so they agree. Every implementation runs guard-store-conformance.ts.
  */
 import type { PolicyAction } from './types.js';
 

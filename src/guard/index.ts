@@ -1,6 +1,15 @@
 /** The guard: an OpenAI-compatible gateway with keys, accounting, detectors and policies. */
 export { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { openSqliteGuardStore } from './sqlite-guard-store.js';
+export { openRedisGuardStore, type RedisGuardStoreOptions } from './redis-guard-store.js';
+export { DEFAULT_REDIS_PREFIX, type RedisLocation } from './redis-connection.js';
+export { describeRedisTarget } from './redis-errors.js';
+export { openRedisReplica, type RedisReplica, type RedisReplicationOptions } from './redis-replication.js';
+export { openRedisObservationBus, type RedisObservationBusOptions } from './redis-observation-bus.js';
+export { openRedisThrottle } from './redis-throttle.js';
+export { InProcessObservationBus, type ObservationBus, type ObservationHandler } from './observation-bus.js';
+export { LocalThrottle, type Throttle, type ThrottleResult } from './throttle.js';
+export { DEFAULT_POLICY_HOLD_MS, DEFAULT_POLICY_REFRESH_MS, type Replication } from './replication.js';
 export type { AuditEntry, AuditQuery, GuardStore, KeyRecord, PolicyState, UsageEntry, UsageWindow } from './guard-store.js';
 export { createKey, authenticate, type AuthFailure, type CreateKeyOptions } from './key-registry.js';
 export { KEY_PREFIX, bearerToken, hashKey, issueKey, keyMatches, visiblePrefixOf, type IssuedKey } from './keys.js';

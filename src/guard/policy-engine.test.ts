@@ -39,12 +39,12 @@ describe('policy engine', () => {
 
   it('throttles with a token bucket that refills with time, and blocks above blockAt', async () => {
     const { key, clock, engine } = await setup({ tiers: { free: { throttleBurst: 2, throttleRequestsPerMinute: 60 } } });
-    expect([engine.admit(key, 'throttle').allowed, engine.admit(key, 'throttle').allowed]).toEqual([true, true]);
-    expect(engine.admit(key, 'throttle')).toEqual({ allowed: false, action: 'throttle', retryAfterMs: 1000 });
+    expect([(await engine.admit(key, 'throttle')).allowed, (await engine.admit(key, 'throttle')).allowed]).toEqual([true, true]);
+    expect(await engine.admit(key, 'throttle')).toEqual({ allowed: false, action: 'throttle', retryAfterMs: 1000 });
     clock.now += 1000;
-    expect(engine.admit(key, 'throttle').allowed).toBe(true);
-    expect(engine.admit(key, 'block')).toEqual({ allowed: false, action: 'block', retryAfterMs: null });
-    expect(engine.admit(key, 'flag')).toEqual({ allowed: true });
+    expect((await engine.admit(key, 'throttle')).allowed).toBe(true);
+    expect(await engine.admit(key, 'block')).toEqual({ allowed: false, action: 'block', retryAfterMs: null });
+    expect(await engine.admit(key, 'flag')).toEqual({ allowed: true });
 
     const strict = await setup({ default: { blockAt: 0.5 } });
     await strict.engine.evaluate(strict.key, features(strict.clock.now));

@@ -1,10 +1,13 @@
 /**
- * The policy engine: feeds each request to the detectors, combines their scores, picks the action
- * for the key's rule, remembers it in the store, and enforces it (token-bucket throttle, block).
+ * The policy engine: feeds each request to the detectors (through the observation bus, so replicas'
+ * detectors see each other's traffic), combines their scores, picks the action for the key's rule,
+ * remembers it in the store, and enforces it (token-bucket throttle, block).
  */
-import { TokenBucket } from '../collect/token-bucket.js';
 import type { GuardStore, KeyRecord, PolicyState } from './guard-store.js';
-import { actionFor, ruleFor, type PolicyConfig, type PolicyRule } from './policy-config.js';
+import { InProcessObservationBus, type ObservationBus } from './observation-bus.js';
+import { actionFor, atLeast, ruleFor, type PolicyConfig } from './policy-config.js';
+import type { Replication } from './replication.js';
+import { LocalThrottle, type Throttle } from './throttle.js';
 import type { Detector, DetectorScore, PolicyAction, RequestFeatures } from './types.js';
 import { postWebhook, type PolicyChangeEvent } from './webhook.js';
 
@@ -28,6 +31,8 @@ export interface PolicyEngineOptions {
   now?: () => number;
   /** Called with failures that must not fail a request (a webhook that did not answer, a detector that threw). */
   onError?: (error: unknown) => void;
+  /** Sharing with other gateway replicas; default: this process alone owns the policy state. */
+  replication?: Replication;
 }
 
 /** Combines detector scores: the strongest signal wins until the calibrated combination replaces it. */
@@ -47,9 +52,15 @@ export class PolicyEngine {
   readonly #detectors: readonly Detector[];
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
-  readonly #states = new Map<string, PolicyState>();
-  readonly #buckets = new Map<string, TokenBucket>();
+  /** Each key's policy state as last read or written, and when (by this engine's clock). */
+  readonly #states = new Map<string, { state: PolicyState; readAt: number }>();
   readonly #notifications = new Set<Promise<void>>();
+  readonly #observations: ObservationBus;
+  readonly #throttle: Throttle;
+  /** Alone, the cached state is the truth and is never re-read; replicas re-read it this often. */
+  readonly #refreshMs: number;
+  readonly #holdMs: number;
+  readonly #unsubscribe: () => void;
 
   constructor(options: PolicyEngineOptions) {
     this.#store = options.store;
@@ -57,31 +68,42 @@ export class PolicyEngine {
     this.config = options.config ?? {};
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => undefined);
+    this.#observations = options.replication?.observations ?? new InProcessObservationBus();
+    this.#throttle = options.replication?.throttle ?? new LocalThrottle(this.#now);
+    this.#refreshMs = options.replication?.policyRefreshMs ?? Number.POSITIVE_INFINITY;
+    this.#holdMs = options.replication?.policyHoldMs ?? 0;
+    this.#unsubscribe = this.#observations.subscribe((keyId, features) => this.#observe(keyId, features));
   }
 
   /** Observes a request, rescoring its key; rejects only when the store fails (the gateway applies fail-open/closed). */
   async evaluate(key: KeyRecord, features: RequestFeatures): Promise<PolicyDecision> {
-    const combined = combineScores(await this.#scoreAll(key.id, features));
+    await this.#observations.publish(key.id, features);
+    const combined = combineScores(await this.#scoreAll(key.id));
     const rule = ruleFor(this.config, key.id, key.tier);
     const action = actionFor(rule, combined.score);
     const previous = await this.#previousState(key.id);
+    if (this.#held(previous, action)) return { action: previous.action, score: previous.score, reasons: previous.reasons, changed: false };
     const changed = previous.action !== action;
-    if (changed || Math.abs(previous.score - combined.score) >= SCORE_WRITE_STEP) {
+    if (changed || this.#confirms(previous, action) || Math.abs(previous.score - combined.score) >= SCORE_WRITE_STEP) {
       const state: PolicyState = { keyId: key.id, action, score: combined.score, reasons: combined.reasons, updatedAt: this.#now() };
       await this.#store.setPolicyState(state);
-      this.#states.set(key.id, state);
+      this.#states.set(key.id, { state, readAt: this.#now() });
     }
     if (changed) this.#notify(key, previous.action, { action, ...combined });
     return { action, score: combined.score, reasons: combined.reasons, changed };
   }
 
-  /** Enforces `action`: block refuses, throttle spends one token from the key's bucket. */
-  admit(key: KeyRecord, action: PolicyAction): Admission {
+  /** Enforces `action`: block refuses, throttle spends one token from the key's bucket (shared by replicas when replicated). */
+  async admit(key: KeyRecord, action: PolicyAction): Promise<Admission> {
     if (action === 'block') return { allowed: false, action: 'block', retryAfterMs: null };
     if (action !== 'throttle') return { allowed: true };
-    const bucket = this.#bucketFor(key, ruleFor(this.config, key.id, key.tier));
-    if (bucket.tryTake(1)) return { allowed: true };
-    return { allowed: false, action: 'throttle', retryAfterMs: bucket.waitTime(1) };
+    const taken = await this.#throttle.take(key.id, ruleFor(this.config, key.id, key.tier));
+    return taken.allowed ? { allowed: true } : { allowed: false, action: 'throttle', retryAfterMs: taken.retryAfterMs };
+  }
+
+  /** Stops feeding this engine's detectors from the observation bus. */
+  close(): void {
+    this.#unsubscribe();
   }
 
   /** Resolves once every webhook started so far has been delivered or has failed. */
@@ -89,12 +111,22 @@ export class PolicyEngine {
     await Promise.all([...this.#notifications]);
   }
 
-  /** Observes then scores with every detector; a detector that throws counts as score 0 and is reported. */
-  async #scoreAll(keyId: string, features: RequestFeatures): Promise<Array<{ name: string; result: DetectorScore }>> {
-    const results: Array<{ name: string; result: DetectorScore }> = [];
+  /** Feeds one observed request (this replica's or another's) to every detector; a detector that throws is reported. */
+  async #observe(keyId: string, features: RequestFeatures): Promise<void> {
     for (const detector of this.#detectors) {
       try {
         await detector.observe(keyId, features);
+      } catch (error) {
+        this.#onError(new Error(`detector ${detector.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
+    }
+  }
+
+  /** Scores the key with every detector; a detector that throws counts as score 0 and is reported. */
+  async #scoreAll(keyId: string): Promise<Array<{ name: string; result: DetectorScore }>> {
+    const results: Array<{ name: string; result: DetectorScore }> = [];
+    for (const detector of this.#detectors) {
+      try {
         results.push({ name: detector.name, result: await detector.score(keyId) });
       } catch (error) {
         this.#onError(new Error(`detector ${detector.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
@@ -103,22 +135,26 @@ export class PolicyEngine {
     return results;
   }
 
-  /** The state in force before this request: cached, else from the store (so decisions survive a restart). */
+  /** The state in force before this request: cached, else (or once the cache is `refreshMs` old) from the store. */
   async #previousState(keyId: string): Promise<PolicyState> {
     const cached = this.#states.get(keyId);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && this.#now() - cached.readAt < this.#refreshMs) return cached.state;
     const stored = (await this.#store.getPolicyState(keyId)) ?? { keyId, action: 'log', score: 0, reasons: [], updatedAt: 0 };
-    this.#states.set(keyId, stored);
+    this.#states.set(keyId, { state: stored, readAt: this.#now() });
     return stored;
   }
 
-  /** The key's throttle bucket, rebuilt if its rule's size changed. */
-  #bucketFor(key: KeyRecord, rule: PolicyRule): TokenBucket {
-    const existing = this.#buckets.get(key.id);
-    if (existing !== undefined && existing.capacity === rule.throttleBurst && existing.refillPerMs === rule.throttleRequestsPerMinute / 60_000) return existing;
-    const bucket = new TokenBucket(rule.throttleBurst, rule.throttleRequestsPerMinute, this.#now);
-    this.#buckets.set(key.id, bucket);
-    return bucket;
+  /** Whether a stronger action in the shared state still stands over this replica's milder verdict (see Replication.policyHoldMs). */
+  #held(previous: PolicyState, verdict: PolicyAction): boolean {
+    return !atLeast(verdict, previous.action) && this.#now() - previous.updatedAt < this.#holdMs;
+  }
+
+  /**
+   * Whether to rewrite an unchanged action to renew its hold: a throttle or block stands while any
+   * replica still reaches it, not merely for `holdMs` after it was first set (one write per key per half hold).
+   */
+  #confirms(previous: PolicyState, verdict: PolicyAction): boolean {
+    return this.#holdMs > 0 && verdict !== 'log' && verdict === previous.action && this.#now() - previous.updatedAt >= this.#holdMs / 2;
   }
 
   /** Fires the webhook without delaying the request; failures go to onError. */
