@@ -181,8 +181,10 @@ export function lineChart(series: readonly LineSeries[], title: string, options:
   const xs = usable.flatMap((entry) => entry.points.map((point) => point.x));
   const ys = usable.flatMap((entry) => entry.points.map((point) => point.y));
   const transform = (x: number) => (options.logX ? Math.log10(x) : x);
-  const [xLow, xHigh] = options.xRange ?? [Math.min(...xs, options.logX ? 1 : 0), Math.max(...xs, options.logX ? 10 : 1)];
-  const [yLow, yHigh] = options.yRange ?? [Math.min(...ys, 0), Math.max(...ys, 1e-12)];
+  const marks = (options.yMarks ?? []).map((mark) => mark.at);
+  // A log axis spans the data's own decades; a linear one starts at 0 so differences are not exaggerated.
+  const [xLow, xHigh] = options.xRange ?? (options.logX ? [Math.min(...xs), Math.max(...xs)] : [Math.min(...xs, 0), Math.max(...xs, 1)]);
+  const [yLow, yHigh] = options.yRange ?? [Math.min(...ys, ...marks, 0), Math.max(...ys, ...marks, 1e-12)];
   const tx0 = transform(xLow);
   const tx1 = Math.max(tx0 + 1e-9, transform(xHigh));
   const yHighSafe = Math.max(yLow + 1e-9, yHigh);
@@ -196,7 +198,7 @@ export function lineChart(series: readonly LineSeries[], title: string, options:
   const yFormat = options.yFormat ?? ((value: number) => String(Number(value.toPrecision(3))));
   let body = `<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="${AXIS_COLOUR}"/>`;
   const xTicks = options.logX
-    ? Array.from({ length: Math.floor(tx1) - Math.ceil(tx0) + 1 }, (_, index) => 10 ** (Math.ceil(tx0) + index))
+    ? Array.from({ length: Math.max(0, Math.floor(tx1) - Math.ceil(tx0) + 1) }, (_, index) => 10 ** (Math.ceil(tx0) + index)).concat(Math.floor(tx1) - Math.ceil(tx0) < 1 ? [xLow, xHigh] : [])
     : Array.from({ length: 5 }, (_, index) => xLow + ((xHigh - xLow) * index) / 4);
   for (const tick of xTicks) {
     const x = px(tick);
