@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { ZodError } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 import { taskSpecSchema, type TaskSpec } from './schema.js';
 
 /** A task file problem, with the file, line and field it concerns. */
@@ -53,6 +53,14 @@ export async function loadTaskFile(file: string): Promise<LoadedTask> {
 
 /** Parses and validates task YAML text; `file` is used in messages only. */
 export function parseTaskSpec(text: string, file = 'task.yaml'): TaskSpec {
+  return parseYamlSettings(text, file, taskSpecSchema, { noun: 'task file', expected: 'name:, teacher:, prompt:, …' });
+}
+
+/**
+ * Parses YAML (or JSON) settings text and validates it with `schema`; every error names the file, line,
+ * column and field. Shared by every settings file (task files, guard policy files).
+ */
+export function parseYamlSettings<T>(text: string, file: string, schema: ZodType<T>, describe: { noun: string; expected: string }): T {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -60,21 +68,21 @@ export function parseTaskSpec(text: string, file = 'task.yaml'): TaskSpec {
       const position = lineCounter.linePos(error.pos[0]);
       return { field: '', line: position.line, column: position.col, message: error.message.split('\n')[0] ?? error.message };
     });
-    throw new SpecError(formatProblems(file, 'is not valid YAML', problems), file, problems);
+    throw new SpecError(formatProblems(file, describe.noun, 'is not valid YAML', problems), file, problems);
   }
   const value: unknown = document.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const problems = [{ field: '', line: 1, column: 1, message: 'expected a mapping of settings (name:, teacher:, prompt:, …)' }];
-    throw new SpecError(formatProblems(file, 'is not a task file', problems), file, problems);
+    const problems = [{ field: '', line: 1, column: 1, message: `expected a mapping of settings (${describe.expected})` }];
+    throw new SpecError(formatProblems(file, describe.noun, `is not a ${describe.noun}`, problems), file, problems);
   }
-  const result = taskSpecSchema.safeParse(value);
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   const problems = issuesToProblems(result.error, (issuePath) => {
     const node = document.getIn(issuePath, true);
     const offset = isNode(node) && node.range ? node.range[0] : nearestParentOffset(document, issuePath);
     return offset === null ? null : lineCounter.linePos(offset);
   });
-  throw new SpecError(formatProblems(file, 'has errors', problems), file, problems);
+  throw new SpecError(formatProblems(file, describe.noun, 'has errors', problems), file, problems);
 }
 
 function nearestParentOffset(document: ReturnType<typeof parseDocument>, issuePath: readonly PropertyKey[]): number | null {
@@ -104,10 +112,10 @@ function formatPath(issuePath: readonly PropertyKey[]): string {
     .join('');
 }
 
-function formatProblems(file: string, summary: string, problems: readonly SpecProblem[]): string {
+function formatProblems(file: string, noun: string, summary: string, problems: readonly SpecProblem[]): string {
   const lines = problems.map((problem) => {
     const where = problem.line === null ? '' : `${path.basename(file)}:${problem.line}:${problem.column ?? 1}: `;
     return `  ${where}${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
   });
-  return [`task file ${file} ${summary}:`, ...lines].join('\n');
+  return [`${noun} ${file} ${summary}:`, ...lines].join('\n');
 }
