@@ -37,7 +37,10 @@ interface RunFigures { trainSeconds: number; accuracy: number; modelBytes: numbe
 function writeFastTextFiles(folder: string, name: string, train: BenchItem[], test: BenchItem[], tokenise: boolean) {
   const text = (item: BenchItem) => (tokenise ? studentTokens(item.text) : item.text);
   const files = { train: path.join(folder, `${name}-train.txt`), test: path.join(folder, `${name}-test.txt`), testOne: path.join(folder, `${name}-one.txt`), model: path.join(folder, `${name}-model`) };
-  writeFileSync(files.train, train.map((item) => fastTextLine(item.label, text(item))).join(''));
+  // fastText reads its training file in order without shuffling; data sets grouped by label (WordNet's files are)
+  // would train it one class at a time, so the lines are put in a fixed pseudo-random order, as its docs advise.
+  const shuffled = [...train].sort((a, b) => unitInterval(`fasttext-order:${a.id}`) - unitInterval(`fasttext-order:${b.id}`));
+  writeFileSync(files.train, shuffled.map((item) => fastTextLine(item.label, text(item))).join(''));
   writeFileSync(files.test, test.map((item) => fastTextLine(item.label, text(item))).join(''));
   const first = test[0];
   writeFileSync(files.testOne, first ? fastTextLine(first.label, text(first)) : '');
