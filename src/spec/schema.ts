@@ -60,8 +60,28 @@ const limitsSchema = z.object({
   tpm: z.number().positive().optional(),
 }).strict();
 
+/**
+ * Settings only the `mlp` student reads. Its learning rate is its own: Adam on an MLP wants about
+ * 1e-3, the n-gram student's row-wise Adagrad about 0.5, and one shared default cannot serve both.
+ */
+export const mlpSettingsSchema = z.object({
+  /** Widths of the hidden ReLU layers, input side first. */
+  hiddenSizes: z.array(z.number().int().min(1).max(8192)).min(1).max(8).default([100]),
+  batchSize: z.number().int().min(1).max(65536).default(128),
+  /** Probability of dropping each hidden unit while training (inverted dropout); 0 turns it off. */
+  dropout: z.number().min(0).max(0.9).default(0),
+  /** Adam's step size. */
+  learningRate: z.number().positive().default(0.001),
+  /** The step size is multiplied by this after every epoch (1 keeps it constant); a decay settles the noisy last epochs. */
+  learningRateDecay: z.number().gt(0).max(1).default(1),
+}).strict();
+
+/** The MLP student's settings, defaults filled in. */
+export type MlpSettings = z.infer<typeof mlpSettingsSchema>;
+
 const studentSchema = z.object({
-  kind: z.enum(['ngram']).default('ngram'),
+  /** `ngram` learns from text; `mlp` from numeric feature vectors (comma- or space-separated in the text). */
+  kind: z.enum(['ngram', 'mlp']).default('ngram'),
   /** Hash buckets for word and character n-grams (a power of two is fastest). */
   buckets: z.number().int().min(1024).max(1 << 24).default(1 << 17),
   dim: z.number().int().min(2).max(512).default(16),
@@ -77,6 +97,8 @@ const studentSchema = z.object({
   /** Stop after this many epochs without a better validation loss. */
   patience: z.number().int().min(1).default(4),
   seed: z.number().int().default(1),
+  /** Read by the `mlp` kind only; absent means its defaults. */
+  mlp: mlpSettingsSchema.optional(),
 }).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] });
 
 const splitSchema = z.object({

@@ -3,3 +3,4 @@ export { createStudent, studentKind, STUDENT_KINDS, type StudentKind } from './r
 export { saveStudent, loadStudentFile, studentFromBytes } from './file-format.js';
 export { FORMAT_VERSION, StudentFileError, decodeStudentFile } from './file-container.js';
 export { createNgramStudent, Featuriser } from './ngram/index.js';
+export { createMlpStudent, parseFeatureVector, type MlpStudent } from './mlp/index.js';

@@ -12,7 +12,7 @@ describe('student registry', () => {
   });
 
   it('names the valid kinds when asked for an unknown one', () => {
-    expect(() => createStudent('mlp', ['a', 'b'], testSettings())).toThrow('unknown student kind "mlp": valid kinds are ngram');
+    expect(() => createStudent('transformer', ['a', 'b'], testSettings())).toThrow('unknown student kind "transformer": valid kinds are ngram, mlp');
     expect(() => studentKind('toString')).toThrow('unknown student kind');
   });
 

@@ -4,6 +4,7 @@
  */
 import type { StudentSettings } from '../spec/schema.js';
 import type { StudentFileContents } from './file-container.js';
+import { createMlpStudent, mlpStudentFromFile } from './mlp/mlp-student.js';
 import { createNgramStudent, ngramStudentFromFile } from './ngram/ngram-student.js';
 import type { Student } from './types.js';
 
@@ -20,6 +21,11 @@ export const STUDENT_KINDS: Readonly<Record<string, StudentKind>> = Object.freez
     description: 'fastText-style hashed word/char n-gram embedding bag with a linear softmax layer',
     create: createNgramStudent,
     fromFile: ngramStudentFromFile,
+  }),
+  mlp: Object.freeze({
+    description: 'dense MLP over numeric feature vectors (ReLU hidden layers, optional dropout, softmax), trained by Adam in mini-batches',
+    create: createMlpStudent,
+    fromFile: mlpStudentFromFile,
   }),
 });
 

@@ -1,11 +1,16 @@
 /**
- * The student seam: every student kind (n-gram now, MLP later) implements `Student`, is created
+ * The student seam: every student kind (n-gram, MLP) implements `Student`, is created
  * through the registry in `registry.ts`, and is saved as one versioned file.
  */
 
 /** One training example: the input text, the teacher's soft distribution (or null), its hard label. */
 export interface TrainingExample {
   text: string;
+  /**
+   * The input as a feature vector, for students that take vectors (the MLP): when present it is
+   * used instead of parsing `text`, so callers holding vectors need not format them as text.
+   */
+  features?: Float32Array;
   /** Index of the hard label (teacher's answer) in the label list. */
   label: number;
   /** Teacher probability over labels (sums to 1), or null when only a hard label is known. */
