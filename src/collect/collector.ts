@@ -147,8 +147,12 @@ class CollectionRun {
     signal.removeEventListener('abort', onAbort);
   }
 
-  /** Processes one planned call from budget check to commit; never throws. */
-  async process(call: PlannedCall): Promise<void> {
+  /**
+   * Processes one planned call from budget check to commit; never throws. The answer's commit is left
+   * running in `worker.committing`: the worker's next reservation joins the same group commit (one
+   * fsync for both), and that next call is sent only once this commit has landed.
+   */
+  async process(call: PlannedCall, worker: WorkerState): Promise<void> {
     if (this.stop !== null) {
       this.notAttempted++;
       return;
@@ -166,20 +170,29 @@ class CollectionRun {
       this.notAttempted++;
       return;
     }
-    try {
-      // Durable before the request leaves: if we die mid-call, the next run knows it may be billed.
-      await this.store.reserve({ cacheKey: call.cacheKey, inputId: call.input.id, estimatedUSD: estimateUSD, startedAt: this.now() });
-    } catch (error) {
+    // Durable before the request leaves: if we die mid-call, the next run knows it may be billed.
+    const reserved = this.store.reserve({ cacheKey: call.cacheKey, inputId: call.input.id, estimatedUSD: estimateUSD, startedAt: this.now() })
+      .then(() => null, (error: unknown) => ({ error }));
+    await worker.committing;
+    const failure = await reserved;
+    if (failure !== null) {
       this.budget.settle(estimateUSD, 0);
-      this.haltOnStoreFailure(error);
+      this.haltOnStoreFailure(failure.error);
       this.notAttempted++;
       return;
     }
-    await this.attempt(call, estimateUSD, tokens);
+    if (this.fatal !== undefined) {
+      // An answer could not be saved: send nothing more, and take this call off the journal if the store still lets us.
+      this.budget.settle(estimateUSD, 0);
+      this.notAttempted++;
+      await this.store.releaseReservation(call.cacheKey, 0).catch(() => undefined);
+      return;
+    }
+    await this.attempt(call, estimateUSD, tokens, worker);
   }
 
   /** Sends the call, retrying retryable failures with backoff while keeping the reservation. */
-  async attempt(call: PlannedCall, estimateUSD: number, tokens: number): Promise<void> {
+  async attempt(call: PlannedCall, estimateUSD: number, tokens: number, worker: WorkerState): Promise<void> {
     let heldUSD = estimateUSD;
     let possiblyBilledUSD = 0;
     for (let attempt = 1; ; attempt++) {
@@ -215,7 +228,8 @@ class CollectionRun {
         continue;
       }
       this.consecutiveConnectionFailures = 0;
-      return this.commit(call, result, attempt, this.now() - startedAt, heldUSD, possiblyBilledUSD);
+      worker.committing = this.commit(call, result, attempt, this.now() - startedAt, heldUSD, possiblyBilledUSD);
+      return;
     }
   }
 
@@ -258,8 +272,8 @@ class CollectionRun {
     this.emit({ type: 'failure', inputId: call.input.id, attempts, reason });
   }
 
-  /** Commits a paid answer (junk included) with its actual cost; a store failure stops the run. */
-  async commit(call: PlannedCall, result: TeacherResult, attempts: number, latencyMs: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
+  /** Settles a paid answer (junk included) at its actual cost and starts committing it; resolves when committed (never rejects). */
+  commit(call: PlannedCall, result: TeacherResult, attempts: number, latencyMs: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
     const costUSD = this.options.costUSD({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
     const response: ResponseRecord = {
       cacheKey: call.cacheKey, inputId: call.input.id, model: this.options.teacher.modelId, kind: result.kind, label: result.label,
@@ -268,31 +282,41 @@ class CollectionRun {
     };
     this.budget.settle(heldUSD, costUSD + possiblyBilledUSD);
     this.spentUSD += costUSD + possiblyBilledUSD;
+    return this.save(response, possiblyBilledUSD);
+  }
+
+  /** Writes an answer; only once it is durable does it count (and get announced). A store failure stops the run. */
+  async save(response: ResponseRecord, possiblyBilledUSD: number): Promise<void> {
     try {
       await this.store.commitResponse(response);
       // Earlier attempts that timed out may have been billed too: keep them on the ledger.
-      if (possiblyBilledUSD > 0) await this.store.releaseReservation(call.cacheKey, possiblyBilledUSD);
+      if (possiblyBilledUSD > 0) await this.store.releaseReservation(response.cacheKey, possiblyBilledUSD);
     } catch (error) {
       this.haltOnStoreFailure(error);
       return;
     }
     this.called++;
-    if (result.kind === 'junk') this.junk++;
+    if (response.kind === 'junk') this.junk++;
     this.emit({
-      type: 'answer', inputId: call.input.id, cacheKey: call.cacheKey, kind: result.kind, label: result.label, costUSD, latencyMs,
-      attempts, completed: this.called, toCall: this.toCall, spentUSD: this.spentUSD,
+      type: 'answer', inputId: response.inputId, cacheKey: response.cacheKey, kind: response.kind, label: response.label, costUSD: response.costUSD,
+      latencyMs: response.latencyMs, attempts: response.attempts, completed: this.called, toCall: this.toCall, spentUSD: this.spentUSD,
     });
   }
 }
 
-/** Runs `work` over `items` with at most `concurrency` at a time. */
-async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+/** One worker of the pool: the commit of its latest answer, which its next call waits for before it is sent. */
+interface WorkerState { committing: Promise<void> }
+
+/** Runs `work` over `items` with at most `concurrency` at a time; resolves once every worker's last commit has landed. */
+async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, worker: WorkerState) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
+    const state: WorkerState = { committing: Promise.resolve() };
     while (next < items.length) {
       const item = items[next++] as T;
-      await work(item);
+      await work(item, state);
     }
+    await state.committing;
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
@@ -329,7 +353,7 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
   if (options.signal?.aborted === true) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await runPool(plan.calls, options.concurrency, (call) => run.process(call));
+    await runPool(plan.calls, options.concurrency, (call, worker) => run.process(call, worker));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }

@@ -1,10 +1,12 @@
 /**
  * The SQLite `GuardStore`: its own database file (WAL, so `distillery guard keys …` and `explain`
  * can run beside a serving gateway), its own migrations, driver errors mapped to StoreError.
+ * The two writes every proxied request makes (usage, audit) are group-committed (store/group-commit.ts).
  */
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteDatabase } from '../store/sqlite-open.js';
+import { GroupCommit } from '../store/group-commit.js';
 import { toStoreError } from '../store/sqlite-errors.js';
 import type { AuditEntry, AuditQuery, GuardStore, KeyRecord, PolicyState, UsageEntry, UsageWindow } from './guard-store.js';
 import { migrateGuard } from './sqlite-guard-migrations.js';
@@ -17,6 +19,13 @@ interface AuditRow {
   at: number; key_id: string | null; method: string; route: string; status: number; prompt_tokens: number;
   completion_tokens: number; latency_ms: number; action: PolicyAction | null; note: string | null; prompt: string | null;
 }
+
+/**
+ * The two writes every proxied request makes (usage, audit) wait up to 10 ms to share one commit:
+ * one transaction each would cost more than the rest of the gateway's work. Losing the last of them
+ * on a crash is the same trade as `synchronous = NORMAL` below: bookkeeping, not money.
+ */
+const BOOKKEEPING_COMMIT = { windowMs: 10, maxWrites: 512 } as const;
 
 /** Maps a key row to the seam's record. */
 function toKey(row: KeyRow): KeyRecord {
@@ -63,10 +72,12 @@ class SqliteGuardStore implements GuardStore {
   readonly #database: Database.Database;
   readonly #file: string;
   readonly #statements;
+  readonly #bookkeeping: GroupCommit;
 
   constructor(database: Database.Database, file: string) {
     this.#database = database;
     this.#file = file;
+    this.#bookkeeping = new GroupCommit(database, file, BOOKKEEPING_COMMIT);
     this.#statements = {
       addKey: database.prepare('INSERT INTO guard_keys (id, name, tier, visible_prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       getKey: database.prepare('SELECT * FROM guard_keys WHERE id = ?'),
@@ -123,12 +134,13 @@ class SqliteGuardStore implements GuardStore {
   }
 
   addUsage(entry: UsageEntry): Promise<void> {
-    return this.#run('recording usage', () => {
+    return this.#bookkeeping.enqueue('recording usage', () => {
       this.#statements.addUsage.run(entry.keyId, entry.windowStart, entry.requests, entry.promptTokens, entry.completionTokens, entry.costUSD);
     });
   }
 
   listUsage(keyId: string, since = 0): Promise<UsageWindow[]> {
+    this.#bookkeeping.flush();
     return this.#run('reading usage', () => (this.#statements.listUsage.all(keyId, since) as UsageRow[]).map(toUsage));
   }
 
@@ -150,7 +162,7 @@ class SqliteGuardStore implements GuardStore {
   }
 
   appendAudit(entry: AuditEntry): Promise<void> {
-    return this.#run('appending to the audit log', () => {
+    return this.#bookkeeping.enqueue('appending to the audit log', () => {
       this.#statements.appendAudit.run(
         entry.at, entry.keyId, entry.method, entry.route, entry.status, entry.promptTokens, entry.completionTokens,
         entry.latencyMs, entry.action, entry.note, entry.prompt,
@@ -160,6 +172,7 @@ class SqliteGuardStore implements GuardStore {
 
   listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const limit = Math.max(1, Math.floor(query.limit ?? 100));
+    this.#bookkeeping.flush();
     return this.#run('reading the audit log', () => {
       const rows = query.keyId === undefined ? this.#statements.listAudit.all(limit) : this.#statements.listAuditForKey.all(query.keyId, limit);
       return (rows as AuditRow[]).map(toAudit);
@@ -167,6 +180,7 @@ class SqliteGuardStore implements GuardStore {
   }
 
   close(): Promise<void> {
+    if (this.#database.open) this.#bookkeeping.flush();
     return this.#run('closing the guard database', () => {
       if (this.#database.open) this.#database.close();
     });

@@ -4,6 +4,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { HttpError } from '../serve/http.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1): never forwarded either way. */
@@ -80,26 +81,54 @@ function upstreamFailure(error: unknown, timedOut: boolean, timeoutMs: number): 
   return new HttpError(502, `the upstream model server is unavailable${code === undefined ? '' : ` (${code})`}`, { type: 'server_error', code: 'upstream_unavailable' });
 }
 
-/** Sends `call` and resolves with the upstream's response once its headers arrive. */
-export function sendUpstream(target: UpstreamTarget, call: UpstreamCall, signal: AbortSignal): Promise<IncomingMessage> {
-  const url = upstreamUrlFor(target.baseUrl, call.route);
-  const secure = url.protocol === 'https:';
+/** The node:http options that address one upstream URL (host, port, path, credentials in the URL). */
+interface RouteAddress { secure: boolean; options: http.RequestOptions }
+
+/** Routes whose address is remembered per target; `/v1/models/<id>` makes the set open-ended, so it is capped. */
+const MAX_REMEMBERED_ROUTES = 64;
+const addresses = new WeakMap<UpstreamTarget, Map<string, RouteAddress>>();
+
+/** Where `route` goes upstream, parsed once per route rather than on every request. */
+function routeAddress(target: UpstreamTarget, route: string): RouteAddress {
+  let byRoute = addresses.get(target);
+  if (byRoute === undefined) addresses.set(target, (byRoute = new Map()));
+  const known = byRoute.get(route);
+  if (known !== undefined) return known;
+  const url = upstreamUrlFor(target.baseUrl, route);
+  const address = { secure: url.protocol === 'https:', options: urlToHttpOptions(url) };
+  if (byRoute.size < MAX_REMEMBERED_ROUTES) byRoute.set(route, address);
+  return address;
+}
+
+/** A request on its way upstream: its response (once the headers arrive), and a way to give up on it. */
+export interface UpstreamRequest {
+  /** Resolves at the response headers; rejects with a 502/504 HttpError. */
+  response: Promise<IncomingMessage>;
+  /** Tears the request down (the client went away): a pending response rejects, a started one is cut. */
+  cancel(): void;
+}
+
+/** Sends `call` to the upstream. */
+export function sendUpstream(target: UpstreamTarget, call: UpstreamCall): UpstreamRequest {
+  const address = routeAddress(target, call.route);
   const headers: OutgoingHttpHeaders = { ...call.headers };
   if (target.apiKey !== null) headers.authorization = `Bearer ${target.apiKey}`;
   if (call.body !== null) headers['content-length'] = call.body.length;
-  return new Promise((resolve, reject) => {
+  let request: http.ClientRequest | undefined;
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
     let timedOut = false;
-    const options = { method: call.method, headers, signal, ...(target.agent === undefined ? {} : { agent: secure ? target.agent.https : target.agent.http }) };
-    const request = (secure ? https : http).request(url, options, (response) => {
+    const options = { ...address.options, method: call.method, headers, ...(target.agent === undefined ? {} : { agent: address.secure ? target.agent.https : target.agent.http }) };
+    request = (address.secure ? https : http).request(options, (upstream) => {
       // The same idle limit covers a stream that stalls after it started: the cut reaches the client.
-      response.on('error', () => undefined);
-      resolve(response);
+      upstream.on('error', () => undefined);
+      resolve(upstream);
     });
     request.setTimeout(target.timeoutMs, () => {
       timedOut = true;
-      request.destroy(new Error('upstream timeout'));
+      request?.destroy(new Error('upstream timeout'));
     });
     request.on('error', (error) => reject(upstreamFailure(error, timedOut, target.timeoutMs)));
     request.end(call.body ?? undefined);
   });
+  return { response, cancel: () => request?.destroy() };
 }

@@ -77,7 +77,7 @@ export interface Store {
   /** All committed answers. */
   listResponses(): Promise<ResponseRecord[]>;
 
-  /** Journals a call before it is sent (write-ahead), in its own durable transaction. */
+  /** Journals a call before it is sent (write-ahead); durable once the promise resolves (concurrent journal writes may share a commit). */
   reserve(reservation: Reservation): Promise<void>;
   /** Stores an answer and clears its reservation, atomically. */
   commitResponse(response: ResponseRecord): Promise<void>;
