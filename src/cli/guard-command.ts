@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import {
-  createKey, DEFAULT_REDIS_PREFIX, describeRedisTarget, explainKey, openRedisGuardStore, openRedisReplica, openSqliteGuardStore, startGateway,
-  VolumeDetector, type GuardStore, type KeyRecord, type Replication,
+  combineRisk, createKey, DEFAULT_REDIS_PREFIX, defaultDetectors, describeRedisTarget, explainKey, loadPolicyFile, openRedisGuardStore, openRedisReplica,
+  openSqliteGuardStore, startGateway, withVolumeCeiling, type GuardStore, type KeyRecord, type Replication,
 } from '../guard/index.js';
 import { EXIT, reportFailure } from './exit-codes.js';
 
@@ -77,7 +77,8 @@ function registerServe(guard: Command): void {
     .option('-p, --port <port>', 'port to listen on', '8443')
     .option('--host <host>', 'address to bind', '127.0.0.1'))
     .option('--upstream-key-env <name>', 'environment variable holding the gateway\'s own upstream API key', 'DISTILLERY_UPSTREAM_API_KEY')
-    .option('--requests-per-minute <n>', 'volume at which a key scores 1 (flagged at half, throttled at 0.8)', '120')
+    .option('--policy <file>', 'policy file (YAML or JSON): flag/throttle/block thresholds per tier and per key, throttle sizes, onStoreFailure, webhookUrl; flags below override it')
+    .option('--requests-per-minute <n>', 'an owner-set ceiling: a key sending this many requests a minute scores 1 whatever the other detectors say (default: volume is one weak signal among nine)')
     .option('--block-at <score>', 'also block keys scoring at least this (default: never block automatically)')
     .option('--fail-closed', 'answer 503 when the guard database (or Redis) is unavailable (default: keep serving keys seen recently, unaccounted)')
     .option('--webhook <url>', 'POST a JSON event here whenever a key\'s policy action changes')
@@ -96,20 +97,23 @@ Examples:
   $ export DISTILLERY_GUARD_REDIS=redis://:secret@10.0.0.5:6379/0
   $ distillery guard serve --upstream http://10.0.0.9:8000/v1 --host 0.0.0.0 --fail-closed   # on each replica`)
     .action(async (options: StoreFlags & {
-      upstream: string; port: string; host: string; upstreamKeyEnv: string; requestsPerMinute: string; blockAt?: string;
+      upstream: string; port: string; host: string; upstreamKeyEnv: string; requestsPerMinute?: string; blockAt?: string; policy?: string;
       failClosed?: boolean; webhook?: string; logPrompts?: boolean; maxBodyBytes: string; upstreamTimeoutMs: string;
     }) => {
       let state: Awaited<ReturnType<typeof openServingState>> | undefined;
       try {
+        const fromFile = options.policy === undefined ? {} : await loadPolicyFile(options.policy);
         state = await openServingState(options);
         const { store, close } = state;
         const gateway = await startGateway({
           upstreamUrl: options.upstream, upstreamApiKeyEnv: options.upstreamKeyEnv, store, host: options.host, port: Number(options.port),
           ...(state.replication === undefined ? {} : { replication: state.replication }),
-          detectors: [new VolumeDetector({ saturationRequests: positive('--requests-per-minute', options.requestsPerMinute) })],
+          detectors: defaultDetectors(options.requestsPerMinute === undefined ? {} : { volume: { saturationRequests: positive('--requests-per-minute', options.requestsPerMinute) } }),
+          combine: options.requestsPerMinute === undefined ? combineRisk : withVolumeCeiling(combineRisk),
           policy: {
-            onStoreFailure: options.failClosed === true ? 'closed' : 'open',
-            ...(options.blockAt === undefined ? {} : { default: { blockAt: positive('--block-at', options.blockAt) } }),
+            ...fromFile,
+            onStoreFailure: options.failClosed === true ? 'closed' : (fromFile.onStoreFailure ?? 'open'),
+            ...(options.blockAt === undefined ? {} : { default: { ...fromFile.default, blockAt: positive('--block-at', options.blockAt) } }),
             ...(options.webhook === undefined ? {} : { webhookUrl: options.webhook }),
           },
           logPrompts: options.logPrompts === true, maxBodyBytes: positive('--max-body-bytes', options.maxBodyBytes),

@@ -142,8 +142,8 @@ function shingles(text: string): Uint32Array {
   return Uint32Array.from(hashes);
 }
 
-/** Writes one minimum per seeded hash function (a multiply-xorshift remix of the shingle hash). */
-function minhashInto(shingleHashes: Uint32Array, seeds: Uint32Array, signatures: Uint32Array, offset: number): void {
+/** Writes one minimum per seeded hash function (a multiply-xorshift remix of the shingle hash); shared with the guard's prompt sketches. */
+export function minhashInto(shingleHashes: Uint32Array, seeds: Uint32Array, signatures: Uint32Array, offset: number): void {
   signatures.fill(0xffffffff, offset, offset + seeds.length);
   for (const hash of shingleHashes) {
     for (let index = 0; index < seeds.length; index++) {

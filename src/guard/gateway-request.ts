@@ -3,27 +3,13 @@
  * client trickling bytes cannot hold a connection forever), the JSON, and the features detectors see.
  */
 import type { IncomingMessage } from 'node:http';
-import { HttpError, readBody } from '../serve/http.js';
+import { readBody } from '../serve/http.js';
 import type { RequestFeatures } from './types.js';
 
 /** Reads the body, failing with 413 past `maxBytes` and with 408 when it has not all arrived within `timeoutMs`. */
-export async function readBodyWithin(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
-  const reading = readBody(request, maxBytes);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      // The rest of the body is never read: the 408 closes the connection, which frees the socket.
-      reading.catch(() => undefined);
-      reject(new HttpError(408, `the request body did not arrive within ${timeoutMs} ms`, { code: 'request_timeout', headers: { connection: 'close' } }));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([reading, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function readBodyWithin(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
+  return readBody(request, maxBytes, timeoutMs);
 }
-
 
 /** Text of a message content: a string, or the text parts of a content array. */
 function contentText(content: unknown): string {
@@ -32,16 +18,24 @@ function contentText(content: unknown): string {
   return content.map((part) => (part !== null && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '')).join('');
 }
 
+/** What a body says, as text: all of it, its newest message, and its system message. */
+interface PromptParts { prompt: string; messageCount: number; lastMessage: string; systemPrompt: string | null }
+
 /** The prompt of a body: chat messages, a completion prompt, or an embedding input, as one text. */
-function promptOf(body: Record<string, unknown>): { prompt: string; messageCount: number } {
+function promptOf(body: Record<string, unknown>): PromptParts {
   if (Array.isArray(body.messages)) {
-    const texts = body.messages.map((message) => (message !== null && typeof message === 'object' ? contentText((message as { content?: unknown }).content) : ''));
-    return { prompt: texts.join('\n'), messageCount: texts.length };
+    const messages = body.messages.map((message) => (message !== null && typeof message === 'object' ? (message as { role?: unknown; content?: unknown }) : {}));
+    const texts = messages.map((message) => contentText(message.content));
+    const system = messages.flatMap((message, index) => (message.role === 'system' || message.role === 'developer' ? [texts[index] ?? ''] : []));
+    return { prompt: texts.join('\n'), messageCount: texts.length, lastMessage: texts[texts.length - 1] ?? '', systemPrompt: system.length > 0 ? system.join('\n') : null };
   }
   const input = body.prompt ?? body.input;
-  if (typeof input === 'string') return { prompt: input, messageCount: 1 };
-  if (Array.isArray(input)) return { prompt: input.filter((item): item is string => typeof item === 'string').join('\n'), messageCount: input.length };
-  return { prompt: '', messageCount: 0 };
+  if (typeof input === 'string') return { prompt: input, messageCount: 1, lastMessage: input, systemPrompt: null };
+  if (Array.isArray(input)) {
+    const texts = input.filter((item): item is string => typeof item === 'string');
+    return { prompt: texts.join('\n'), messageCount: input.length, lastMessage: texts[texts.length - 1] ?? '', systemPrompt: null };
+  }
+  return { prompt: '', messageCount: 0, lastMessage: '', systemPrompt: null };
 }
 
 /** A finite number field, or null. */
@@ -60,7 +54,7 @@ export function requestFeatures(route: string, body: Record<string, unknown>, at
     at, route, model: typeof body.model === 'string' ? body.model : null, ...promptOf(body), stream: body.stream === true,
     maxTokens: numberField(body, 'max_completion_tokens', 'max_tokens'), logprobs,
     topLogprobs: numberField(body, 'top_logprobs') ?? (typeof body.logprobs === 'number' ? body.logprobs : null),
-    temperature: numberField(body, 'temperature'),
+    temperature: numberField(body, 'temperature'), n: numberField(body, 'n'),
   };
 }
 

@@ -14,11 +14,13 @@ import { bearerToken, hashKey } from './keys.js';
 import { parseJsonObject } from '../serve/http.js';
 import { readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
 import type { PolicyConfig } from './policy-config.js';
-import { PolicyEngine, type PolicyDecision } from './policy-engine.js';
+import { PolicyEngine, type Admission, type PolicyDecision } from './policy-engine.js';
 import { relayResponse } from './relay.js';
-import type { Detector, RequestFeatures } from './types.js';
+import type { Replication } from './replication.js';
+import type { Detector, DetectorScore, RequestFeatures } from './types.js';
 import { forwardedRequestHeaders, sendUpstream, upstreamUrlFor, type UpstreamTarget } from './upstream-proxy.js';
-import { VolumeDetector } from './volume-detector.js';
+import { defaultDetectors } from './detectors/index.js';
+import { combineRisk } from './risk.js';
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -27,8 +29,10 @@ export interface GatewayOptions {
   /** Name of the environment variable holding the gateway's own upstream key; unset sends none. */
   upstreamApiKeyEnv?: string;
   store: GuardStore;
-  /** Default: one VolumeDetector with its defaults. */
+  /** Default: every harvesting detector (`defaultDetectors`), combined into the calibrated risk of risk.ts. */
   detectors?: readonly Detector[];
+  /** How detector scores become one risk; default `combineRisk` for the default set, the strongest signal for a given one. */
+  combine?: (scores: ReadonlyArray<{ name: string; result: DetectorScore }>) => DetectorScore;
   policy?: PolicyConfig;
   host?: string;
   port?: number;
@@ -46,6 +50,8 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** Failures that must not fail a request (accounting writes, webhooks); default: stderr. */
   onError?: (error: unknown) => void;
+  /** What this gateway shares with its other replicas (see openRedisReplica); default: it is alone. */
+  replication?: Replication;
 }
 
 /** A running gateway. */
@@ -85,8 +91,9 @@ class GatewayPipeline {
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? ((error) => process.stderr.write(`distillery guard: ${error instanceof Error ? error.message : String(error)}\n`));
     this.engine = new PolicyEngine({
-      store: options.store, detectors: options.detectors ?? [new VolumeDetector({ now: this.#now })],
-      config: options.policy ?? {}, now: this.#now, onError: this.#onError,
+      // The full set is scored with the calibrated combination it was fitted for; a hand-picked set with the strongest signal.
+      store: options.store, detectors: options.detectors ?? defaultDetectors({ now: this.#now }), ...(options.combine !== undefined ? { combine: options.combine } : options.detectors === undefined ? { combine: combineRisk } : {}),
+      config: options.policy ?? {}, now: this.#now, onError: this.#onError, ...(options.replication === undefined ? {} : { replication: options.replication }),
     });
   }
 
@@ -162,18 +169,17 @@ class GatewayPipeline {
       if (this.#options.logPrompts === true) audit.prompt = features.prompt;
       const decision = await this.#decide(key, features, audit);
       audit.action = decision.action;
-      this.#admit(key, decision);
+      await this.#admit(key, decision, audit);
       const prepared = withStreamUsage(parsed);
       injectedUsage = prepared.injectedUsage;
       body = Buffer.from(JSON.stringify(prepared.body), 'utf8');
     }
-    const controller = new AbortController();
+    const upstream = sendUpstream(this.#target, { method, route, headers: forwardedRequestHeaders(request.headers), body });
     // A client that hangs up should not keep the upstream generating for nobody.
     response.once('close', () => {
-      if (!response.writableFinished) controller.abort();
+      if (!response.writableFinished) upstream.cancel();
     });
-    const upstream = await sendUpstream(this.#target, { method, route, headers: forwardedRequestHeaders(request.headers), body }, controller.signal);
-    return relayResponse(upstream, response, injectedUsage);
+    return relayResponse(await upstream.response, response, injectedUsage);
   }
 
   /** The policy decision; when the store is down, fail-open serves unscored and fail-closed answers 503. */
@@ -189,9 +195,18 @@ class GatewayPipeline {
     }
   }
 
-  /** Enforces the decision: 403 for a blocked key, 429 with retry-after for a throttled one. */
-  #admit(key: KeyRecord, decision: PolicyDecision): void {
-    const admission = this.engine.admit(key, decision.action);
+  /** Enforces the decision: 403 for a blocked key, 429 with retry-after for a throttled one; a shared throttle that is down counts as a store failure. */
+  async #admit(key: KeyRecord, decision: PolicyDecision, audit: AuditEntry): Promise<void> {
+    let admission: Admission;
+    try {
+      admission = await this.engine.admit(key, decision.action);
+    } catch (error) {
+      if (!isStoreError(error)) throw error;
+      this.#onError(error);
+      if (!this.#failOpen) throw storeUnavailable();
+      audit.note = 'guard_store_unavailable';
+      return;
+    }
     if (admission.allowed) return;
     if (admission.action === 'block') {
       throw new HttpError(403, 'this API key is blocked by the provider\'s usage policy; contact the provider', { type: 'invalid_request_error', code: 'key_blocked' });
@@ -241,6 +256,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       agent.http.destroy();
       agent.https.destroy();
       await pipeline.settled();
+      pipeline.engine.close();
     },
   };
 }

@@ -20,3 +20,7 @@ export { postWebhook, type PolicyChangeEvent } from './webhook.js';
 export { DEFAULT_ACCOUNTING_WINDOW_MS, usageEntry, windowStart, type TokenPrices } from './accounting.js';
 export { explainKey, type KeyExplanation } from './explain.js';
 export { POLICY_ACTIONS, type Detector, type DetectorScore, type PolicyAction, type RequestFeatures } from './types.js';
+export { defaultDetectors, DEFAULT_DETECTOR_NAMES, type DefaultDetectorOptions } from './detectors/index.js';
+export { combineRisk, DEFAULT_RISK_MODEL, type RiskModel } from './risk.js';
+export { loadPolicyFile, parsePolicy } from './policy-file.js';
+export { withVolumeCeiling } from './volume-ceiling.js';

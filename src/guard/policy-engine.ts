@@ -31,11 +31,13 @@ export interface PolicyEngineOptions {
   now?: () => number;
   /** Called with failures that must not fail a request (a webhook that did not answer, a detector that threw). */
   onError?: (error: unknown) => void;
+  /** How detector scores become one risk; default `combineScores` (the strongest signal). The gateway's full detector set uses the calibrated `combineRisk` (risk.ts). */
+  combine?: (scores: ReadonlyArray<{ name: string; result: DetectorScore }>) => DetectorScore;
   /** Sharing with other gateway replicas; default: this process alone owns the policy state. */
   replication?: Replication;
 }
 
-/** Combines detector scores: the strongest signal wins until the calibrated combination replaces it. */
+/** Combines detector scores: the strongest signal wins (for one detector or a hand-picked set; the default set is calibrated by risk.ts). */
 export function combineScores(scores: ReadonlyArray<{ name: string; result: DetectorScore }>): DetectorScore {
   const score = scores.reduce((max, entry) => Math.max(max, Number.isFinite(entry.result.score) ? entry.result.score : 0), 0);
   const reasons = scores.flatMap((entry) => entry.result.reasons.map((reason) => `${entry.name}: ${reason}`));
@@ -50,6 +52,7 @@ export class PolicyEngine {
   readonly config: PolicyConfig;
   readonly #store: GuardStore;
   readonly #detectors: readonly Detector[];
+  readonly #combine: (scores: ReadonlyArray<{ name: string; result: DetectorScore }>) => DetectorScore;
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
   /** Each key's policy state as last read or written, and when (by this engine's clock). */
@@ -68,6 +71,7 @@ export class PolicyEngine {
     this.config = options.config ?? {};
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => undefined);
+    this.#combine = options.combine ?? combineScores;
     this.#observations = options.replication?.observations ?? new InProcessObservationBus();
     this.#throttle = options.replication?.throttle ?? new LocalThrottle(this.#now);
     this.#refreshMs = options.replication?.policyRefreshMs ?? Number.POSITIVE_INFINITY;
@@ -78,7 +82,7 @@ export class PolicyEngine {
   /** Observes a request, rescoring its key; rejects only when the store fails (the gateway applies fail-open/closed). */
   async evaluate(key: KeyRecord, features: RequestFeatures): Promise<PolicyDecision> {
     await this.#observations.publish(key.id, features);
-    const combined = combineScores(await this.#scoreAll(key.id));
+    const combined = this.#combine(await this.#scoreAll(key.id));
     const rule = ruleFor(this.config, key.id, key.tier);
     const action = actionFor(rule, combined.score);
     const previous = await this.#previousState(key.id);

@@ -25,6 +25,15 @@ export interface RequestFeatures {
   topLogprobs: number | null;
   /** Sampling temperature, when sent. */
   temperature: number | null;
+  /** Completions asked for per prompt (`n`), when sent: several samples per prompt are worth more to a distiller. */
+  n?: number | null;
+  /** The system / developer message, when sent (kept apart so a fixed system prompt does not make every request look alike). */
+  systemPrompt?: string | null;
+  /**
+   * The newest message alone (the user's new turn); detectors sketch this rather than `prompt`, which
+   * repeats a conversation's history on every follow-up. Absent: use `prompt`.
+   */
+  lastMessage?: string;
 }
 
 /** A detector's verdict on one key: 0 = looks like a normal user, 1 = certainly harvesting. */
