@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKey, openSqliteGuardStore, startGateway, type Detector } from '../../../src/guard/index.js';
+import { createKey, DEFAULT_DETECTOR_NAMES, openSqliteGuardStore, startGateway, type Detector } from '../../../src/guard/index.js';
 import { serveChild } from './serve-child.js';
 
 const detectorsModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/guard/detectors/index.ts');
@@ -33,7 +33,8 @@ await serveChild(async (args) => {
     upstreamUrl: String(args['upstreamUrl']), store, ...(chosen === undefined ? {} : { detectors: chosen }),
     policy: { tiers: { bench: { throttleAt: null, blockAt: null } } },
   });
-  const names = chosen?.map((detector) => detector.name) ?? ['volume'];
+  // Without a choice the gateway builds its own default set: every harvesting detector.
+  const names = chosen?.map((detector) => detector.name) ?? [...DEFAULT_DETECTOR_NAMES];
   return {
     url: gateway.url,
     info: { apiKey: secret, detectors: names },
