@@ -2,10 +2,8 @@
  * The guard's policy file: per-tier and per-key thresholds, throttle sizes, fail-open/closed and the
  * webhook, in YAML or JSON, validated with errors that name the file, line and field (like task files).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
-import { parseYamlSettings, SpecError } from '../spec/load.js';
+import { parseYamlSettings, readSettingsFile } from '../spec/load.js';
 import type { PolicyConfig, PolicyRule } from './policy-config.js';
 
 const threshold = z.number().min(0).max(1).nullable();
@@ -49,13 +47,6 @@ export function parsePolicy(text: string, file = 'policy.yaml'): PolicyConfig {
 
 /** Reads and validates a policy file. */
 export async function loadPolicyFile(file: string): Promise<PolicyConfig> {
-  const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SpecError(`cannot read policy file ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, absolute, []);
-  }
+  const { absolute, text } = await readSettingsFile(file, 'policy file');
   return parsePolicy(text, absolute);
 }

@@ -35,16 +35,20 @@ export interface LoadedTask {
   projectDir: string;
 }
 
-/** Reads, parses and validates a task file; every error points at its line and field. */
-export async function loadTaskFile(file: string): Promise<LoadedTask> {
+/** Reads a settings file (task, policy) as text with its absolute path; a missing or unreadable file is a SpecError. */
+export async function readSettingsFile(file: string, noun: string): Promise<{ absolute: string; text: string }> {
   const absolute = path.resolve(file);
-  let text: string;
   try {
-    text = await readFile(absolute, 'utf8');
+    return { absolute, text: await readFile(absolute, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SpecError(`cannot read task file ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, absolute, []);
+    throw new SpecError(`cannot read ${noun} ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, absolute, []);
   }
+}
+
+/** Reads, parses and validates a task file; every error points at its line and field. */
+export async function loadTaskFile(file: string): Promise<LoadedTask> {
+  const { absolute, text } = await readSettingsFile(file, 'task file');
   const spec = parseTaskSpec(text, absolute);
   const baseDir = path.dirname(absolute);
   const projectDir = path.resolve(baseDir, spec.project ?? path.join('.distillery', spec.name));

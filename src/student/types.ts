@@ -66,3 +66,16 @@ export interface Student {
   /** Number of parameters actually stored. */
   parameterCount(): number;
 }
+
+/** What training left in a student file's header (shared by every student kind). */
+export interface TrainingSummary {
+  bestEpoch: number;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  validationLoss: number;
+  validationAgreement: number;
+  trainExamples: number;
+  validationExamples: number;
+  seconds: number;
+  examplesPerSecond: number;
+}

@@ -8,7 +8,7 @@ import { mlpSettingsSchema, type MlpSettings, type StudentSettings } from '../..
 import type { DistillationOptions } from '../../train/loss.js';
 import { runEpochLoop } from '../../train/loop.js';
 import { encodeStudentFile, StudentFileError, type StudentFileContents } from '../file-container.js';
-import type { FitOptions, FitReport, Prediction, Student, TrainingExample } from '../types.js';
+import type { FitOptions, FitReport, Prediction, Student, TrainingExample, TrainingSummary } from '../types.js';
 import { checkLength, packExamples, parseFeatureVector } from './features.js';
 import { copyMlpWeights, countParameters, createWorkspace, zerosLike, type MlpWeights, type MlpWorkspace } from './network.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
@@ -19,19 +19,6 @@ export const MLP_KIND = 'mlp';
 
 /** Rows per forward pass when predicting (larger batches reuse each weight tile more). */
 const PREDICT_BATCH = 256;
-
-/** What training left in the file header. */
-interface TrainingSummary {
-  bestEpoch: number;
-  epochsRun: number;
-  stoppedEarly: boolean;
-  validationLoss: number;
-  validationAgreement: number;
-  trainExamples: number;
-  validationExamples: number;
-  seconds: number;
-  examplesPerSecond: number;
-}
 
 /** A student over feature vectors: the `Student` seam plus vector-typed prediction. */
 export interface MlpStudent extends Student {

@@ -5,7 +5,7 @@
  */
 import type { StudentSettings } from '../../spec/schema.js';
 import { encodeStudentFile, StudentFileError, type StudentFileContents } from '../file-container.js';
-import type { FitOptions, FitReport, Prediction, Student, TrainingExample } from '../types.js';
+import type { FitOptions, FitReport, Prediction, Student, TrainingExample, TrainingSummary } from '../types.js';
 import { distillationLoss, softmaxWithTemperature, type DistillationOptions } from '../../train/loss.js';
 import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../train/random.js';
@@ -26,19 +26,6 @@ interface FeaturisedSet {
 
 /** Scratch buffers reused by every example, so the training loop allocates nothing. */
 interface Buffers { hidden: Float64Array; gradHidden: Float64Array; logits: Float64Array; grad: Float64Array }
-
-/** What training left in the file header. */
-interface TrainingSummary {
-  bestEpoch: number;
-  epochsRun: number;
-  stoppedEarly: boolean;
-  validationLoss: number;
-  validationAgreement: number;
-  trainExamples: number;
-  validationExamples: number;
-  seconds: number;
-  examplesPerSecond: number;
-}
 
 function checkExample(example: TrainingExample, index: number, labelCount: number, setName: string): void {
   if (!Number.isInteger(example.label) || example.label < 0 || example.label >= labelCount) {
