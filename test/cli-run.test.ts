@@ -88,12 +88,12 @@ describe('distillery run', () => {
     expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+: labels\[\d+\]: duplicate label "js"/);
   });
 
-  it('names the missing key variable and exits 2 before any call', async () => {
+  it('names the missing key variable and exits 6 (missing key) before any call', async () => {
     const file = path.join(folder, 'nokey.yaml');
     writeFileSync(file, taskYaml({ baseURL: teacher.url, apiKeyEnv: 'DISTILLERY_TEST_MISSING_KEY', name: 'nokey' }));
     const before = teacher.calls();
     const result = await runCli(['run', file], { env: { DISTILLERY_TEST_MISSING_KEY: '' } });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(6);
     expect(result.stderr).toContain('DISTILLERY_TEST_MISSING_KEY');
     expect(teacher.calls()).toBe(before);
   });

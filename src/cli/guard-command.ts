@@ -4,6 +4,7 @@ import {
   openSqliteGuardStore, startGateway, withVolumeCeiling, type GuardStore, type KeyRecord, type Replication,
 } from '../guard/index.js';
 import { EXIT, reportFailure } from './exit-codes.js';
+import { UsageError } from '../util/errors.js';
 
 /** Where the guard keeps its keys, accounting and audit log unless --db or --redis says otherwise. */
 const DEFAULT_DB = '.distillery/guard.db';
@@ -63,7 +64,7 @@ function positive(flag: string, value: string): number {
   const number = Number(value);
   if (!(number > 0)) {
     // Named InputError so describeFailure maps it to the invalid-input exit code, without a stack.
-    throw Object.assign(new Error(`${flag} must be a positive number, got "${value}"`), { name: 'InputError' });
+    throw new UsageError(`${flag} must be a positive number, got "${value}"`);
   }
   return number;
 }

@@ -4,7 +4,7 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import type { InputRecord, Store } from '../store/types.js';
 import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherTimeoutError } from '../teacher/errors.js';
 import type { ChatMessage } from '../teacher/types.js';
-import { seededRandom } from './backoff.js';
+import { seededRandom } from '../util/random.js';
 import { collect, type CollectOptions } from './collector.js';
 import type { CollectEvent } from './events.js';
 import { answer, createFakeTeacher, type FakeBehaviour, type FakeTeacher } from './fake-teacher.js';

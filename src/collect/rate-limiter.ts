@@ -1,4 +1,4 @@
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 /** Limits for one teacher; both optional (no limit when absent). */
 export interface RateLimits {

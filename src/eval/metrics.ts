@@ -1,4 +1,7 @@
 /** Classification metrics over label indices; pure functions on arrays. */
+import { percentile } from '../util/percentile.js';
+
+export { percentile };
 
 /** Fraction of positions where `a` and `b` agree (0 for empty input): agreement with the teacher, or accuracy against gold. */
 export function agreement(a: readonly number[], b: readonly number[]): number {
@@ -112,14 +115,6 @@ export function calibration(confidence: readonly number[], correct: readonly boo
     ece += (bin.count / Math.max(1, confidence.length)) * Math.abs(bin.accuracy - bin.meanConfidence);
   }
   return { ece, bins };
-}
-
-/** Nearest-rank percentile (p in 0..100) of unsorted values; NaN for an empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] ?? Number.NaN;
 }
 
 /** Latency summary in milliseconds. */

@@ -21,6 +21,7 @@ import type { Detector, DetectorScore, RequestFeatures } from './types.js';
 import { forwardedRequestHeaders, sendUpstream, upstreamUrlFor, type UpstreamTarget } from './upstream-proxy.js';
 import { defaultDetectors } from './detectors/index.js';
 import { combineRisk } from './risk.js';
+import { StoreError } from '../store/errors.js';
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -64,9 +65,9 @@ export interface Gateway extends ListeningServer {
 /** The routes the gateway serves; everything else is 404/405 from the shared error boundary. */
 const POST_ROUTES = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings'] as const;
 
-/** A StoreError by name, without importing the store module's class into every check. */
+/** A failure of the guard's store (SQLite or Redis), the trigger for fail-open/closed. */
 function isStoreError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'StoreError';
+  return error instanceof StoreError;
 }
 
 /** The 503 of a gateway whose store is down and whose policy is fail-closed. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { combineRisk, combineRiskWith, DEFAULT_RISK_MODEL, logistic, riskLogOdds, type RiskModel } from './risk.js';
 import { calibratedIntercept, fitNonNegativeLogistic, type RiskSample } from './risk-fit.js';
-import { seededRandom } from '../collect/backoff.js';
+import { seededRandom } from '../util/random.js';
 
 const model: RiskModel = { intercept: -4, weights: { template: 3, elicitation: 5, volume: 1 }, provenance: 'test' };
 const verdict = (name: string, score: number, reasons: string[] = [`${name} evidence`]) => ({ name, result: { score, reasons } });

@@ -5,6 +5,7 @@
  * their own response.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DistilleryError, EXIT } from '../util/errors.js';
 
 /** The body of an OpenAI error answer. */
 export interface OpenAIErrorBody {
@@ -12,7 +13,8 @@ export interface OpenAIErrorBody {
 }
 
 /** An error that knows its HTTP status and its OpenAI-shaped body. */
-export class HttpError extends Error {
+export class HttpError extends DistilleryError {
+  override readonly name: string = 'HttpError';
   readonly status: number;
   readonly type: string;
   readonly param: string | null;
@@ -20,8 +22,7 @@ export class HttpError extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(status: number, message: string, details: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {}) {
-    super(message);
-    this.name = 'HttpError';
+    super(message, { exitCode: status >= 500 ? EXIT.failure : EXIT.invalidInput, httpStatus: status, retryable: status === 408 || status === 429 || status >= 500 });
     this.status = status;
     this.type = details.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = details.param ?? null;

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { ZodError, ZodType } from 'zod';
+import { UsageError } from '../util/errors.js';
 import { taskSpecSchema, type TaskSpec } from './schema.js';
 
 /** A task file problem, with the file, line and field it concerns. */
-export class SpecError extends Error {
+export class SpecError extends UsageError {
   override readonly name = 'SpecError';
   constructor(
     message: string,

@@ -3,11 +3,13 @@
  * committed data is in, because the user's first question after a failure is "did I lose what I paid for?".
  */
 
+import { DistilleryError, EXIT } from '../util/errors.js';
+
 /** What went wrong, in words a caller can branch on. */
 export type StoreErrorCause = 'disk-full' | 'read-only' | 'corrupt' | 'newer-schema' | 'busy' | 'io' | 'constraint' | 'other';
 
 /** A failure of the store; `reason` classifies it, `file` names the database. */
-export class StoreError extends Error {
+export class StoreError extends DistilleryError {
   override readonly name = 'StoreError';
   readonly reason: StoreErrorCause;
   readonly file: string;
@@ -15,7 +17,7 @@ export class StoreError extends Error {
   readonly code: string | null;
 
   constructor(message: string, options: { reason: StoreErrorCause; file: string; code?: string | null; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { exitCode: EXIT.store, httpStatus: 503, retryable: options.reason === 'busy', cause: options.cause });
     this.reason = options.reason;
     this.file = options.file;
     this.code = options.code ?? null;

@@ -1,8 +1,10 @@
+import { DistilleryError, EXIT } from '../util/errors.js';
+
 /**
  * One error hierarchy for everything that can go wrong while calling a teacher, modelled on
  * openai-node's: a status, a request id, and whether a retry may help.
  */
-export class TeacherError extends Error {
+export class TeacherError extends DistilleryError {
   override readonly name: string = 'TeacherError';
   readonly status: number | null;
   readonly requestId: string | null;
@@ -15,7 +17,7 @@ export class TeacherError extends Error {
     message: string,
     options: { status?: number | null; requestId?: string | null; isRetryable: boolean; retryAfterMs?: number | null; cause?: unknown },
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { exitCode: EXIT.teacher, httpStatus: 502, retryable: options.isRetryable, cause: options.cause });
     this.status = options.status ?? null;
     this.requestId = options.requestId ?? null;
     this.isRetryable = options.isRetryable;

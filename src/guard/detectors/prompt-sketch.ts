@@ -4,7 +4,8 @@
  * never stored as text. Detectors keep only hashes, signatures and sparse vectors, which cannot be
  * read back as prompts.
  */
-import { minhashInto, normaliseText } from '../../data/dedup.js';
+import { minhashInto } from '../../util/minhash.js';
+import { normaliseText } from '../../util/text.js';
 import { fnv1a32 } from '../../util/hash.js';
 import type { RequestFeatures } from '../types.js';
 import { normalisedVector, type SparseVector } from './sparse-vector.js';
