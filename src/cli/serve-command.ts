@@ -18,6 +18,8 @@ export function registerServeCommand(program: Command): void {
     .addHelpText('after', `
 Point any OpenAI client at it by changing baseURL; the answer is the student's label, and
 logprobs/top_logprobs carry its probabilities. Streaming (stream: true) is supported.
+A request carrying the task's prompt template is classified on the {{text}} it recovers
+(header x-distillery-template: matched); otherwise on the last user message (unmatched).
 
 Example:
   $ distillery serve .distillery/sentiment/student.dstl --port 8080
