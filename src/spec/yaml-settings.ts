@@ -129,7 +129,8 @@ export function parseSettingsDocument<T>(text: string, file: string, schema: Zod
   const document = new SettingsDocument(parsed, lineCounter, text);
   const result = schema.safeParse(value);
   if (result.success) return { value: result.data, document };
-  const problems = issuesToProblems(result.error, schema, document);
+  // In file order, so the message reads top to bottom like the file.
+  const problems = issuesToProblems(result.error, schema, document).sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
   throw new SpecError(formatProblems(file, describe.noun, 'has errors', problems), file, problems);
 }
 
