@@ -52,6 +52,9 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
           if (bar) bar.stop();
           line(`⚠ ${event.stage}: ${event.message}`);
           break;
+        case 'task-warning':
+          line(`⚠ ${event.text}`);
+          break;
         case 'collect':
           handleCollect(event.event);
           break;

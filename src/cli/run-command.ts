@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadTaskFile } from '../spec/load.js';
+import { formatProblem } from '../spec/yaml-settings.js';
 import { runTask } from '../pipeline/run-task.js';
 import { STAGES, type Stage } from '../pipeline/events.js';
 import { EXIT, reportFailure } from './exit-codes.js';
@@ -53,6 +54,7 @@ Example:
           throw new Error(`--until must be one of ${STAGES.join(', ')}`);
         }
         const task = await loadTaskFile(taskFile);
+        for (const warning of task.warnings ?? []) renderer.handle({ type: 'task-warning', file: task.file, ...warning, text: formatProblem(task.file, warning) });
         if (options.estimate === true) {
           // An estimate calls nothing, so it needs no key.
           const keyName = task.spec.teacher.apiKeyEnv;

@@ -25,7 +25,7 @@ export async function collectAnswers(
     inputs,
     labels: spec.labels,
     teacherURL: spec.teacher.baseURL,
-    buildMessages: (input) => buildMessages(spec, input.text),
+    buildMessages: (input) => buildMessages(spec, input.text, input.fields),
     requestKey: (messages) => requestKey(resolved.teacher, messages),
     estimateInputTokens,
     costUSD: (usage) => costUSD(usage, resolved.prices),

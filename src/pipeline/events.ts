@@ -11,6 +11,8 @@ export type PipelineEvent =
   | { type: 'stage-done'; stage: Stage; summary: string; data?: Record<string, unknown> }
   | { type: 'stage-skip'; stage: Stage; reason: string }
   | { type: 'warning'; stage: Stage; message: string }
+  /** A task file warning (it does not stop the run); `text` is the whole `file:line:col: field: message` line. */
+  | { type: 'task-warning'; file: string; line: number | null; column: number | null; field: string; message: string; text: string }
   | { type: 'collect'; event: CollectEvent }
   | { type: 'epoch'; report: EpochReport; maxEpochs: number }
   | { type: 'evaluate-progress'; done: number; total: number };

@@ -1,7 +1,7 @@
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { CollectSummary } from '../collect/collector.js';
 import type { LoadedTask } from '../spec/load.js';
-import type { ResponseRecord, Store } from '../store/types.js';
+import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
 import { buildMessages } from '../spec/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
@@ -84,10 +84,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 }
 
 /** The cached answer for each input under the current teacher settings. */
-async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly { id: string; text: string }[]): Promise<Map<string, ResponseRecord>> {
+async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly InputRecord[]): Promise<Map<string, ResponseRecord>> {
   const answers = new Map<string, ResponseRecord>();
   for (const input of inputs) {
-    const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text)));
+    const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text, input.fields)));
     if (response) answers.set(input.id, response);
   }
   return answers;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createStudent } from '../student/registry.js';
-import { loadStudentFile, saveStudent } from '../student/file-format.js';
+import { loadStudentFile, readStudentPrompt, recordStudentPrompt, saveStudent, type StudentPrompt } from '../student/file-format.js';
 import type { FitReport, Student, TrainingExample } from '../student/types.js';
 import type { LoadedTask } from '../spec/load.js';
 import type { Store } from '../store/types.js';
@@ -32,6 +32,11 @@ export function toExamples(records: readonly CuratedRecord[], split: CuratedReco
   return examples;
 }
 
+/** The task's prompt as a student file records it (what `serve` inverts to find the input). */
+function promptOfTask(task: LoadedTask): StudentPrompt {
+  return { messages: task.spec.prompt.messages.map(({ role, content }) => ({ role, content })) };
+}
+
 /** Trains the student on the teacher's answers, or reuses the saved one if nothing changed. */
 export async function trainStudent(
   task: LoadedTask,
@@ -50,6 +55,9 @@ export async function trainStudent(
   const fingerprint = contentHash({ settings: spec.student, labels: spec.labels, train, validation });
   if (!force && existsSync(paths.student) && (await store.getState('train.fingerprint')) === fingerprint) {
     emit({ type: 'stage-skip', stage: 'train', reason: 'the saved student was trained on the same data and settings' });
+    // Files from before the prompt was recorded (or after an edit of the prompt alone) get the task's prompt now.
+    const prompt = promptOfTask(task);
+    if (JSON.stringify(readStudentPrompt(paths.student)) !== JSON.stringify(prompt)) await recordStudentPrompt(paths.student, prompt);
     return { student: loadStudentFile(paths.student), fit: null, trainExamples: train.length, validationExamples: validation.length };
   }
   emit({ type: 'stage-start', stage: 'train', detail: `${spec.student.kind} student on ${train.length} examples (${validation.length} for validation)` });
@@ -57,7 +65,7 @@ export async function trainStudent(
   const fit = student.fit(train, validation.length > 0 ? validation : train, {
     onEpoch: (report) => emit({ type: 'epoch', report, maxEpochs: spec.student.epochs }),
   });
-  await saveStudent(student, paths.student);
+  await saveStudent(student, paths.student, { prompt: promptOfTask(task) });
   await store.setState('train.fingerprint', fingerprint);
   const best = fit.epochs.find((epoch) => epoch.epoch === fit.bestEpoch);
   emit({

@@ -4,13 +4,23 @@
  * carry the classifier's probabilities, so a distillation client cannot tell it from an LLM.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseChatCompletionRequest } from './chat-request.js';
+import { parseChatCompletionRequest, requireInput, type ChatCompletionRequest } from './chat-request.js';
 import { chatCompletion, chatCompletionChunks, newCompletionIdentity, usageFor, type ClassifierAnswer } from './chat-response.js';
 import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, readJsonBody, sendJson, SseWriter, type Route } from './http.js';
 import { listen, type ListeningServer } from './listen.js';
 
 /** Classifies one input text. */
 export type Classify = (input: string) => ClassifierAnswer | Promise<ClassifierAnswer>;
+
+/** The text a request asks about, where it came from (for a 400 when it is empty), and headers that say how it was found. */
+export interface SelectedInput {
+  input: string;
+  param: string;
+  headers?: Record<string, string>;
+}
+
+/** Picks the text to classify out of a validated request (default: the last user message). */
+export type SelectInput = (chat: ChatCompletionRequest) => SelectedInput;
 
 /** How to start a classifier server. */
 export interface ClassifierServerOptions {
@@ -25,6 +35,8 @@ export interface ClassifierServerOptions {
   port?: number;
   /** Request body limit in bytes (413 beyond it); default 1 MiB. */
   maxBodyBytes?: number;
+  /** Which text of a request to classify; default the last user message. */
+  selectInput?: SelectInput;
 }
 
 /** The model object of GET /v1/models. */
@@ -37,11 +49,12 @@ function chatCompletionsHandler(options: ClassifierServerOptions): (request: Inc
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (request, response) => {
     const chat = parseChatCompletionRequest(await readJsonBody(request, maxBodyBytes), options.modelName);
-    const answer = await options.classify(chat.input);
+    const selected = options.selectInput?.(chat) ?? { input: chat.input, param: chat.inputParam };
+    const answer = await options.classify(requireInput(selected.input, selected.param));
     const identity = newCompletionIdentity(chat.model);
     const usage = usageFor(chat.messages);
-    if (!chat.stream) return sendJson(response, 200, chatCompletion(identity, answer, chat, usage));
-    const events = new SseWriter(response);
+    if (!chat.stream) return sendJson(response, 200, chatCompletion(identity, answer, chat, usage), selected.headers);
+    const events = new SseWriter(response, selected.headers);
     for (const chunk of chatCompletionChunks(identity, answer, chat, usage)) events.send(chunk);
     events.done();
   };

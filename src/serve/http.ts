@@ -123,9 +123,9 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export class SseWriter {
   private readonly response: ServerResponse;
 
-  constructor(response: ServerResponse) {
+  constructor(response: ServerResponse, headers: Readonly<Record<string, string>> = {}) {
     this.response = response;
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
     // Send the headers now so a client sees the stream open before the first event.
     response.flushHeaders();
   }

@@ -12,6 +12,11 @@ export interface InputRecord {
   gold: string | null;
   /** Where it came from: file path and line/row, for error messages and reports. */
   source: string;
+  /**
+   * The values of the input fields the prompt names besides {{text}} (e.g. {{title}}), read from the
+   * input file on every run; stores need not keep them. Absent when the prompt names none.
+   */
+  fields?: Readonly<Record<string, string>>;
 }
 
 /** What a teacher answered for one request: the cache entry, keyed by the request's content hash. */

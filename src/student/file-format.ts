@@ -5,19 +5,66 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { decodeStudentFile, StudentFileError } from './file-container.js';
+import { decodeStudentFile, encodeStudentFile, StudentFileError, type StudentFileContents } from './file-container.js';
 import { studentKind } from './registry.js';
 import type { Student } from './types.js';
 
-/** Rebuilds a student from file bytes; throws StudentFileError for a foreign, corrupt or newer file. */
-export function studentFromBytes(bytes: Uint8Array): Student {
+/**
+ * The prompt a student was distilled with: the task's message templates, as the teacher received
+ * them. `serve` inverts it to recover the input from an app that still sends the teacher's prompt.
+ */
+export interface StudentPrompt {
+  messages: Array<{ role: string; content: string }>;
+}
+
+/** What a student file carries besides the model itself (recorded in its header). */
+export interface StudentFileExtras {
+  prompt?: StudentPrompt;
+}
+
+/** The header's prompt, or null for files written before it was recorded (or a malformed one). */
+function promptOf(header: Record<string, unknown>): StudentPrompt | null {
+  const prompt = header['prompt'] as { messages?: unknown } | undefined;
+  const messages = prompt?.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return null;
+  const valid = messages.every((message: unknown) => typeof (message as { role?: unknown })?.role === 'string' && typeof (message as { content?: unknown })?.content === 'string');
+  return valid ? { messages: (messages as StudentPrompt['messages']).map(({ role, content }) => ({ role, content })) } : null;
+}
+
+/** File bytes with `extras` written into the header; the tensors are copied as they are. */
+function withExtras(bytes: Uint8Array, extras: StudentFileExtras): Uint8Array {
+  if (extras.prompt === undefined) return bytes;
   const contents = decodeStudentFile(bytes);
+  return encodeStudentFile(contents.kind, { ...contents.header, prompt: extras.prompt }, [...contents.tensors]);
+}
+
+function studentFromContents(contents: StudentFileContents): Student {
   try {
     return studentKind(contents.kind).fromFile(contents);
   } catch (error) {
     if (error instanceof StudentFileError) throw error;
     throw new StudentFileError(`cannot load student file: ${(error as Error).message}`);
   }
+}
+
+/** Rebuilds a student from file bytes; throws StudentFileError for a foreign, corrupt or newer file. */
+export function studentFromBytes(bytes: Uint8Array): Student {
+  return studentFromContents(decodeStudentFile(bytes));
+}
+
+/** The prompt a student file records it was distilled with; null in files that predate it. */
+export function readStudentPrompt(path: string): StudentPrompt | null {
+  try {
+    return promptOf(decodeStudentFile(readFileSync(path)).header);
+  } catch (error) {
+    if (error instanceof StudentFileError) throw new StudentFileError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Records `prompt` in an existing student file's header, keeping its weights byte for byte. */
+export async function recordStudentPrompt(path: string, prompt: StudentPrompt): Promise<void> {
+  await writeAtomically(path, withExtras(readFileSync(path), { prompt }));
 }
 
 /** Loads a student file from disk. */
@@ -30,10 +77,15 @@ export function loadStudentFile(path: string): Student {
   }
 }
 
-/** Writes the student to `path` atomically (temporary file, then rename), creating folders as needed. */
-export async function saveStudent(student: Student, path: string): Promise<void> {
+/** Writes the student (and `extras` in its header) to `path` atomically, creating folders as needed. */
+export async function saveStudent(student: Student, path: string, extras: StudentFileExtras = {}): Promise<void> {
+  await writeAtomically(path, withExtras(student.toBytes(), extras));
+}
+
+/** Writes bytes to a temporary file and renames it into place, so a reader never sees half a file. */
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, student.toBytes());
+  await writeFile(temporary, bytes);
   await rename(temporary, path);
 }
