@@ -257,6 +257,7 @@ describe('collect', () => {
       kind: 'failing', addInputs: (list) => store.addInputs(list), countInputs: () => store.countInputs(), listInputs: () => store.listInputs(),
       getResponse: (key) => store.getResponse(key), listResponses: () => store.listResponses(), reserve: (call) => store.reserve(call),
       releaseReservation: (key, billed) => store.releaseReservation(key, billed), listReservations: () => store.listReservations(),
+      recordBilledAttempt: (attempt) => store.recordBilledAttempt(attempt), listBilledAttempts: () => store.listBilledAttempts(),
       abandonReservations: () => store.abandonReservations(), ledger: () => store.ledger(), saveSplits: (splits) => store.saveSplits(splits),
       listSplits: () => store.listSplits(), getState: (key) => store.getState(key), setState: (key, value) => store.setState(key, value),
       close: async () => {},

@@ -19,7 +19,8 @@
 import OpenAI from 'openai';
 import { withOpenAIErrorBodies } from './compatible-fetch.js';
 import { isLogprobsRejection, toTeacherError } from './openai-errors.js';
-import { mapChatCompletion } from './openai-response.js';
+import { TeacherResponseError } from './errors.js';
+import { mapChatCompletion, reportedUsage } from './openai-response.js';
 import type { ChatMessage, Teacher, TeacherRequest, TeacherResult } from './types.js';
 
 /** How to reach and ask an OpenAI-compatible teacher. */
@@ -95,15 +96,22 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
       { signal: deadline.controller.signal, timeout: options.timeoutMs },
     );
     let requestId: string | null = null;
+    let headersArrived = false;
     try {
       const response = await call.asResponse();
+      headersArrived = true;
       requestId = response.headers.get('x-request-id');
       // Parsing reads the body; the SDK surfaces a non-JSON 200 as a string, invalid JSON as a
       // SyntaxError and a body cut mid-way as a TypeError ("terminated"): all mapped downstream.
       const body: unknown = await call;
       return { body, requestId };
     } catch (error) {
-      throw toTeacherError(error, { timedOut: deadline.timedOut, cancelled: deadline.cancelled, timeoutMs: options.timeoutMs, requestId });
+      const mapped = toTeacherError(error, { timedOut: deadline.timedOut, cancelled: deadline.cancelled, timeoutMs: options.timeoutMs, requestId });
+      // A 2xx whose headers arrived is billed, whatever went wrong with its body afterwards.
+      if (headersArrived && !deadline.timedOut && !deadline.cancelled && !(mapped instanceof TeacherResponseError)) {
+        throw new TeacherResponseError(`the teacher's answer could not be read: ${mapped.message}`, { status: 200, requestId, isRetryable: false, cause: error });
+      }
+      throw mapped;
     }
   }
 
@@ -128,7 +136,14 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
     try {
       const warnings: string[] = [];
       const { body, requestId, askedForLogprobs } = await sendWithFallback(request.messages, deadline, warnings);
-      return mapChatCompletion(body, { messages: request.messages, labels: request.labels, askedForLogprobs, requestId, warnings });
+      try {
+        return mapChatCompletion(body, { messages: request.messages, labels: request.labels, askedForLogprobs, requestId, warnings });
+      } catch (error) {
+        // Whatever the mapping trips over, the answer arrived and was billed: never a bare TypeError.
+        if (error instanceof TeacherResponseError) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new TeacherResponseError(`the teacher's answer has an unexpected shape (${reason})`, { status: 200, requestId, isRetryable: false, cause: error, usage: reportedUsage(body) });
+      }
     } finally {
       deadline.dispose();
     }
