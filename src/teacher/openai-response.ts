@@ -131,8 +131,24 @@ function wellFormedLogprobs(content: unknown[], warnings: string[]): LogprobToke
   return positions;
 }
 
-/** Maps a chat completion body to a TeacherResult; throws TeacherResponseError when it is not one. */
+/**
+ * Maps a chat completion body to a TeacherResult; throws TeacherResponseError (billed, carrying the
+ * reported usage) when it is not one, whatever the body trips over: never a bare TypeError.
+ */
 export function mapChatCompletion(body: unknown, context: ResponseContext): TeacherResult {
+  try {
+    return mapCompletion(body, context);
+  } catch (error) {
+    if (error instanceof TeacherResponseError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TeacherResponseError(`the teacher's answer has an unexpected shape (${reason})`, {
+      status: 200, requestId: context.requestId, isRetryable: false, cause: error, usage: reportedUsage(body),
+    });
+  }
+}
+
+/** `mapChatCompletion` without the net for unexpected shapes. */
+function mapCompletion(body: unknown, context: ResponseContext): TeacherResult {
   const { messages, labels, requestId } = context;
   const warnings = [...context.warnings];
   const choice = firstChoice(body, requestId);

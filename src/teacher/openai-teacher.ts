@@ -20,7 +20,7 @@ import OpenAI from 'openai';
 import { withOpenAIErrorBodies } from './compatible-fetch.js';
 import { isLogprobsRejection, toTeacherError } from './openai-errors.js';
 import { TeacherResponseError } from './errors.js';
-import { mapChatCompletion, reportedUsage } from './openai-response.js';
+import { mapChatCompletion } from './openai-response.js';
 import type { ChatMessage, Teacher, TeacherRequest, TeacherResult } from './types.js';
 
 /** How to reach and ask an OpenAI-compatible teacher. */
@@ -136,14 +136,7 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
     try {
       const warnings: string[] = [];
       const { body, requestId, askedForLogprobs } = await sendWithFallback(request.messages, deadline, warnings);
-      try {
-        return mapChatCompletion(body, { messages: request.messages, labels: request.labels, askedForLogprobs, requestId, warnings });
-      } catch (error) {
-        // Whatever the mapping trips over, the answer arrived and was billed: never a bare TypeError.
-        if (error instanceof TeacherResponseError) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new TeacherResponseError(`the teacher's answer has an unexpected shape (${reason})`, { status: 200, requestId, isRetryable: false, cause: error, usage: reportedUsage(body) });
-      }
+      return mapChatCompletion(body, { messages: request.messages, labels: request.labels, askedForLogprobs, requestId, warnings });
     } finally {
       deadline.dispose();
     }
