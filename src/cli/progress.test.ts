@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CollectEvent } from '../collect/events.js';
 import { humanRenderer, jsonRenderer } from './progress.js';
 
 /** A non-TTY stream that keeps what is written. */
@@ -8,7 +9,9 @@ function memoryStream(): { stream: NodeJS.WriteStream; written: string[] } {
   return { stream, written };
 }
 
-const orphans = { type: 'orphans', count: 2, usd: 0.5, calls: [], message: '2 call(s) were in flight when an earlier run stopped; they may have been billed, so $0.500 is counted as spent.' } as const;
+const orphans: Extract<CollectEvent, { type: 'orphans' }> = {
+  type: 'orphans', count: 2, usd: 0.5, calls: [], message: '2 call(s) were in flight when an earlier run stopped; they may have been billed, so $0.500 is counted as spent.',
+};
 
 describe('progress renderers', () => {
   it('tell at once about calls an earlier run left in flight, on stderr and as a JSON line', () => {
