@@ -33,12 +33,24 @@ describe('UsageRatio', () => {
     expect(ratio.reserveInputTokens(200)).toBe(Math.ceil(100 * (1 + RATIO_MARGIN)));
   });
 
+  it('bounds a prompt shorter than any seen by the fewest tokens a longer prompt cost (a fixed template overhead)', () => {
+    const ratio = new UsageRatio('m');
+    // A teacher that wraps every prompt in a 30-token template: 50 estimated → 80 reported.
+    ratio.observe(50, 80);
+    expect(ratio.reserveInputTokens(20)).toBe(80);
+    expect(ratio.reserveInputTokens(100)).toBe(Math.ceil(100 * 1.6 * (1 + RATIO_MARGIN)));
+  });
+
   it('keeps what was learned per model between runs', async () => {
     const first = await UsageRatio.load(store, 'model-a');
     expect(first.largest).toBeNull();
     first.observe(10, 20);
+    first.observe(100, 110);
     await first.save(store);
-    expect((await UsageRatio.load(store, 'model-a')).largest).toBe(2);
+    const again = await UsageRatio.load(store, 'model-a');
+    expect(again.largest).toBe(2);
+    expect(again.reserveInputTokens(50)).toBe(first.reserveInputTokens(50));
+    expect(again.reserveInputTokens(50)).toBe(125);
     expect((await UsageRatio.load(store, 'model-b')).largest).toBeNull();
   });
 });

@@ -1,9 +1,14 @@
 /**
  * How many input tokens a teacher really counts, against our o200k estimate. Other model families
  * (and non-English text) count more tokens than o200k: reserving the bare estimate let spending pass
- * the budget. Each answer's reported usage teaches the ratio, per model; reservations are scaled by
- * the largest ratio seen plus a margin. Until a model has answered once, reservations assume the
- * teacher counts up to COLD_START_RATIO times the estimate, the bound the budget promise is made for.
+ * the budget. Each answer's reported usage teaches, per model, two upper bounds, and a reservation
+ * takes the larger:
+ *  - the largest reported / estimated ratio seen, plus a margin (a tokenizer that counts r× ours);
+ *  - the fewest tokens reported for any longer prompt seen (a teacher that adds a fixed template
+ *    around every prompt makes short prompts' ratio larger than any seen so far; a longer prompt
+ *    never costs fewer tokens, so it bounds the shorter one).
+ * Until a model has answered once, reservations assume the teacher counts up to COLD_START_RATIO
+ * times the estimate, the bound the budget promise is made for.
  */
 import type { Store } from '../store/types.js';
 import { formatUSD } from './budget.js';
@@ -12,18 +17,27 @@ import { formatUSD } from './budget.js';
 export const COLD_START_RATIO = 2;
 /** Head-room over the largest ratio seen: prompts of one task vary around it. */
 export const RATIO_MARGIN = 0.25;
+/** Estimates are grouped on a log scale, 10% per group, to find "a longer prompt" cheaply. */
+const GROUP_WIDTH = Math.log(1.1);
 
-/** The state key under which a model's largest ratio is kept between runs. */
+/** The state key under which a model's learning is kept between runs. */
 function stateKey(modelId: string): string {
   return `collect.usage-ratio.${modelId}`;
 }
 
-/** The learned ratio of reported to estimated input tokens of one model. */
+/** The log-scale group of an estimate. */
+function groupOf(estimatedTokens: number): number {
+  return Math.floor(Math.log(Math.max(1, estimatedTokens)) / GROUP_WIDTH);
+}
+
+/** What reservations learned from the answers of one model. */
 export class UsageRatio {
   readonly modelId: string;
   readonly coldStart: number;
   readonly margin: number;
   #largest: number | null;
+  /** Per group of estimates: the fewest input tokens the teacher reported for a prompt in it. */
+  readonly #fewestReported = new Map<number, number>();
   #changed = false;
 
   /** Starts from `largest` (what earlier runs learned), or from nothing; tests may set the cold start and margin. */
@@ -46,7 +60,13 @@ export class UsageRatio {
 
   /** The input tokens to reserve for a call estimated at `estimatedTokens`. */
   reserveInputTokens(estimatedTokens: number): number {
-    return Math.ceil(estimatedTokens * this.factor);
+    const scaled = Math.ceil(estimatedTokens * this.factor);
+    const group = groupOf(estimatedTokens);
+    let longerPrompt = 0;
+    for (const [other, fewest] of this.#fewestReported) {
+      if (other > group && (longerPrompt === 0 || fewest < longerPrompt)) longerPrompt = fewest;
+    }
+    return Math.max(scaled, longerPrompt);
   }
 
   /** Learns from one answer: `reportedTokens` the teacher counted for a prompt we estimated at `estimatedTokens`. */
@@ -57,18 +77,37 @@ export class UsageRatio {
       this.#largest = ratio;
       this.#changed = true;
     }
+    const group = groupOf(estimatedTokens);
+    const fewest = this.#fewestReported.get(group);
+    if (fewest === undefined || reportedTokens < fewest) {
+      this.#fewestReported.set(group, reportedTokens);
+      this.#changed = true;
+    }
   }
 
   /** Loads what earlier runs learned about `modelId` from the store. */
   static async load(store: Store, modelId: string): Promise<UsageRatio> {
-    const saved = Number.parseFloat((await store.getState(stateKey(modelId))) ?? '');
-    return new UsageRatio(modelId, Number.isFinite(saved) && saved > 0 ? saved : null);
+    const ratio = new UsageRatio(modelId);
+    const saved = await store.getState(stateKey(modelId));
+    if (saved === undefined) return ratio;
+    try {
+      const parsed = JSON.parse(saved) as { largest?: unknown; fewestReported?: unknown };
+      if (typeof parsed.largest === 'number' && parsed.largest > 0) ratio.#largest = parsed.largest;
+      if (Array.isArray(parsed.fewestReported)) {
+        for (const entry of parsed.fewestReported as unknown[]) {
+          if (Array.isArray(entry) && typeof entry[0] === 'number' && typeof entry[1] === 'number') ratio.#fewestReported.set(entry[0], entry[1]);
+        }
+      }
+    } catch {
+      // Unreadable: start from nothing, which only makes reservations more cautious.
+    }
+    return ratio;
   }
 
   /** Keeps what this run learned for the next one (nothing is written when nothing changed). */
   async save(store: Store): Promise<void> {
-    if (!this.#changed || this.#largest === null) return;
-    await store.setState(stateKey(this.modelId), String(this.#largest));
+    if (!this.#changed) return;
+    await store.setState(stateKey(this.modelId), JSON.stringify({ largest: this.#largest, fewestReported: [...this.#fewestReported] }));
     this.#changed = false;
   }
 }
