@@ -13,6 +13,7 @@ import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { createOpenAITeacher } from '../src/teacher/openai-teacher.js';
 import { costUSD } from '../src/teacher/prices.js';
 import { estimateInputTokens, requestKey } from '../src/teacher/tokens.js';
+import { fnv1a32 } from '../src/util/hash.js';
 import { startScriptedTeacher } from './scripted-teacher-server.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-usage-'));
@@ -32,11 +33,11 @@ const inputs = Array.from({ length: 400 }, (_, index) => {
 });
 
 /** One run of the collector against a scripted teacher reporting `usageFactor` × the estimate. */
-async function collectAgainst(usageFactor: number): Promise<{ summary: CollectSummary; billedUSD: number; requests: number }> {
+async function collectAgainst(name: string, usageFactor: number | ((user: string) => number)): Promise<{ summary: CollectSummary; billedUSD: number; requests: number }> {
   const server = await startScriptedTeacher({ labels, usageFactor, prices });
-  const store = openSqliteStore(path.join(folder, `usage-${usageFactor}.sqlite`));
+  const store = openSqliteStore(path.join(folder, `usage-${name}.sqlite`));
   try {
-    const teacher = createOpenAITeacher({ baseURL: server.baseURL, model: `scripted-${usageFactor}x`, apiKey: 'test', logprobs: true, topLogprobs: 2, temperature: 0, maxTokens: MAX_OUTPUT_TOKENS, timeoutMs: 5000 });
+    const teacher = createOpenAITeacher({ baseURL: server.baseURL, model: `scripted-${name}`, apiKey: 'test', logprobs: true, topLogprobs: 2, temperature: 0, maxTokens: MAX_OUTPUT_TOKENS, timeoutMs: 5000 });
     const summary = await collect({
       store, teacher, inputs, labels,
       buildMessages: (input) => [{ role: 'system', content: 'Answer positive or negative.' }, { role: 'user', content: input.text }],
@@ -56,10 +57,15 @@ describe('the budget against a scripted teacher (fault-injection) whose reported
   const figures: Record<string, unknown> = {};
   afterAll(() => console.log(`usage-budget figures (budget $${BUDGET_USD}): ${JSON.stringify(figures)}`));
 
-  for (const usageFactor of [2, 1.5, 1, 0.5]) {
-    it(`bills no more than budget.maxUSD when the teacher reports ${usageFactor}x the estimate`, async () => {
-      const { summary, billedUSD, requests } = await collectAgainst(usageFactor);
-      figures[`${usageFactor}x`] = { billedUSD: Number(billedUSD.toFixed(6)), answers: summary.called, requests, stop: summary.stopReason, overshoot: summary.overshoot };
+  const cases: Array<[string, number | ((user: string) => number)]> = [
+    ['2x', 2], ['1.5x', 1.5], ['1x', 1], ['0.5x', 0.5],
+    // Prompts that differ: from 1x to 2x, by a hash of the prompt (a mix of languages, say).
+    ['1x-2x by prompt', (user) => 1 + (fnv1a32(user) % 11) / 10],
+  ];
+  for (const [name, usageFactor] of cases) {
+    it(`bills no more than budget.maxUSD when the teacher reports ${name} the estimate`, async () => {
+      const { summary, billedUSD, requests } = await collectAgainst(name, usageFactor);
+      figures[name] = { billedUSD: Number(billedUSD.toFixed(6)), answers: summary.called, requests, stop: summary.stopReason, overshoot: summary.overshoot };
       expect(summary.stopReason).toBe('budget');
       expect(billedUSD).toBeLessThanOrEqual(BUDGET_USD);
       // The store's books agree with the server's.

@@ -32,8 +32,8 @@ export interface ScriptedRequest {
 /** How the scripted teacher behaves. */
 export interface ScriptedTeacherOptions {
   labels: readonly string[];
-  /** Reported prompt tokens = round(usageFactor × o200k estimate of the messages received). */
-  usageFactor: number;
+  /** Reported prompt tokens = round(usageFactor × o200k estimate of the messages received); a function sets it per prompt. */
+  usageFactor: number | ((user: string) => number);
   prices: { inputPer1M: number; outputPer1M: number };
   /** Picks the behaviour for a prompt's nth request; default: always answer. */
   script?: (user: string, attempt: number) => Behaviour;
@@ -111,7 +111,8 @@ export async function startScriptedTeacher(options: ScriptedTeacherOptions): Pro
     const attempt = (attempts.get(user) ?? 0) + 1;
     attempts.set(user, attempt);
     const behaviour = options.script?.(user, attempt) ?? 'answer';
-    const promptTokens = Math.round(options.usageFactor * estimateInputTokens(body.messages));
+    const factor = typeof options.usageFactor === 'number' ? options.usageFactor : options.usageFactor(user);
+    const promptTokens = Math.round(factor * estimateInputTokens(body.messages));
     const usage = { prompt_tokens: promptTokens, completion_tokens: 1 };
     const billedUSD = behaviour === 'stall' ? 0 : (promptTokens * options.prices.inputPer1M + options.prices.outputPer1M) / 1_000_000;
     const entry: ScriptedRequest = { user, attempt, behaviour, promptTokens, billedUSD, receivedAt: Date.now() };
