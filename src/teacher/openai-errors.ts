@@ -53,7 +53,7 @@ function isBodyError(error: unknown): boolean {
 }
 
 /** Socket error codes that mean the request never reached the server, so it cannot have been billed. */
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
 
 /** False when the cause chain names a failure to connect; a reset or hang-up after sending may have been billed. */
 function mayHaveBeenSent(error: unknown): boolean {

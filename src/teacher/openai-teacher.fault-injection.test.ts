@@ -127,6 +127,13 @@ describe('fault-injection: network and time', () => {
     expect((error as TeacherConnectionError).mayHaveBeenSent).toBe(false);
   });
 
+  it('a connection dropped after the request arrived gives TeacherConnectionError that may have been billed', async () => {
+    const { teacher } = await setUp([(_request, response) => response.socket?.destroy()]);
+    const error = await failure(teacher);
+    expect(error).toBeInstanceOf(TeacherConnectionError);
+    expect((error as TeacherConnectionError).mayHaveBeenSent).toBe(true);
+  });
+
   it('a cancelled call rejects as cancelled and not retryable', async () => {
     const { teacher } = await setUp([() => undefined], { timeoutMs: 5_000 });
     const controller = new AbortController();
