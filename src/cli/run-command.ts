@@ -41,7 +41,7 @@ twice the estimate); an answer that costs more than its reservation stops the ru
 A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it is recorded as spent
 and not sent again unless you pass --retry-failed.
 
-Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget (the student was trained
+Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget or at an answer that cost more than reserved (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key
 refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
 
