@@ -74,6 +74,10 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
 
   function handleCollect(event: Extract<PipelineEvent, { type: 'collect' }>['event']): void {
     switch (event.type) {
+      case 'orphans':
+        // At once, before any progress: this run may be killed too, and the notice must not wait for the end.
+        line(`⚠ collect: ${event.message}`);
+        break;
       case 'start':
         collectStartedAt = performance.now();
         startBar('  collect |{bar}| {value}/{total} | ETA {eta_formatted} | ${cost} spent | {rate} calls/s', event.total, event.cached + event.duplicates, { cost: '0.0000', rate: '0.0' });

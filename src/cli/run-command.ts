@@ -31,19 +31,24 @@ export function registerRunCommand(program: Command): void {
     .description('collect teacher answers, curate, train the student and evaluate it; run again to resume')
     .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
     .option('--retrain', 'train again even if the saved student matches the data and settings')
+    .option('--retry-failed', 'send again the inputs whose billed answer could not be used in an earlier run (they are paid for again)')
     .option('--estimate', 'count the tokens of the inputs not yet answered, print what they would cost, and call nothing')
     .option('--json', 'print progress and the result as JSON lines on stdout')
     .addHelpText('after', `
 Every stage resumes: answers already paid for are never requested again, even after kill -9.
-The budget (budget.maxUSD) is never exceeded: each call's worst-case cost is reserved before it is sent.
+The budget (budget.maxUSD) is never exceeded: each call's worst-case cost is reserved before it is sent,
+scaled by how many tokens the teacher has reported against the o200k estimate (until its first answer,
+twice the estimate); an answer that costs more than its reservation stops the run (exit 3) and says so.
+A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it is recorded as spent
+and not sent again unless you pass --retry-failed.
 
-Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget (the student was trained
+Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget or at an answer that cost more than reserved (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key
 refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
 
 Example:
   $ OPENAI_API_KEY=sk-... distillery run examples/openai-support-tickets.yaml`)
-    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; json?: boolean; estimate?: boolean }) => {
+    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; retryFailed?: boolean; json?: boolean; estimate?: boolean }) => {
       const json = options.json === true;
       const renderer = json ? jsonRenderer() : humanRenderer();
       const controller = new AbortController();
@@ -67,6 +72,7 @@ Example:
           task,
           ...(options.until === undefined ? {} : { until: options.until as Stage }),
           retrain: options.retrain === true,
+          retryFailed: options.retryFailed === true,
           emit: (event) => renderer.handle(event),
           signal: controller.signal,
         });

@@ -16,6 +16,7 @@ export async function collectAnswers(
   resolved: ResolvedTeacher,
   emit: EventSink,
   signal?: AbortSignal,
+  retryFailed = false,
 ): Promise<CollectSummary> {
   const { spec } = task;
   emit({ type: 'stage-start', stage: 'collect', detail: `${spec.teacher.model} at ${spec.teacher.baseURL}` });
@@ -35,6 +36,7 @@ export async function collectAnswers(
     ...(spec.limits.rpm === undefined ? {} : { rpm: spec.limits.rpm }),
     ...(spec.limits.tpm === undefined ? {} : { tpm: spec.limits.tpm }),
     maxRetries: spec.teacher.maxRetries,
+    retryFailed,
     onEvent: (event) => emit({ type: 'collect', event }),
     ...(signal === undefined ? {} : { signal }),
   });

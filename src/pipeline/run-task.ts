@@ -22,6 +22,8 @@ export interface RunTaskOptions {
   until?: Stage;
   /** Retrain even when the saved student matches the data and settings. */
   retrain?: boolean;
+  /** Send again the requests whose billed answer could not be used in an earlier run (they are paid again). */
+  retryFailed?: boolean;
   emit?: EventSink;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
@@ -61,7 +63,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const inputs = await importInputs(task, store, emit);
     result.inputs = inputs.length;
     if (last < STAGES.indexOf('collect')) return result;
-    result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal);
+    result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal, options.retryFailed === true);
     result.budgetStopped = result.collection.stopReason === 'budget';
     if (last < STAGES.indexOf('curate')) return result;
     const answers = await answersFor(task, store, resolved, inputs);

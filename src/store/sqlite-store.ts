@@ -7,7 +7,7 @@ import { WalSync } from './wal-sync.js';
 import { toStoreError } from './sqlite-errors.js';
 import { openSqliteDatabase } from './sqlite-open.js';
 import { migrate } from './sqlite-migrations.js';
-import type { InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
+import type { BilledAttempt, BilledBasis, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
 
 /** Settings for tests and quotas; the defaults suit every project. */
 export interface SqliteStoreOptions {
@@ -23,6 +23,7 @@ interface ResponseRow {
   output_tokens: number; cost_usd: number; latency_ms: number; attempts: number; created_at: number;
 }
 interface ReservationRow { cache_key: string; input_id: string; estimated_usd: number; started_at: number }
+interface BilledRow { cache_key: string; input_id: string | null; billed_usd: number; basis: BilledBasis; final: number; reason: string; recorded_at: number }
 
 /** Maps a stored row back to the seam's record. */
 function toResponse(row: ResponseRow): ResponseRecord {
@@ -31,6 +32,14 @@ function toResponse(row: ResponseRow): ResponseRecord {
     distribution: decodeDistribution(row.distribution), tailMass: row.tail_mass, text: row.text,
     inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUSD: row.cost_usd,
     latencyMs: row.latency_ms, attempts: row.attempts, createdAt: row.created_at,
+  };
+}
+
+/** Maps a stored billed-attempt row back to the seam's record (rows from before version 2 have no input id). */
+function toBilledAttempt(row: BilledRow): BilledAttempt {
+  return {
+    cacheKey: row.cache_key, inputId: row.input_id ?? '', billedUSD: row.billed_usd, basis: row.basis,
+    final: row.final === 1, reason: row.reason, recordedAt: row.recorded_at,
   };
 }
 
@@ -100,7 +109,11 @@ class SqliteStore implements Store {
       listReservations: database.prepare('SELECT * FROM reservations ORDER BY started_at, cache_key'),
       insertOrphan: database.prepare('INSERT INTO orphaned_calls (cache_key, input_id, estimated_usd, started_at, abandoned_at) VALUES (?, ?, ?, ?, ?)'),
       deleteAllReservations: database.prepare('DELETE FROM reservations'),
-      insertBilledFailure: database.prepare('INSERT INTO billed_failures (cache_key, billed_usd, recorded_at) VALUES (?, ?, ?)'),
+      insertBilledFailure: database.prepare(`INSERT INTO billed_failures (cache_key, input_id, billed_usd, basis, final, reason, recorded_at)
+        VALUES (@cacheKey, (SELECT input_id FROM reservations WHERE cache_key = @cacheKey), @billedUSD, 'worst-case', 0, '', @recordedAt)`),
+      insertBilledAttempt: database.prepare(`INSERT INTO billed_failures (cache_key, input_id, billed_usd, basis, final, reason, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      listBilledAttempts: database.prepare('SELECT cache_key, input_id, billed_usd, basis, final, reason, recorded_at FROM billed_failures ORDER BY seq'),
       ledger: database.prepare(`SELECT
         (SELECT COALESCE(SUM(cost_usd), 0) FROM responses) + (SELECT COALESCE(SUM(billed_usd), 0) FROM billed_failures) AS committed,
         (SELECT COALESCE(SUM(estimated_usd), 0) FROM orphaned_calls) AS orphaned,
@@ -185,9 +198,25 @@ class SqliteStore implements Store {
     }
     const recordedAt = Date.now();
     return this.#journal.enqueue('releasing a failed call', () => {
+      if (billedUSD > 0) this.#statements.insertBilledFailure.run({ cacheKey, billedUSD, recordedAt });
       this.#statements.deleteReservation.run(cacheKey);
-      if (billedUSD > 0) this.#statements.insertBilledFailure.run(cacheKey, billedUSD, recordedAt);
     });
+  }
+
+  recordBilledAttempt(attempt: BilledAttempt): Promise<void> {
+    if (!Number.isFinite(attempt.billedUSD) || attempt.billedUSD < 0) {
+      return Promise.reject(new StoreError(`billedUSD must be a finite number >= 0, got ${attempt.billedUSD}`, { reason: 'constraint', file: this.#file }));
+    }
+    return this.#journal.enqueue(`journalling a possibly billed attempt for input ${attempt.inputId}`, () => {
+      this.#statements.insertBilledAttempt.run(
+        attempt.cacheKey, attempt.inputId, attempt.billedUSD, attempt.basis, attempt.final ? 1 : 0, attempt.reason, attempt.recordedAt,
+      );
+      if (attempt.final) this.#statements.deleteReservation.run(attempt.cacheKey);
+    });
+  }
+
+  listBilledAttempts(): Promise<BilledAttempt[]> {
+    return this.#run('listing billed attempts', () => (this.#statements.listBilledAttempts.all() as BilledRow[]).map(toBilledAttempt));
   }
 
   listReservations(): Promise<Reservation[]> {

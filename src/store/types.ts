@@ -50,6 +50,29 @@ export interface Reservation {
   startedAt: number;
 }
 
+/** What an amount recorded for a call without an answer rests on. */
+export type BilledBasis = 'reported-usage' | 'worst-case';
+
+/**
+ * Money an attempt may have cost although it brought no usable answer: a timed-out or cut-off
+ * attempt (journalled before it is retried), or a billed answer that could not be used.
+ */
+export interface BilledAttempt {
+  cacheKey: string;
+  inputId: string;
+  billedUSD: number;
+  /** 'reported-usage': the body said what it cost; 'worst-case': it said nothing, so the reservation's worst case. */
+  basis: BilledBasis;
+  /**
+   * True when the call failed for good with a billed answer: its reservation is cleared with this
+   * record, and the request is not sent again unless the user asks (`--retry-failed`).
+   */
+  final: boolean;
+  /** Why, in one line. */
+  reason: string;
+  recordedAt: number;
+}
+
 /** Which split an input landed in, and whether curation dropped it. */
 export interface SplitAssignment {
   inputId: string;
@@ -84,13 +107,20 @@ export interface Store {
 
   /** Journals a call before it is sent (write-ahead); durable once the promise resolves (concurrent journal writes may share a commit). */
   reserve(reservation: Reservation): Promise<void>;
-  /** Stores an answer and clears its reservation, atomically. */
+  /** Stores an answer and clears its reservation, atomically (billed attempts before it are journalled already). */
   commitResponse(response: ResponseRecord): Promise<void>;
   /**
    * Clears a reservation whose call failed. `billedUSD` > 0 records money the failure still cost
    * (e.g. a response that arrived but could not be parsed).
    */
   releaseReservation(cacheKey: string, billedUSD: number): Promise<void>;
+  /**
+   * Journals an attempt that may have been billed, durably, before the call is retried or given up.
+   * A `final` one also clears the call's reservation, in the same transaction.
+   */
+  recordBilledAttempt(attempt: BilledAttempt): Promise<void>;
+  /** Every billed attempt recorded, oldest first (those recorded by `releaseReservation` included). */
+  listBilledAttempts(): Promise<BilledAttempt[]>;
   /** Reservations left behind by a run that died. */
   listReservations(): Promise<Reservation[]>;
   /** Moves leftover reservations to the orphaned ledger (counted as spent); returns them. */
