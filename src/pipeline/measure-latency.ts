@@ -14,7 +14,7 @@ export function timeStudent(student: Student, texts: readonly string[]): number[
 
 /** Milliseconds per call to an OpenAI-compatible server, one call at a time (no queueing in the figure). */
 export async function timeChatCalls(
-  options: { baseURL: string; model: string; apiKey?: string; logprobs?: boolean },
+  options: { baseURL: string; model: string; apiKey?: string; logprobs?: boolean; signal?: AbortSignal },
   conversations: readonly ChatMessage[][],
 ): Promise<number[]> {
   const client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey ?? 'not-needed', maxRetries: 0 });
@@ -25,7 +25,7 @@ export async function timeChatCalls(
       model: options.model,
       messages,
       ...(options.logprobs === false ? {} : { logprobs: true, top_logprobs: 20 }),
-    });
+    }, options.signal === undefined ? {} : { signal: options.signal });
     samples.push(performance.now() - start);
   }
   return samples;
