@@ -39,7 +39,7 @@ export function headline(report: EvalReport): Array<[string, string]> {
   const { student, teacher } = report.latency;
   rows.push(['student latency p50 / p99', `${ms(student.p50Ms)} / ${ms(student.p99Ms)}`]);
   if (teacher) rows.push([`teacher latency p50 / p99 (${report.latency.teacherMethod === 'sequential' ? 'one call at a time' : 'as collected'})`, `${ms(teacher.p50Ms)} / ${ms(teacher.p99Ms)}`]);
-  if (report.speedupAtP50 !== undefined && finite(report.speedupAtP50)) rows.push(['speed-up at p50 (teacher / student in-process)', `${count(Math.round(report.speedupAtP50))}×`]);
+  if (report.speedupAtP50 !== undefined && finite(report.speedupAtP50)) rows.push(['speed-up at p50 (teacher / student in-process)', speedupText(report.speedupAtP50)]);
   rows.push(['cost per 1k calls: student / teacher', `${usd(report.cost.studentPer1kUSD)} / ${usd(report.cost.teacherPer1kUSD)}`]);
   rows.push(['student size', `${bytes(report.student.bytes)} (${count(report.student.parameters)} parameters)`]);
   if (report.training) {
@@ -52,6 +52,12 @@ export function headline(report: EvalReport): Array<[string, string]> {
     rows.push(['teacher spend (this run / total of budget)', `${usd(collection.spentUSD)} / ${usd(collection.totalSpentUSD)} of ${usd(collection.budgetUSD)}`]);
   }
   return rows;
+}
+
+/** A speed-up as people read it: 1,234×, 4.2×, 0.05× (a teacher faster than the student is possible). */
+export function speedupText(ratio: number): string {
+  if (ratio >= 10) return `${count(Math.round(ratio))}×`;
+  return ratio >= 0.1 ? `${ratio.toFixed(1)}×` : `${Number(ratio.toPrecision(2)).toFixed(Math.max(2, 1 - Math.floor(Math.log10(ratio || 1))))}×`;
 }
 
 function goldScores(scores: GoldScores): string {
