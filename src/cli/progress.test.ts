@@ -51,19 +51,19 @@ describe('humanRenderer', () => {
     const text = render([epoch(1, 0.8, true), epoch(2, 0.85, true), epoch(3, 0.7, false), { type: 'stage-done', stage: 'train', summary: 'best epoch 2/3' }]);
     const finalBar = text.split('\n').filter((line) => line.includes('train |')).at(-1) ?? '';
     expect(finalBar).toContain('epoch 3/10');
-    expect(finalBar).toContain('best val agreement 85.0% (epoch 2)');
+    expect(finalBar).toContain('best epoch 2 (val agreement 85.0%)');
     expect(finalBar).not.toContain('70.0%');
   });
 
   it('says which epoch is the best on a plain (non-terminal) stream', () => {
     const text = render([epoch(1, 0.8, true), epoch(2, 0.7, false)], false);
-    expect(text).toContain('epoch 1: train loss 1.0000, val agreement 80.0% (best so far)');
-    expect(text).toContain('epoch 2: train loss 0.5000, val agreement 70.0%; best 80.0% (epoch 1)');
+    expect(text).toContain('epoch 1: train loss 1.0000, val agreement 80.0% (best so far: lowest validation loss, kept)');
+    expect(text).toContain('epoch 2: train loss 0.5000, val agreement 70.0%; best epoch 1 (val agreement 80.0%)');
   });
 
   it('forgets the best epoch of an earlier training', () => {
     const text = render([epoch(1, 0.9, true), { type: 'stage-done', stage: 'train', summary: 'done' }, epoch(1, 0.6, true)]);
-    expect(text.split('\n').filter((line) => line.includes('train |')).at(-1)).toContain('best val agreement 60.0% (epoch 1)');
+    expect(text.split('\n').filter((line) => line.includes('train |')).at(-1)).toContain('best epoch 1 (val agreement 60.0%)');
   });
 
   it('prints money spent as plain decimals', () => {

@@ -35,7 +35,7 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
   let bar: cliProgress.SingleBar | null = null;
   let collectStartedAt = 0;
   let evaluateStep: string | null = null;
-  // The epoch whose weights are kept, so the bar ends on the figure the student actually has.
+  // The epoch whose weights are kept (lowest validation loss so far), so the bar ends on the figure the student actually has.
   let best: { epoch: number; agreement: number } | null = null;
   const stopBar = () => {
     bar?.stop();
@@ -91,11 +91,12 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
     const { report } = event;
     if (report.epoch === 1) best = null;
     if (report.improved || best === null) best = { epoch: report.epoch, agreement: report.validationAgreement };
-    const shownBest = `${(best.agreement * 100).toFixed(1)}% (epoch ${best.epoch})`;
-    if (!bar) startBar('  train |{bar}| epoch {value}/{total} | loss {loss} | best val agreement {best}', event.maxEpochs, 0, { loss: '-', best: '-' });
+    const shownBest = `${best.epoch} (val agreement ${(best.agreement * 100).toFixed(1)}%)`;
+    if (!bar) startBar('  train |{bar}| epoch {value}/{total} | loss {loss} | best epoch {best}', event.maxEpochs, 0, { loss: '-', best: '-' });
     bar?.update(report.epoch, { loss: report.trainLoss.toFixed(4), best: shownBest });
     if (!interactive) {
-      line(`  epoch ${report.epoch}: train loss ${report.trainLoss.toFixed(4)}, val agreement ${(report.validationAgreement * 100).toFixed(1)}%${report.improved ? ' (best so far)' : `; best ${shownBest}`}`);
+      const kept = report.improved ? ' (best so far: lowest validation loss, kept)' : `; best epoch ${shownBest}`;
+      line(`  epoch ${report.epoch}: train loss ${report.trainLoss.toFixed(4)}, val agreement ${(report.validationAgreement * 100).toFixed(1)}%${kept}`);
     }
   }
 

@@ -130,13 +130,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const studentServer = await startStudentServer({ student: result.training!.student, modelName: 'code-language-student' });
     let servedSamples: number[];
     try {
-      servedSamples = await timeChatCalls({ baseURL: studentServer.url, model: 'code-language-student', ...(signal ? { signal } : {}) }, conversations);
-    } catch (error) {
-      stopIfAborted(signal);
-      throw error;
+      servedSamples = await timeChatCalls({ baseURL: studentServer.url, model: 'code-language-student', shouldStop: () => signal?.aborted === true }, conversations);
     } finally {
       await studentServer.close();
     }
+    stopIfAborted(signal);
     const teacherMsPerCall = report.latency.teacher?.p50Ms ?? Number.NaN;
     const studentServedMsPerCall = summariseLatency(servedSamples).p50Ms;
     const teacherBytes = teacherModelBytes();

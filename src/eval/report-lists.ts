@@ -13,9 +13,9 @@ function markdownCell(value: string): string {
   return value.replace(/\|/gu, '\\|').replace(/\r?\n/gu, ' ').replace(/</gu, '&lt;').replace(/>/gu, '&gt;');
 }
 
-/** "12 of 40 shown" or "all 12". */
+/** "; the first 50 of 73 shown" when the list was cut, else nothing. */
 function shownNote(list: CappedList<unknown>): string {
-  return list.shown.length < list.total ? `the first ${list.shown.length} of ${list.total} shown` : `all ${list.total}`;
+  return list.shown.length < list.total ? `; the first ${list.shown.length} of ${list.total} shown` : '';
 }
 
 function disagreementCells(row: Disagreement): string[] {
@@ -32,8 +32,8 @@ const JUNK_HEADER = ['input', 'source', 'split', 'teacher answered'];
 /** The heading of each list, with its count. */
 function titles(report: EvalReport): { disagreements: string; junk: string } {
   return {
-    disagreements: `Disagreements with the teacher (${report.disagreements.total} on the test split; ${shownNote(report.disagreements)}, most confident student first)`,
-    junk: `Junk answers: the teacher named no label (${report.junkAnswers.total}; ${shownNote(report.junkAnswers)})`,
+    disagreements: `Disagreements with the teacher (${report.disagreements.total} on the test split${shownNote(report.disagreements)}${report.disagreements.total > 1 ? ', most confident student first' : ''})`,
+    junk: `Junk answers: the teacher named no label (${report.junkAnswers.total}${shownNote(report.junkAnswers)})`,
   };
 }
 

@@ -101,16 +101,16 @@ describe('report renderers', () => {
 
   it('lists the disagreements and junk answers in Markdown and HTML, escaped, with their counts', () => {
     const markdown = renderMarkdown(report);
-    expect(markdown).toContain('## Disagreements with the teacher (1 on the test split; all 1, most confident student first)');
+    expect(markdown).toContain('## Disagreements with the teacher (1 on the test split)');
     expect(markdown).toContain('| my card \\| was &lt;b&gt;charged&lt;/b&gt; twice | tickets.jsonl:7 | billing 62.0% | bug 55.0% |');
-    expect(markdown).toContain('## Junk answers: the teacher named no label (0; all 0)');
+    expect(markdown).toContain('## Junk answers: the teacher named no label (0)\n\nNone.');
     const html = renderHtml(report);
     expect(html).toContain('<td><code>my card | was &#60;b&#62;charged&#60;/b&#62; twice</code></td><td>tickets.jsonl:7</td><td>billing 62.0%</td><td>bug 55.0%</td>');
     expect(html).not.toContain('<b>charged');
 
     const junk = { inputId: 'j1', source: 'tickets.jsonl:9', snippet: 'hello?', split: 'train' as const, answer: 'I cannot tell' };
     const capped = { ...report, disagreements: { total: 73, shown: report.disagreements.shown }, junkAnswers: { total: 2, shown: [junk, { ...junk, inputId: 'j2' }] } };
-    expect(renderMarkdown(capped)).toContain('(73 on the test split; the first 1 of 73 shown');
+    expect(renderMarkdown(capped)).toContain('(73 on the test split; the first 1 of 73 shown, most confident student first)');
     expect(renderMarkdown(capped)).toContain('| hello? | tickets.jsonl:9 | train | I cannot tell |');
     expect(renderHtml(capped)).toContain('<td>I cannot tell</td>');
   });
