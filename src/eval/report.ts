@@ -90,7 +90,7 @@ export function renderMarkdown(report: EvalReport): string {
   for (const warning of report.warnings) lines.push(`> ⚠ ${warning}`, '');
   lines.push('| measure | value |', '|---|---|');
   for (const [name, value] of headline(report)) lines.push(`| ${cell(name)} | ${cell(value)} |`);
-  lines.push('', '## Per label (student vs teacher, test split)', '', '| label | precision | recall | F1 | support |', '|---|---|---|---|---|');
+  lines.push('', '## Per label (student vs teacher, test split)', '', '| label | precision | recall | F1 | n (test examples) |', '|---|---|---|---|---|');
   for (const row of report.perClass) lines.push(`| ${cell(row.label)} | ${percent(row.precision)} | ${percent(row.recall)} | ${percent(row.f1)} | ${row.support} |`);
   const { confusion } = report;
   if (confusion.labels.length > 0 && confusion.labels.length <= 12) {
