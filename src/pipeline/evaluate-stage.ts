@@ -5,8 +5,8 @@ import { renderHtml, renderMarkdown, type EvalReport } from '../eval/report.js';
 import type { CollectSummary } from '../collect/collector.js';
 import type { LoadedTask } from '../spec/load.js';
 import { buildMessages } from '../spec/template.js';
-import type { Store } from '../store/types.js';
-import type { Prediction } from '../student/types.js';
+import type { ResponseRecord, Store } from '../store/types.js';
+import type { Prediction, Student } from '../student/types.js';
 import type { CuratedRecord } from './curate-stage.js';
 import { RunStoppedError } from './errors.js';
 import type { EventSink } from './events.js';
@@ -83,24 +83,9 @@ export async function evaluate(
   const eceVsGold = withGold.length === 0 ? undefined
     : calibration(withGold.map((item) => confidence[item.index] ?? 0), withGold.map((item) => studentLabels[item.index] === item.value)).ece;
 
-  const studentLatency = summariseLatency(timeStudent(student, test.slice(0, 2000).map((example) => example.text)));
-  const responses = scored.map((record) => record.response).filter((response) => response !== undefined);
-  const samples = context.teacherLatencySamples ?? 0;
-  const timedTeacher = samples > 0 ? await timeTeacher(task, resolved, test.slice(0, samples).map((example) => example.text), emit, context.signal) : undefined;
-  const collectedTeacher = responses.length > 0 ? summariseLatency(responses.map((response) => response.latencyMs)) : undefined;
-  const teacherLatency = timedTeacher ?? collectedTeacher;
-  const speedup = teacherLatency && studentLatency.p50Ms > 0 ? teacherLatency.p50Ms / studentLatency.p50Ms : Number.NaN;
-  const scoredExamples: ScoredExample[] = scored.map((record, index) => {
-    const teacherIndex = teacherLabels[index] ?? 0;
-    const studentIndex = studentLabels[index] ?? 0;
-    return {
-      inputId: record.input.id, source: record.input.source, text: record.input.text,
-      teacherLabel: labels[teacherIndex] ?? '', teacherProbability: record.response?.distribution?.[teacherIndex] ?? null,
-      studentLabel: labels[studentIndex] ?? '', studentProbability: confidence[index] ?? 0,
-    };
-  });
-  const junk = records.filter((record) => record.response?.kind === 'junk')
-    .map((record) => ({ inputId: record.input.id, source: record.input.source, text: record.input.text, split: record.split, answer: record.response?.text ?? '' }));
+  const responses = scored.map((record) => record.response).filter((response): response is ResponseRecord => response !== undefined);
+  const speed = await measureSpeed(task, resolved, student, test.map((example) => example.text), responses, context, emit);
+  const findings = listFindings(records, scored, labels, teacherLabels, studentLabels, confidence);
   const agreed = studentLabels.filter((label, index) => label === teacherLabels[index]).length;
   const ledger = await store.ledger();
   const counts = { train: 0, val: 0, test: 0 };
@@ -123,25 +108,59 @@ export async function evaluate(
     calibration: { eceVsTeacher: calibrationVsTeacher.ece, ...(eceVsGold === undefined ? {} : { eceVsGold }), bins: calibrationVsTeacher.bins },
     confusion: { reference: 'teacher', labels: present.map((index) => labels[index] ?? ''), matrix: present.map((row) => present.map((column) => matrix[row]?.[column] ?? 0)) },
     perClass: present.map((index) => ({ label: labels[index] ?? '', precision: scores[index]?.precision ?? 0, recall: scores[index]?.recall ?? 0, f1: scores[index]?.f1 ?? 0, support: scores[index]?.support ?? 0 })),
-    latency: { student: studentLatency, ...(teacherLatency ? { teacher: teacherLatency, teacherMethod: timedTeacher ? 'sequential' : 'collected' } : {}) },
-    ...(Number.isFinite(speedup) ? { speedupAtP50: speedup } : {}),
+    ...speed,
     cost: {
       teacherPer1kUSD: costPer1kCalls(responses.map((response) => response.costUSD)),
-      studentPer1kUSD: cpuCostPer1kCalls(studentLatency.meanMs, spec.evaluate.cpuHourUSD),
+      studentPer1kUSD: cpuCostPer1kCalls(speed.latency.student.meanMs, spec.evaluate.cpuHourUSD),
       cpuHourUSD: spec.evaluate.cpuHourUSD,
       priceSource: resolved.priceSource,
     },
     student: { bytes: (await stat(paths.student)).size, parameters: student.parameterCount() },
     ...(training.summary ? { training: { epochs: training.summary.epochsRun, bestEpoch: training.summary.bestEpoch, seconds: training.summary.seconds, examplesPerSecond: training.summary.examplesPerSecond, stoppedEarly: training.summary.stoppedEarly, reused: training.reused } } : {}),
     ...(collection ? { collection: { calls: collection.called, cached: collection.cached, junk: collection.junk, failed: collection.failed, spentUSD: collection.spentUSD, totalSpentUSD: ledger.committedUSD + ledger.orphanedUSD, budgetUSD: spec.budget.maxUSD } } : {}),
-    disagreements: listDisagreements(scoredExamples),
-    junkAnswers: listJunk(junk),
+    ...findings,
   };
   await writeFile(paths.reportJson, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(paths.reportMarkdown, renderMarkdown(report));
   await writeFile(paths.reportHtml, renderHtml(report));
   emit({ type: 'stage-done', stage: 'evaluate', summary: `agreement ${(report.agreement * 100).toFixed(1)}% on ${test.length} ${testSplit} examples; report in ${paths.reportHtml}`, data: { agreement: report.agreement } });
   return { report, files: { markdown: paths.reportMarkdown, html: paths.reportHtml, json: paths.reportJson } };
+}
+
+/**
+ * Student and teacher latency and the one speed-up every summary quotes (teacher p50 / student p50
+ * in-process). The teacher is timed one call at a time when asked, else its latencies as collected.
+ */
+async function measureSpeed(
+  task: LoadedTask, resolved: ResolvedTeacher, student: Student, texts: readonly string[], responses: readonly ResponseRecord[], context: EvaluateContext, emit: EventSink,
+): Promise<Pick<EvalReport, 'latency' | 'speedupAtP50'>> {
+  const studentLatency = summariseLatency(timeStudent(student, texts.slice(0, 2000)));
+  const samples = context.teacherLatencySamples ?? 0;
+  const timed = samples > 0 ? await timeTeacher(task, resolved, texts.slice(0, samples), emit, context.signal) : undefined;
+  const teacher = timed ?? (responses.length > 0 ? summariseLatency(responses.map((response) => response.latencyMs)) : undefined);
+  const speedup = teacher && studentLatency.p50Ms > 0 ? teacher.p50Ms / studentLatency.p50Ms : Number.NaN;
+  return {
+    latency: { student: studentLatency, ...(teacher ? { teacher, teacherMethod: timed ? 'sequential' : 'collected' } : {}) },
+    ...(Number.isFinite(speedup) ? { speedupAtP50: speedup } : {}),
+  };
+}
+
+/** The disagreements on the scored examples (aligned with the label arrays) and the junk answers of every split. */
+function listFindings(
+  records: readonly CuratedRecord[], scored: readonly CuratedRecord[], labels: readonly string[], teacherLabels: readonly number[], studentLabels: readonly number[], confidence: readonly number[],
+): Pick<EvalReport, 'disagreements' | 'junkAnswers'> {
+  const examples: ScoredExample[] = scored.map((record, index) => {
+    const teacherIndex = teacherLabels[index] ?? 0;
+    const studentIndex = studentLabels[index] ?? 0;
+    return {
+      inputId: record.input.id, source: record.input.source, text: record.input.text,
+      teacherLabel: labels[teacherIndex] ?? '', teacherProbability: record.response?.distribution?.[teacherIndex] ?? null,
+      studentLabel: labels[studentIndex] ?? '', studentProbability: confidence[index] ?? 0,
+    };
+  });
+  const junk = records.filter((record) => record.response?.kind === 'junk')
+    .map((record) => ({ inputId: record.input.id, source: record.input.source, text: record.input.text, split: record.split, answer: record.response?.text ?? '' }));
+  return { disagreements: listDisagreements(examples), junkAnswers: listJunk(junk) };
 }
 
 /** Predicts every text, reporting progress per chunk and finally `done = total`, so the bar ends full. */
