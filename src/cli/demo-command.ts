@@ -47,7 +47,7 @@ export function registerDemoCommand(program: Command): void {
     .description('distil VS Code\'s language detector into an n-gram student, offline, in a few minutes')
     .option('--dir <folder>', 'project folder for the demo', '.distillery/demo')
     .option('--limit <n>', 'most source snippets to use (a positive integer)', '6000')
-    .option('--latency-samples <n>', 'calls timed one at a time for the speed figures (a positive integer)', '300')
+    .option('--latency-samples <n>', 'teacher calls (and served student calls) timed one at a time for the speed figures (a positive integer)', '300')
     .option('--json', 'progress as JSON lines; the last line is the result object')
     .addHelpText('after', `
 The teacher is a real neural network (the TF.js model behind VS Code's language detection,

@@ -179,6 +179,7 @@ async function predictWithProgress(texts: readonly string[], predict: (text: str
 /** Times teacher calls one at a time (real calls: a paid teacher bills them). */
 async function timeTeacher(task: LoadedTask, resolved: ResolvedTeacher, texts: readonly string[], emit: EventSink, signal: AbortSignal | undefined): Promise<LatencySummary | undefined> {
   const samples: number[] = [];
+  const step = Math.max(1, Math.ceil(texts.length / 50));
   emit({ type: 'evaluate-progress', step: 'timing the teacher', done: 0, total: texts.length });
   for (const text of texts) {
     stopIfAborted(signal);
@@ -189,7 +190,8 @@ async function timeTeacher(task: LoadedTask, resolved: ResolvedTeacher, texts: r
         throw error;
       });
     samples.push(performance.now() - started);
-    emit({ type: 'evaluate-progress', step: 'timing the teacher', done: samples.length, total: texts.length });
+    // About 50 progress events whatever the sample count: enough for a bar, not a flood of JSON lines.
+    if (samples.length % step === 0 || samples.length === texts.length) emit({ type: 'evaluate-progress', step: 'timing the teacher', done: samples.length, total: texts.length });
   }
   return samples.length > 0 ? summariseLatency(samples) : undefined;
 }
