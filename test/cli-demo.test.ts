@@ -89,14 +89,24 @@ describe('distillery demo, interrupted', () => {
   it('exits 130 on Ctrl-C (SIGINT) saying what is kept and how to resume; the resumed run reuses the answers and quotes the report\'s figures', async () => {
     const dir = path.join(folder, 'interrupted');
     const args = ['demo', '--json', '--dir', dir, '--limit', '300', '--latency-samples', '20'];
-    const child = spawnCli(args);
+    // The interrupted run prints for people (stderr is not a terminal here: one line per stage).
+    const child = spawnCli(args.filter((arg) => arg !== '--json'));
     const exit = exitOf(child);
-    await firstJsonLine(child, (line) => line['type'] === 'collect' && (line['event'] as { type?: string }).type === 'start');
+    await new Promise<void>((resolve) => {
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (stderr.includes('already answered')) resolve();
+      });
+    });
     await answersCommitted(path.join(dir, 'distillery.sqlite'), 20);
     child.kill('SIGINT');
     const { code, signal, stderr } = await exit;
     expect(signal).toBeNull();
     expect(code).toBe(130);
+    expect(stderr).toContain('✖ collect: cancelled');
+    expect(stderr).not.toContain('✔ collect');
+    expect(stderr.match(/The run was cancelled/gu)).toHaveLength(1);
     expect(stderr).toContain('distillery: interrupted.');
     expect(stderr).toContain(`Kept: the teacher's answers collected so far (${path.join(dir, 'distillery.sqlite')})`);
     expect(stderr).toContain(`Resume with \`distillery demo --dir ${dir}\``);
