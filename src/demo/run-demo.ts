@@ -122,12 +122,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       task, teacher: makeTeacher(task.spec, {}), retrain: true, teacherLatencySamples: options.latencySamples,
       ...(options.emit ? { emit: options.emit } : {}), ...(signal ? { signal } : {}),
     });
-    const evaluation = result.evaluation;
-    if (!evaluation) throw new Error('the demo run stopped before evaluation');
+    const { evaluation, training } = result;
+    if (!evaluation || !training) throw new Error('the demo run stopped before evaluation');
     stopIfAborted(signal);
     const { report } = evaluation;
     const conversations = corpus.slice(0, options.latencySamples).map((item) => buildMessages(task.spec, item.text));
-    const studentServer = await startStudentServer({ student: result.training!.student, modelName: 'code-language-student' });
+    const studentServer = await startStudentServer({ student: training.student, modelName: 'code-language-student' });
     let servedSamples: number[];
     try {
       servedSamples = await timeChatCalls({ baseURL: studentServer.url, model: 'code-language-student', shouldStop: () => signal?.aborted === true }, conversations);

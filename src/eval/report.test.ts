@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { confusionHeatmap, horizontalBars, logBars, reliabilityDiagram } from './charts.js';
 import { calibration, summariseLatency, wilsonInterval } from './metrics.js';
-import { renderHtml, renderMarkdown, renderTerminal, type EvalReport } from './report.js';
+import { renderHtml, renderMarkdown, renderTerminal, speedupText, type EvalReport } from './report.js';
 
 const report: EvalReport = {
   task: 'tickets',
@@ -124,6 +124,10 @@ describe('report renderers', () => {
     }
     expect(renderTerminal(report)).toContain('teacher latency p50 / p99 (as collected)');
     expect(renderTerminal(report)).not.toContain('speed-up');
+  });
+
+  it('writes speed-ups of every size readably', () => {
+    expect([1234.4, 42.6, 4.2, 0.5, 0.0234, 0.00012].map(speedupText)).toEqual(['1,234×', '43×', '4.2×', '0.5×', '0.023×', '0.00012×']);
   });
 
   it('keeps the training row when the saved student was reused', () => {

@@ -57,7 +57,10 @@ export function headline(report: EvalReport): Array<[string, string]> {
 /** A speed-up as people read it: 1,234×, 4.2×, 0.05× (a teacher faster than the student is possible). */
 export function speedupText(ratio: number): string {
   if (ratio >= 10) return `${count(Math.round(ratio))}×`;
-  return ratio >= 0.1 ? `${ratio.toFixed(1)}×` : `${Number(ratio.toPrecision(2)).toFixed(Math.max(2, 1 - Math.floor(Math.log10(ratio || 1))))}×`;
+  if (ratio >= 0.1) return `${ratio.toFixed(1)}×`;
+  // Two significant digits as a plain decimal (0.023×), like money: no exponent notation.
+  const decimals = Math.min(20, Math.max(2, 1 - Math.floor(Math.log10(ratio > 0 ? ratio : 1))));
+  return `${ratio.toFixed(decimals)}×`;
 }
 
 function goldScores(scores: GoldScores): string {
