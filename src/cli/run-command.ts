@@ -8,9 +8,10 @@ import { humanRenderer, jsonRenderer } from './progress.js';
 import { renderTerminal } from '../eval/report.js';
 import { estimateCost, type CostEstimate } from '../pipeline/estimate.js';
 import { makeTeacher } from '../pipeline/make-teacher.js';
+import { formatUSD } from '../util/money.js';
 
 function formatEstimate(estimate: CostEstimate): string {
-  const usd = (value: number) => `$${value.toFixed(4)}`;
+  const usd = (value: number) => formatUSD(value);
   return [
     `${estimate.inputs} inputs: ${estimate.cached} already answered, ${estimate.toCall} to call`,
     `  input tokens      ${estimate.inputTokens.toLocaleString('en-US')} (at $${estimate.prices.inputPer1M}/1M, ${estimate.prices.source} prices)`,

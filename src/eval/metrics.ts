@@ -12,6 +12,32 @@ export function agreement(a: readonly number[], b: readonly number[]): number {
   return same / a.length;
 }
 
+/** A two-sided confidence interval for a proportion. */
+export interface ProportionInterval {
+  lower: number;
+  upper: number;
+  /** The confidence level, e.g. 0.95. */
+  confidence: number;
+}
+
+/** The standard normal quantile for a two-sided 95% interval (Φ⁻¹(0.975)). */
+const Z_95 = 1.959963984540054;
+
+/**
+ * Wilson score interval for `successes` out of `trials` at 95% (Wilson 1927): unlike the normal
+ * approximation p ± z·√(p(1−p)/n), it stays inside [0, 1] and is honest at 0/n, n/n and small n.
+ * With no trials it is the whole of [0, 1].
+ */
+export function wilsonInterval(successes: number, trials: number): ProportionInterval {
+  if (trials <= 0) return { lower: 0, upper: 1, confidence: 0.95 };
+  const p = successes / trials;
+  const z2 = Z_95 * Z_95;
+  const denominator = 1 + z2 / trials;
+  const centre = (p + z2 / (2 * trials)) / denominator;
+  const halfWidth = (Z_95 / denominator) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  return { lower: Math.max(0, centre - halfWidth), upper: Math.min(1, centre + halfWidth), confidence: 0.95 };
+}
+
 /** Rows: reference label, columns: predicted label. Pairs with an index outside 0..labelCount-1 are not counted. */
 export function confusionMatrix(reference: readonly number[], predicted: readonly number[], labelCount: number): number[][] {
   if (reference.length !== predicted.length) throw new Error(`confusionMatrix: lengths differ (${reference.length} vs ${predicted.length})`);
@@ -62,6 +88,8 @@ export interface GoldScores {
   /** Records that had a gold label (the only ones scored). */
   examples: number;
   accuracy: number;
+  /** 95% Wilson interval of the accuracy (absent in reports written before it existed). */
+  accuracyInterval?: ProportionInterval;
   macroF1: number;
 }
 
@@ -79,7 +107,9 @@ export function scoreAgainstGold(gold: readonly (number | null)[], predicted: re
     chosen.push(predicted[index] ?? -1);
   });
   if (reference.length === 0) return undefined;
-  return { examples: reference.length, accuracy: agreement(reference, chosen), macroF1: macroF1(classScores(confusionMatrix(reference, chosen, labelCount))) };
+  const accuracy = agreement(reference, chosen);
+  const correct = reference.filter((label, index) => label === chosen[index]).length;
+  return { examples: reference.length, accuracy, accuracyInterval: wilsonInterval(correct, reference.length), macroF1: macroF1(classScores(confusionMatrix(reference, chosen, labelCount))) };
 }
 
 /** One bin of a reliability diagram. */

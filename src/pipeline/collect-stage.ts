@@ -40,10 +40,12 @@ export async function collectAnswers(
     onEvent: (event) => emit({ type: 'collect', event }),
     ...(signal === undefined ? {} : { signal }),
   });
-  emit({ type: 'stage-done', stage: 'collect', summary: summary.message, data: { ...summary } });
   // A budget stop keeps what was bought: the later stages train on it and the run exits non-zero.
-  if (summary.stopReason !== 'done' && summary.stopReason !== 'budget') {
-    throw new RunStoppedError(summary.message, summary.stopReason);
+  if (summary.stopReason === 'done' || summary.stopReason === 'budget') {
+    emit({ type: 'stage-done', stage: 'collect', summary: summary.message, data: { ...summary } });
+    return summary;
   }
-  return summary;
+  // Not done: no ✔, and the message is said once, by the error the caller reports.
+  emit({ type: 'stage-stop', stage: 'collect', reason: summary.stopReason, data: { ...summary } });
+  throw new RunStoppedError(summary.message, summary.stopReason);
 }

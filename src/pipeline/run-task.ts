@@ -29,6 +29,8 @@ export interface RunTaskOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this teacher instead of the one the task file names (tests, the demo). */
   teacher?: ResolvedTeacher;
+  /** Time this many teacher calls one at a time during evaluate (real calls, billed by a paid teacher); default 0: as collected. */
+  teacherLatencySamples?: number;
 }
 
 /** What a run produced; parts are missing when it stopped early. */
@@ -66,9 +68,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal, options.retryFailed === true);
     result.budgetStopped = result.collection.stopReason === 'budget';
     if (last < STAGES.indexOf('curate')) return result;
+    stopIfAborted(options.signal);
     const answers = await answersFor(task, store, resolved, inputs);
     const curated = await curate(task, store, inputs, answers, paths, emit);
     if (last < STAGES.indexOf('train')) return result;
+    stopIfAborted(options.signal);
     result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => {
       // Too little data because the budget ran out is a budget stop, and the user should hear it as one.
       if (result.budgetStopped && error instanceof RunStoppedError && error.reason === 'no-data') {
@@ -77,12 +81,21 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       throw error;
     });
     if (last < STAGES.indexOf('evaluate')) return result;
-    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, result.collection, inputs.length);
+    stopIfAborted(options.signal);
+    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, {
+      collection: result.collection, inputCount: inputs.length, teacherLatencySamples: options.teacherLatencySamples ?? 0,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     return result;
   } finally {
     await store.close();
     unlock();
   }
+}
+
+/** Between stages, a cancelled run stops rather than starting the next (training and scoring cannot be interrupted midway). */
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new RunStoppedError('The run was cancelled between stages; answers so far are saved.', 'aborted');
 }
 
 /** The cached answer for each input under the current teacher settings. */
