@@ -23,7 +23,8 @@ let strict: { a: GatewayProcess; b: GatewayProcess; store: GuardStore };
 
 /** Two replicas sharing the namespace `prefix`, plus a store on it for the test's own checks. */
 async function startPair(prefix: string, policy: string[]): Promise<{ a: GatewayProcess; b: GatewayProcess; store: GuardStore }> {
-  const args = ['--upstream', upstream.url, '--redis', TEST_REDIS_URL, '--redis-prefix', prefix, ...policy];
+  // Keys are issued by the tests after the replicas start, so they start with none.
+  const args = ['--upstream', upstream.url, '--redis', TEST_REDIS_URL, '--redis-prefix', prefix, '--allow-no-keys', ...policy];
   const [a, b, store] = await Promise.all([startGatewayProcess(args), startGatewayProcess(args), openRedisGuardStore({ url: TEST_REDIS_URL, prefix })]);
   return { a, b, store };
 }

@@ -24,3 +24,4 @@ export { defaultDetectors, DEFAULT_DETECTOR_NAMES, type DefaultDetectorOptions }
 export { combineRisk, DEFAULT_RISK_MODEL, type RiskModel } from './risk.js';
 export { loadPolicyFile, parsePolicy } from './policy-file.js';
 export { withVolumeCeiling } from './volume-ceiling.js';
+export { DEFAULT_AUDIT_RETENTION_MS, startAuditRetention, type AuditRetention, type AuditRetentionOptions } from './audit-retention.js';
