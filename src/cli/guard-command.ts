@@ -66,8 +66,9 @@ With a webhook, each POST is signed when a secret is set (policy file webhookSec
 With --redis, run the same command on every replica behind your load balancer: keys, usage
 counters, policy state, throttle buckets and the detectors' view of every key's traffic are shared,
 so a revoked key is refused everywhere at once and a key blocked on one replica is refused by the
-others within 250 ms. Prompt text crosses Redis (cut to 4096 characters, kept only in a capped
-stream) so that every replica's detectors see it. Give every replica the same policy flags.
+others within 250 ms. No prompt text crosses Redis: each request is shared as a sketch (hashes
+and a MinHash signature) that every replica's detectors score as they would the text, kept only
+for the 60 s a starting replica replays. Give every replica the same policy flags.
 
 Examples:
   $ distillery guard serve --upstream http://127.0.0.1:8000/v1
