@@ -138,6 +138,33 @@ describe('guard gateway with a real upstream', () => {
   });
 });
 
+describe('gateway internal errors', () => {
+  it('answer 500 without the internal message, naming a request id', async () => {
+    const broken = temporaryGuardStore();
+    const failing = new Proxy(broken.store, {
+      get: (target, property: string) => {
+        if (property === 'findKeysByPrefix') return () => Promise.reject(new TypeError('cannot read hash of row 17 in /var/lib/guard.sqlite'));
+        // A proxy, not Object.create: the SQLite store keeps private fields that only its own instance can reach.
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const guarded = await startGateway({ upstreamUrl: upstream.url, store: failing, onError: () => undefined });
+    try {
+      const { secret } = await issue(broken.store, 'any');
+      const response = await fetch(`${guarded.url}/models`, { headers: { authorization: `Bearer ${secret}` } });
+      const text = await response.text();
+      expect(response.status).toBe(500);
+      expect(text).not.toContain('row 17');
+      expect(text).not.toContain('/var/lib');
+      expect(text).toContain(response.headers.get('x-request-id') ?? 'missing request id');
+    } finally {
+      await guarded.close();
+      await broken.cleanup();
+    }
+  });
+});
+
 describe('allow-listed keys at the gateway', () => {
   it('are never throttled or blocked by the detectors, and are still accounted', async () => {
     const strict = temporaryGuardStore();
