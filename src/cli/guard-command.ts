@@ -83,7 +83,7 @@ Examples:
       try {
         const fromFile = options.policy === undefined ? {} : await loadPolicyFile(options.policy);
         const retentionMs = parseDuration(options.auditRetention, '--audit-retention');
-        state = await openServingState(options, options.allowNoKeys === true);
+        state = await openServingState(options, options.allowNoKeys === true, retentionMs);
         if (options.allowNoKeys !== true) await requireUsableKeys(state.store, state.where);
         const { store, close } = state;
         const gateway = await startGateway({

@@ -78,7 +78,7 @@ export interface ServingState {
 const LOCAL_POLICY_REFRESH_MS = 1000;
 
 /** Opens the serving state; creates a missing SQLite database only when `create` (--allow-no-keys). */
-export async function openServingState(flags: StateFlags, create: boolean): Promise<ServingState> {
+export async function openServingState(flags: StateFlags, create: boolean, auditRetentionMs: number): Promise<ServingState> {
   if (flags.redis === undefined) {
     const { file, from } = statePath(flags);
     if (!create && file !== ':memory:' && !existsSync(file)) throw missingState(file, from);
@@ -87,7 +87,7 @@ export async function openServingState(flags: StateFlags, create: boolean): Prom
     return { store, replication, close: () => store.close(), where: file };
   }
   const onError = (error: unknown) => process.stderr.write(`distillery guard: ${error instanceof Error ? error.message : String(error)}\n`);
-  const replica = await openRedisReplica({ url: flags.redis, prefix: flags.redisPrefix, onError });
+  const replica = await openRedisReplica({ url: flags.redis, prefix: flags.redisPrefix, onError, auditRetentionMs });
   return { ...replica, where: `Redis ${describeRedisTarget(flags.redis, flags.redisPrefix)}, shared with every replica using it` };
 }
 
