@@ -68,7 +68,9 @@ describe('guard state location', () => {
 
   it('serve refuses to start with no database or no usable key (exit 2), and starts with --allow-no-keys', async () => {
     const { env, elsewhere, defaultFile } = fresh('serve');
-    const [missing, allowed] = await Promise.all([serveOutcome([], { env, cwd: elsewhere }), serveOutcome(['--allow-no-keys'], { env, cwd: elsewhere })]);
+    // One after the other: the second creates the database the first must not find.
+    const missing = await serveOutcome([], { env, cwd: elsewhere });
+    const allowed = await serveOutcome(['--allow-no-keys'], { env, cwd: elsewhere });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`no guard database at ${defaultFile}`);
     expect(allowed.stderr).toContain('guarding http://127.0.0.1:9/v1');
