@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repositoryRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** tsx's loader by absolute URL, so a CLI child started in any folder (not only the repository) finds it. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The result of one CLI invocation. */
 export interface CliResult {
@@ -28,7 +32,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
 
 /** Starts `distillery …` from the sources and returns the child process. */
 export function spawnCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(repositoryRoot, 'src/cli/main.ts'), ...args], {
+  return spawn(process.execPath, ['--import', tsxLoader, path.join(repositoryRoot, 'src/cli/main.ts'), ...args], {
     cwd: options.cwd ?? repositoryRoot,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

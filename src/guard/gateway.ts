@@ -9,7 +9,7 @@ import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, type Route } 
 import { listen, type ListeningServer } from '../serve/listen.js';
 import { DEFAULT_ACCOUNTING_WINDOW_MS, usageEntry, type TokenPrices } from './accounting.js';
 import type { AuditEntry, GuardStore, KeyRecord } from './guard-store.js';
-import { authenticate } from './key-registry.js';
+import { AUTH_FAILURE_RESPONSES, authenticate } from './key-registry.js';
 import { bearerToken, hashKey } from './keys.js';
 import { parseJsonObject } from '../serve/http.js';
 import { readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
@@ -152,8 +152,8 @@ class GatewayPipeline {
     }
     if ('failure' in result) {
       this.#knownKeys.delete(hashKey(secret));
-      const message = result.failure === 'revoked' ? 'this API key has been revoked' : 'incorrect API key provided';
-      throw new HttpError(401, message, { type: 'invalid_request_error', code: result.failure === 'revoked' ? 'revoked_api_key' : 'invalid_api_key' });
+      const refusal = AUTH_FAILURE_RESPONSES[result.failure];
+      throw new HttpError(401, refusal.message, { type: 'invalid_request_error', code: refusal.code });
     }
     this.#knownKeys.set(result.key.hash, result.key);
     return result.key;

@@ -44,6 +44,11 @@ export function combineScores(scores: ReadonlyArray<{ name: string; result: Dete
   return { score: Math.min(1, Math.max(0, score)), reasons };
 }
 
+/** The action the policy may take against `key`: an allow-listed key is scored and accounted, never flagged, throttled or blocked. */
+export function allowedAction(key: KeyRecord, verdict: PolicyAction): PolicyAction {
+  return key.allowListed ? 'log' : verdict;
+}
+
 /** Scores changing by less than this are not rewritten to the store: one write per real change, not per request. */
 const SCORE_WRITE_STEP = 0.01;
 
@@ -64,6 +69,7 @@ export class PolicyEngine {
   readonly #refreshMs: number;
   readonly #holdMs: number;
   readonly #unsubscribe: () => void;
+  readonly #changeListeners = new Set<(event: PolicyChangeEvent) => void>();
 
   constructor(options: PolicyEngineOptions) {
     this.#store = options.store;
@@ -84,7 +90,7 @@ export class PolicyEngine {
     await this.#observations.publish(key.id, features);
     const combined = this.#combine(await this.#scoreAll(key.id));
     const rule = ruleFor(this.config, key.id, key.tier);
-    const action = actionFor(rule, combined.score);
+    const action = allowedAction(key, actionFor(rule, combined.score));
     const previous = await this.#previousState(key.id);
     if (this.#held(previous, action)) return { action: previous.action, score: previous.score, reasons: previous.reasons, changed: false };
     const changed = previous.action !== action;
@@ -103,6 +109,12 @@ export class PolicyEngine {
     if (action !== 'throttle') return { allowed: true };
     const taken = await this.#throttle.take(key.id, ruleFor(this.config, key.id, key.tier));
     return taken.allowed ? { allowed: true } : { allowed: false, action: 'throttle', retryAfterMs: taken.retryAfterMs };
+  }
+
+  /** Calls `listener` with every change of a key's action this engine makes (the CLI logs them); returns the unsubscribe. */
+  onPolicyChange(listener: (event: PolicyChangeEvent) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   /** Stops feeding this engine's detectors from the observation bus. */
@@ -161,16 +173,28 @@ export class PolicyEngine {
     return this.#holdMs > 0 && verdict !== 'log' && verdict === previous.action && this.#now() - previous.updatedAt >= this.#holdMs / 2;
   }
 
-  /** Fires the webhook without delaying the request; failures go to onError. */
+  /** Tells the change listeners, and fires the webhook without delaying the request; failures go to onError. */
   #notify(key: KeyRecord, from: PolicyAction, to: { action: PolicyAction; score: number; reasons: string[] }): void {
-    const url = this.config.webhookUrl;
-    if (url === undefined) return;
     const event: PolicyChangeEvent = {
       type: 'guard.policy_changed', keyId: key.id, keyName: key.name, tier: key.tier, from, to: to.action,
       score: to.score, reasons: to.reasons, at: this.#now(),
     };
-    const delivery = postWebhook(url, event).catch((error: unknown) => this.#onError(error));
+    for (const listener of this.#changeListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+    const url = this.config.webhookUrl;
+    if (url === undefined) return;
+    const delivery = postWebhook(url, event, this.config.webhookSecret === undefined ? {} : { secret: this.config.webhookSecret }).catch((error: unknown) => this.#onError(error));
     this.#notifications.add(delivery);
     void delivery.finally(() => this.#notifications.delete(delivery));
   }
+}
+
+/** What an operator's `guard keys unflag` writes: back to 'log', score 0, until the detectors see cause again. */
+export function unflaggedState(keyId: string, now: number): PolicyState {
+  return { keyId, action: 'log', score: 0, reasons: [`unflagged by an operator at ${new Date(now).toISOString()}`], updatedAt: now };
 }

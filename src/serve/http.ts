@@ -4,6 +4,7 @@
  * into OpenAI's error shape ({error: {message, type, param, code}}), the way Hono's errors carry
  * their own response.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DistilleryError, EXIT } from '../util/errors.js';
 
@@ -179,28 +180,44 @@ export function selectRoute(routes: readonly Route[], method: string, path: stri
   return route.handler;
 }
 
-/** Turns any error into an OpenAI-shaped JSON answer; unexpected errors become a 500. */
-export function sendError(response: ServerResponse, error: unknown): void {
+/** Hears about an unexpected error (a bug, not a refusal) with the request id its client was given. */
+export type InternalErrorLog = (error: unknown, requestId: string) => void;
+
+/** Unexpected errors go to stderr, stack included, under the id the client sees. */
+const logToStderr: InternalErrorLog = (error, requestId) => {
+  process.stderr.write(`distillery: internal error in request ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+/**
+ * Turns any error into an OpenAI-shaped JSON answer. An unexpected error becomes a generic 500 that
+ * names only a request id (its message may hold paths, addresses or upstream details meant for the
+ * operator); the details go to `log` under the same id.
+ */
+export function sendError(response: ServerResponse, error: unknown, log: InternalErrorLog = logToStderr): void {
+  const requestId = error instanceof HttpError ? null : `req_${randomBytes(8).toString('hex')}`;
+  if (requestId !== null) log(error, requestId);
   if (response.headersSent) {
     // A stream already started cannot change its status; cutting it tells the client it failed.
     response.destroy(error instanceof Error ? error : undefined);
     return;
   }
-  const httpError = error instanceof HttpError ? error : new HttpError(500, `internal server error: ${error instanceof Error ? error.message : String(error)}`);
+  const httpError = error instanceof HttpError
+    ? error
+    : new HttpError(500, `internal server error (request id ${requestId}); the operator's log has the details`, { code: 'internal_error', headers: { 'x-request-id': requestId ?? '' } });
   sendJson(response, httpError.status, httpError.toBody(), httpError.headers);
 }
 
 /** The node:http request listener for a route table, wrapped in the single error boundary. */
-export function createRequestListener(routes: readonly Route[]): (request: IncomingMessage, response: ServerResponse) => void {
+export function createRequestListener(routes: readonly Route[], log: InternalErrorLog = logToStderr): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     let handled: Promise<void> | void;
     try {
       const path = pathOf(request);
       handled = selectRoute(routes, request.method ?? 'GET', path)(request, response, path);
     } catch (error) {
-      sendError(response, error);
+      sendError(response, error, log);
       return;
     }
-    handled?.catch((error: unknown) => sendError(response, error));
+    handled?.catch((error: unknown) => sendError(response, error, log));
   };
 }
