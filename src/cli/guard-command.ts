@@ -5,6 +5,7 @@ import {
 } from '../guard/index.js';
 import { EXIT, reportFailure } from './exit-codes.js';
 import { UsageError } from '../util/errors.js';
+import { parseHttpUrl, parsePort } from './options.js';
 
 /** Where the guard keeps its keys, accounting and audit log unless --db or --redis says otherwise. */
 const DEFAULT_DB = '.distillery/guard.db';
@@ -103,11 +104,14 @@ Examples:
     }) => {
       let state: Awaited<ReturnType<typeof openServingState>> | undefined;
       try {
+        // Flags first: a typo must not wait for the store (or Redis) to answer.
+        const upstreamUrl = parseHttpUrl(options.upstream, '--upstream');
+        const port = parsePort(options.port);
         const fromFile = options.policy === undefined ? {} : await loadPolicyFile(options.policy);
         state = await openServingState(options);
         const { store, close } = state;
         const gateway = await startGateway({
-          upstreamUrl: options.upstream, upstreamApiKeyEnv: options.upstreamKeyEnv, store, host: options.host, port: Number(options.port),
+          upstreamUrl, upstreamApiKeyEnv: options.upstreamKeyEnv, store, host: options.host, port,
           ...(state.replication === undefined ? {} : { replication: state.replication }),
           detectors: defaultDetectors(options.requestsPerMinute === undefined ? {} : { volume: { saturationRequests: positive('--requests-per-minute', options.requestsPerMinute) } }),
           combine: options.requestsPerMinute === undefined ? combineRisk : withVolumeCeiling(combineRisk),

@@ -7,6 +7,7 @@ import { humanRenderer, jsonRenderer } from './progress.js';
 import { renderTerminal } from '../eval/report.js';
 import { estimateCost, type CostEstimate } from '../pipeline/estimate.js';
 import { makeTeacher } from '../pipeline/make-teacher.js';
+import { UsageError } from '../util/errors.js';
 
 function formatEstimate(estimate: CostEstimate): string {
   const usd = (value: number) => `$${value.toFixed(4)}`;
@@ -38,7 +39,8 @@ The budget (budget.maxUSD) is never exceeded: each call's worst-case cost is res
 
 Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key
-refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
+refused; 5 storage error (e.g. disk full, or a project folder that cannot be written; nothing
+committed is lost); 6 the teacher's API key variable (teacher.apiKeyEnv) is not set; 130 interrupted.
 
 Example:
   $ OPENAI_API_KEY=sk-... distillery run examples/openai-support-tickets.yaml`)
@@ -50,7 +52,7 @@ Example:
       process.once('SIGINT', onSignal);
       try {
         if (options.until !== undefined && !STAGES.includes(options.until as Stage)) {
-          throw new Error(`--until must be one of ${STAGES.join(', ')}`);
+          throw new UsageError(`--until must be one of ${STAGES.join(', ')}, got "${options.until}"`);
         }
         const task = await loadTaskFile(taskFile);
         if (options.estimate === true) {

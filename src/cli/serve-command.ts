@@ -4,6 +4,7 @@ import { loadStudentFile } from '../student/file-format.js';
 import { startStudentServer } from '../serve/student-server.js';
 import { reportFailure } from './exit-codes.js';
 import { resolveStudentPath } from './resolve-student.js';
+import { parsePort } from './options.js';
 
 /** `distillery serve <student>`: an OpenAI-compatible server answering with the student. */
 export function registerServeCommand(program: Command): void {
@@ -27,7 +28,7 @@ Example:
         const file = await resolveStudentPath(target);
         const student = loadStudentFile(file);
         const modelName = options.model ?? path.basename(file).replace(/\.dstl$/, '');
-        const server = await startStudentServer({ student, modelName, host: options.host, port: Number(options.port) });
+        const server = await startStudentServer({ student, modelName, host: options.host, port: parsePort(options.port) });
         process.stderr.write(`serving ${student.kind} student "${modelName}" (${student.labels.length} labels) at ${server.url}\n`);
         const shutdown = () => void server.close().then(() => process.exit(0));
         process.once('SIGINT', shutdown);

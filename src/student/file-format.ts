@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { decodeStudentFile, StudentFileError } from './file-container.js';
 import { studentKind } from './registry.js';
 import type { Student } from './types.js';
+import { errnoCode, fileFailureReason } from '../util/node-errors.js';
 
 /** Rebuilds a student from file bytes; throws StudentFileError for a foreign, corrupt or newer file. */
 export function studentFromBytes(bytes: Uint8Array): Student {
@@ -20,10 +21,19 @@ export function studentFromBytes(bytes: Uint8Array): Student {
   }
 }
 
-/** Loads a student file from disk. */
+/** Loads a student file from disk; a missing or unreadable file is a StudentFileError (exit 2) saying so. */
 export function loadStudentFile(path: string): Student {
+  let bytes: Uint8Array;
   try {
-    return studentFromBytes(readFileSync(path));
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') throw new StudentFileError(`no student yet at ${path}: run \`distillery run task.yaml\` first`, { cause: error });
+    const reason = fileFailureReason(error);
+    if (reason !== undefined) throw new StudentFileError(`cannot read the student file ${path}: ${reason}`, { cause: error });
+    throw error;
+  }
+  try {
+    return studentFromBytes(bytes);
   } catch (error) {
     if (error instanceof StudentFileError) throw new StudentFileError(`${path}: ${error.message}`);
     throw error;
