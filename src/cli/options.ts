@@ -8,11 +8,10 @@ export function parsePort(value: string, flag = '--port'): number {
   return port;
 }
 
-/** A whole number ≥ 1 from the command line, at most `max` when given. */
-export function parsePositiveInteger(value: string, flag: string, max?: number): number {
+/** A whole number ≥ 1 from the command line. */
+export function parsePositiveInteger(value: string, flag: string): number {
   const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
-  if (max !== undefined && number > max) throw new UsageError(`${flag} must be at most ${max}, got ${number}`);
+  if (!Number.isSafeInteger(number) || number < 1) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
   return number;
 }
 
