@@ -50,7 +50,7 @@ export function registerPredictCommand(program: Command): void {
     .argument('[text...]', 'texts to label, one prediction each (quote each text); without them, stdin is read as one text')
     .description('label texts with a student; prints one JSON object per text: {"id", "label", "top"}')
     .option('--input <file>', 'label every row of a JSONL, CSV or text file (one text per line)')
-    .option('--format <format>', 'format of --input: auto (by extension), jsonl, csv, text', 'auto')
+    .option('--format <format>', 'format of --input: auto (.jsonl, .csv, .txt by extension; any other file is one text), jsonl, csv, text', 'auto')
     .option('--text-field <name>', 'field (JSONL) or column (CSV) holding the text', 'text')
     .option('--id-field <name>', 'field or column echoed as "id" (default: the line number)', 'id')
     .option('--lines', 'read stdin as one text per line (blank lines skipped) instead of one text')
