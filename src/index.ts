@@ -41,9 +41,11 @@ export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScore
 // Serving (`distillery serve`).
 export { startStudentServer, type StudentServerOptions, type ListeningServer } from './serve/index.js';
 
-// Storage.
-export { openSqliteStore, StoreError, type SqliteStoreOptions, type StoreErrorCause } from './store/index.js';
-export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment } from './store/index.js';
+// Storage. Not through store/index.js: its migrations' declarations name better-sqlite3's types, which
+// only this repository's dev dependencies hold, and a consumer checking libraries would fail on them.
+export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export { StoreError, type StoreErrorCause } from './store/errors.js';
+export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment } from './store/types.js';
 
 // Teachers.
 export type { Teacher, TeacherResult, TeacherRequest, TeacherUsage, ChatMessage } from './teacher/types.js';

@@ -52,7 +52,7 @@ export function registerPredictCommand(program: Command): void {
     .option('--input <file>', 'label every row of a JSONL, CSV or text file (one text per line)')
     .option('--format <format>', 'format of --input: auto (.jsonl, .csv, .txt by extension; any other file is one text), jsonl, csv, text', 'auto')
     .option('--text-field <name>', 'field (JSONL) or column (CSV) holding the text', 'text')
-    .option('--id-field <name>', 'field or column echoed as "id" (default: the line number)', 'id')
+    .option('--id-field <name>', 'field or column echoed as "id"; a row without it gets its line number', 'id')
     .option('--lines', 'read stdin as one text per line (blank lines skipped) instead of one text')
     .option('--top <k>', 'include the k most likely labels with probabilities (1 to the label count; default 3)')
     .addHelpText('after', `
