@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTaskSpec } from '../src/spec/load.js';
 import { createStudent, saveStudent } from '../src/student/index.js';
 import { EXIT } from '../src/util/errors.js';
-import { jsonLines, runCli, type CliResult } from './cli-helpers.js';
+import { jsonLines, runCli, spawnCli, type CliResult } from './cli-helpers.js';
 
 const labels = ['billing', 'bug', 'other'];
 const examples = [
@@ -89,6 +89,21 @@ describe('distillery predict: where texts come from', () => {
     const text = path.join(folder, 'tickets.txt');
     writeFileSync(text, 'refund my payment\n\nsearch shows an error\n');
     expect(predictions(await runCli(['predict', studentFile, '--input', text])).map((line) => [line.id, line.label])).toEqual([[1, 'billing'], [3, 'bug']]);
+  });
+});
+
+describe('distillery predict: a reader that stops early', () => {
+  it('exits quietly when stdout closes (| head -1), with no EPIPE stack', async () => {
+    const file = path.join(folder, 'many.jsonl');
+    // Far more output than a pipe buffers, so that writes are still pending when the reader goes.
+    writeFileSync(file, Array.from({ length: 20_000 }, (_, index) => JSON.stringify({ id: index, text: `refund invoice ${index}` })).join('\n'));
+    const child = spawnCli(['predict', studentFile, '--input', file]);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout?.once('data', () => child.stdout?.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|^\s+at /m);
+    expect(code).toBe(0);
   });
 });
 

@@ -23,6 +23,12 @@ Serve the student:             distillery serve task.yaml --port 8080`);
 // input; set before the commands are added, because each command copies it when it is created.
 program.exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput));
 
+// A reader that stops early (`distillery predict … | head -1`) is no failure: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
+
 registerRunCommand(program);
 registerServeCommand(program);
 registerPredictCommand(program);
