@@ -46,6 +46,13 @@ describe('describeFailure', () => {
     expect(failure.message).toContain('safe');
   });
 
+  it('gives a file error no boundary converted one line naming the file, never a stack', () => {
+    const refused = Object.assign(new Error("EACCES: permission denied, open '/p/report.md'"), { code: 'EACCES', path: '/p/report.md' });
+    expect(describeFailure(refused)).toEqual({ code: EXIT.store, message: '/p/report.md: permission denied' });
+    const missing = Object.assign(new Error("ENOENT: no such file or directory, open '/p/x'"), { code: 'ENOENT', path: '/p/x' });
+    expect(describeFailure(missing)).toEqual({ code: EXIT.invalidInput, message: '/p/x: no such file or folder' });
+  });
+
   it('maps store errors to exit 5', () => {
     const error = new StoreError('disk full writing /p/distillery.sqlite; committed answers are intact', { reason: 'disk-full', file: '/p/distillery.sqlite', code: 'SQLITE_FULL' });
     expect(describeFailure(error)).toEqual({ code: EXIT.store, message: error.message });

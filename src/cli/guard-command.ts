@@ -9,6 +9,7 @@ import { UsageError } from '../util/errors.js';
 import { registerKeys } from './guard-keys-command.js';
 import { registerReports } from './guard-report-command.js';
 import { DEFAULT_STATE_DESCRIPTION, openServingState, requireUsableKeys, STATE_ENV, withStateOptions, type ServingState, type StateFlags } from './guard-state.js';
+import { parseHttpUrl, parsePort } from './options.js';
 
 /** The environment variable holding the webhook's signing secret (the policy file's webhookSecret wins). */
 const WEBHOOK_SECRET_ENV = 'DISTILLERY_GUARD_WEBHOOK_SECRET';
@@ -81,13 +82,16 @@ Examples:
       let state: ServingState | undefined;
       let retention: AuditRetention | undefined;
       try {
+        // Flags first: a typo must not wait for the store (or Redis) to answer.
+        const upstreamUrl = parseHttpUrl(options.upstream, '--upstream');
+        const port = parsePort(options.port);
         const fromFile = options.policy === undefined ? {} : await loadPolicyFile(options.policy);
         const retentionMs = parseDuration(options.auditRetention, '--audit-retention');
         state = await openServingState(options, options.allowNoKeys === true, retentionMs);
         if (options.allowNoKeys !== true) await requireUsableKeys(state.store, state.where);
         const { store, close } = state;
         const gateway = await startGateway({
-          upstreamUrl: options.upstream, upstreamApiKeyEnv: options.upstreamKeyEnv, store, host: options.host, port: Number(options.port),
+          upstreamUrl, upstreamApiKeyEnv: options.upstreamKeyEnv, store, host: options.host, port,
           replication: state.replication,
           detectors: defaultDetectors(options.requestsPerMinute === undefined ? {} : { volume: { saturationRequests: positive('--requests-per-minute', options.requestsPerMinute) } }),
           combine: options.requestsPerMinute === undefined ? combineRisk : withVolumeCeiling(combineRisk),

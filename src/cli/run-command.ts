@@ -9,6 +9,7 @@ import { renderTerminal } from '../eval/report.js';
 import { estimateCost, type CostEstimate } from '../pipeline/estimate.js';
 import { makeTeacher } from '../pipeline/make-teacher.js';
 import { formatUSD } from '../util/money.js';
+import { UsageError } from '../util/errors.js';
 
 function formatEstimate(estimate: CostEstimate): string {
   const usd = (value: number) => formatUSD(value);
@@ -45,7 +46,8 @@ and not sent again unless you pass --retry-failed.
 
 Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget or at an answer that cost more than reserved (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key
-refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
+refused; 5 storage error (e.g. disk full, or a project folder that cannot be written; nothing
+committed is lost); 6 the teacher's API key variable (teacher.apiKeyEnv) is not set; 130 interrupted.
 
 Example:
   $ OPENAI_API_KEY=sk-... distillery run examples/openai-support-tickets.yaml`)
@@ -57,7 +59,7 @@ Example:
       process.once('SIGINT', onSignal);
       try {
         if (options.until !== undefined && !STAGES.includes(options.until as Stage)) {
-          throw new Error(`--until must be one of ${STAGES.join(', ')}`);
+          throw new UsageError(`--until must be one of ${STAGES.join(', ')}, got "${options.until}"`);
         }
         const task = await loadTaskFile(taskFile);
         for (const warning of task.warnings ?? []) renderer.handle({ type: 'task-warning', file: task.file, ...warning, text: formatProblem(task.file, warning) });

@@ -5,6 +5,7 @@ import { startStudentServer } from '../serve/student-server.js';
 import { reportFailure } from './exit-codes.js';
 import { resolveStudentPath } from './resolve-student.js';
 import { describeServedPrompt, servedPrompt } from './served-prompt.js';
+import { parsePort } from './options.js';
 
 /** `distillery serve <student>`: an OpenAI-compatible server answering with the student. */
 export function registerServeCommand(program: Command): void {
@@ -31,7 +32,7 @@ Example:
         const student = loadStudentFile(file);
         const prompt = await servedPrompt(target, file);
         const modelName = options.model ?? path.basename(file).replace(/\.dstl$/, '');
-        const server = await startStudentServer({ student, modelName, host: options.host, port: Number(options.port), prompt });
+        const server = await startStudentServer({ student, modelName, host: options.host, port: parsePort(options.port), prompt });
         process.stderr.write(`serving ${student.kind} student "${modelName}" (${student.labels.length} labels) at ${server.url}\n${describeServedPrompt(prompt)}\n`);
         const shutdown = () => void server.close().then(() => process.exit(0));
         process.once('SIGINT', shutdown);

@@ -237,3 +237,15 @@ function goldOf(row: RawRow, field: string | undefined): string | null {
 function relative(file: string, baseDir: string): string {
   return path.relative(baseDir, file) || file;
 }
+
+/** One row of a file as written, with its 1-based line: what `distillery predict --input` labels. */
+export interface InputFileRow {
+  fields: Record<string, unknown>;
+  line: number;
+}
+
+/** Reads every row of one JSONL, CSV or text file, with no dedup, limit or truncation. */
+export async function readInputFile(file: string, format: InputSettings['format'], textField: string): Promise<InputFileRow[]> {
+  const rows = await readRows(path.resolve(file), formatOf(file, format), textField, process.cwd());
+  return rows.map(({ fields, line }) => ({ fields, line }));
+}

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { decodeStudentFile, encodeStudentFile, StudentFileError, type StudentFileContents } from './file-container.js';
 import { studentKind } from './registry.js';
 import type { Student } from './types.js';
+import { errnoCode, fileFailureReason } from '../util/node-errors.js';
 
 /**
  * The prompt a student was distilled with: the task's message templates, as the teacher received
@@ -67,10 +68,19 @@ export async function recordStudentPrompt(path: string, prompt: StudentPrompt): 
   await writeAtomically(path, withExtras(readFileSync(path), { prompt }));
 }
 
-/** Loads a student file from disk. */
+/** Loads a student file from disk; a missing or unreadable file is a StudentFileError (exit 2) saying so. */
 export function loadStudentFile(path: string): Student {
+  let bytes: Uint8Array;
   try {
-    return studentFromBytes(readFileSync(path));
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') throw new StudentFileError(`no student yet at ${path}: run \`distillery run task.yaml\` first`, { cause: error });
+    const reason = fileFailureReason(error);
+    if (reason !== undefined) throw new StudentFileError(`cannot read the student file ${path}: ${reason}`, { cause: error });
+    throw error;
+  }
+  try {
+    return studentFromBytes(bytes);
   } catch (error) {
     if (error instanceof StudentFileError) throw new StudentFileError(`${path}: ${error.message}`);
     throw error;
