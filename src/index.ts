@@ -21,12 +21,13 @@ export { FileAccessError } from './util/node-errors.js';
 export { RunStoppedError, SetupError, MissingKeyError, type StopReason as RunStopReason } from './pipeline/errors.js';
 
 // Students.
-export type { Student, Prediction, TrainingExample, FitReport, FitOptions, EpochReport } from './student/types.js';
+export type { Student, Prediction, TrainingExample, FitReport, FitOptions, EpochReport, TrainingSummary } from './student/types.js';
+export type { StudentPrompt, StudentFileExtras } from './student/file-format.js';
 export { createStudent, saveStudent, studentFromBytes, StudentFileError, STUDENT_KINDS, type StudentKind } from './student/index.js';
 export type { StudentFileContents, Tensor } from './student/file-container.js';
 
 // Task files.
-export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type StudentSettings, type TeacherSettings } from './spec/index.js';
+export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type PromptField, type StudentSettings, type TeacherSettings } from './spec/index.js';
 
 // The pipeline (`distillery run`).
 export { runTask, type RunTaskOptions, type RunTaskResult } from './pipeline/run-task.js';
@@ -36,7 +37,7 @@ export type { ProjectPaths } from './pipeline/project.js';
 export type { TrainOutcome } from './pipeline/train-stage.js';
 export type { EvaluationOutcome } from './pipeline/evaluate-stage.js';
 export type { CollectEvent, CollectSummary, StopReason } from './collect/index.js';
-export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScores } from './eval/index.js';
+export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScores, CappedList, Disagreement, JunkAnswer, ProportionInterval } from './eval/index.js';
 
 // Serving (`distillery serve`).
 export { startStudentServer, type StudentServerOptions, type ListeningServer } from './serve/index.js';
@@ -45,12 +46,13 @@ export { startStudentServer, type StudentServerOptions, type ListeningServer } f
 // only this repository's dev dependencies hold, and a consumer checking libraries would fail on them.
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export { StoreError, type StoreErrorCause } from './store/errors.js';
-export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment } from './store/types.js';
+export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
 
 // Teachers.
 export type { Teacher, TeacherResult, TeacherRequest, TeacherUsage, ChatMessage } from './teacher/types.js';
 export { createOpenAITeacher, type OpenAITeacherOptions, type Prices, type PriceSource } from './teacher/index.js';
 export { TeacherError, TeacherAuthError, TeacherConnectionError, TeacherResponseError, TeacherTimeoutError } from './teacher/index.js';
+export type { ReportedUsage } from './teacher/errors.js';
 
 // The guard (`distillery guard`): the gateway for model owners.
 export * from './guard/index.js';

@@ -35,7 +35,7 @@ function taskYaml(extra = ''): string {
     'name: tickets',
     extra,
     "teacher: { baseURL: 'http://127.0.0.1:1/v1', model: m }",
-    "prompt: { messages: [{ role: user, content: '{{text}}' }] }",
+    "prompt: { messages: [{ role: user, content: 'Answer with one of {{labels}}: {{text}}' }] }",
     'labels: [a, b]',
     'inputs: { path: inputs.jsonl }',
     'budget: { maxUSD: 1 }',
