@@ -92,6 +92,11 @@ export class PolicyEngine {
   /** Observes a request, rescoring its key; rejects only when the store fails (the gateway applies fail-open/closed). */
   async evaluate(key: KeyRecord, features: RequestFeatures): Promise<PolicyDecision> {
     await this.#observations.publish(key.id, features);
+    return this.#decide(key);
+  }
+
+  /** Scores the key on everything observed so far and records the action; rejects only when the store fails. */
+  async #decide(key: KeyRecord): Promise<PolicyDecision> {
     const combined = this.#combine(await this.#scoreAll(key.id));
     const rule = ruleFor(this.config, key.id, key.tier);
     const action = actionFor(rule, combined.score);
@@ -132,8 +137,9 @@ export class PolicyEngine {
 
   /**
    * Observes and scores a request after the current turn of the event loop, off its request path
-   * (which admits from `currentState`): the key's decisions come out exactly as `evaluate` makes
-   * them, one request later. Failures go to onError.
+   * (which admits from `currentState`). Requests queued together are observed in arrival order and
+   * each key is then scored once: its next request is admitted under the decision `evaluate` would
+   * have reached on its last one, which is the only one admission ever reads. Failures go to onError.
    */
   scoreLater(key: KeyRecord, features: RequestFeatures): void {
     this.#queued.push({ key, features });
@@ -163,14 +169,23 @@ export class PolicyEngine {
     await Promise.all([...this.#notifications]);
   }
 
-  /** Scores the queued requests in arrival order, each as `evaluate` would have at its arrival. */
+  /** Observes the queued requests in arrival order, then scores each of their keys once. */
   async #drain(): Promise<void> {
     while (this.#queued.length > 0) {
       const batch = this.#queued;
       this.#queued = [];
+      const keys = new Map<string, KeyRecord>();
       for (const { key, features } of batch) {
+        keys.set(key.id, key);
         try {
-          await this.evaluate(key, features);
+          await this.#observations.publish(key.id, features);
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+      for (const key of keys.values()) {
+        try {
+          await this.#decide(key);
         } catch (error) {
           this.#onError(error);
         }
