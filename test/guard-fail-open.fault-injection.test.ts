@@ -59,7 +59,7 @@ function attempt(client: OpenAI): Promise<{ status: number; code: string | null 
 }
 
 /** A gateway on a fault-injection store with a scripted detector and a settable clock. */
-async function setup(options: { lastKnownTtlMs?: number; onStoreFailure?: 'open' | 'closed' } = {}) {
+async function setup(options: { lastKnownTtlMs?: number; onStoreFailure?: 'open' | 'closed'; scoreInline?: boolean } = {}) {
   const temporary = temporaryGuardStore();
   const state = { down: false, usageWrites: [] as UsageEntry[] };
   const clock = { now: 1_800_000_000_000 };
@@ -69,6 +69,7 @@ async function setup(options: { lastKnownTtlMs?: number; onStoreFailure?: 'open'
     upstreamUrl: upstream.url, store: faultInjectionStore(temporary.store, state), detectors: [detector], now: () => clock.now,
     policy: { default: { blockAt: 0.9, throttleBurst: 1, throttleRequestsPerMinute: 1 }, onStoreFailure: options.onStoreFailure ?? 'open' },
     onError: (error) => errors.push(error), ...(options.lastKnownTtlMs === undefined ? {} : { lastKnownTtlMs: options.lastKnownTtlMs }),
+    ...(options.scoreInline === undefined ? {} : { scoreInline: options.scoreInline }),
   });
   const client = async (name: string) => {
     const { id, secret } = await issue(temporary.store, name);
@@ -108,6 +109,22 @@ describe('guard gateway with a fault-injection store', () => {
       await gateway.settled();
       expect(await attempt(throttled.client)).toEqual({ status: 429, code: 'rate_limit_exceeded' });
       expect(errors.some((error) => error instanceof StoreError)).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it('fail-open keeps the last known block when each request is scored inline (as replicas do) and the new score cannot be saved', async () => {
+    const { state, clock, detector, gateway, client, close } = await setup({ scoreInline: true });
+    try {
+      const blocked = await client('harvester');
+      detector.scores.set(blocked.id, 1);
+      expect(await attempt(blocked.client)).toEqual({ status: 403, code: 'key_blocked' });
+      state.down = true;
+      detector.scores.set(blocked.id, 0.95);
+      clock.now += 2000;
+      expect(await attempt(blocked.client)).toEqual({ status: 403, code: 'key_blocked' });
+      await gateway.settled();
     } finally {
       await close();
     }

@@ -118,12 +118,8 @@ export class PolicyEngine {
    * first time (or, for replicas, once the cached copy is `policyRefreshMs` old). Rejects with the
    * store's error when it must read and cannot; `lastKnownState` then says what this engine last knew.
    */
-  async currentState(keyId: string): Promise<PolicyState> {
-    const state = await this.#previousState(keyId);
-    const entry = this.#states.get(keyId);
-    if (entry !== undefined) entry.seenAt = this.#now();
-    this.#sweep();
-    return state;
+  currentState(keyId: string): Promise<PolicyState> {
+    return this.#previousState(keyId);
   }
 
   /** The key's state as this engine last read or decided it, while the key was seen within `lastKnownTtlMs`; no store access. */
@@ -234,9 +230,11 @@ export class PolicyEngine {
     return results;
   }
 
-  /** The state in force before this request: cached, else (or once the cache is `refreshMs` old) from the store. */
+  /** The state in force before this request: cached, else (or once the cache is `refreshMs` old) from the store; the key counts as seen. */
   async #previousState(keyId: string): Promise<PolicyState> {
     const cached = this.#states.get(keyId);
+    this.#sweep();
+    if (cached !== undefined) cached.seenAt = this.#now();
     if (cached !== undefined && this.#now() - cached.readAt < this.#refreshMs) return cached.state;
     const stored = (await this.#store.getPolicyState(keyId)) ?? { keyId, action: 'log', score: 0, reasons: [], updatedAt: 0 };
     this.#remember(stored);
