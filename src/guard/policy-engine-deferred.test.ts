@@ -83,9 +83,11 @@ describe('policy engine, scoring off the request path', () => {
     await engine.currentState(key.id); // seen again: the TTL starts over
     clock.now += 50_000;
     expect(engine.lastKnownState(key.id)?.action).toBe('throttle');
-    clock.now += 10_001;
-    expect(engine.lastKnownState(key.id)).toBeUndefined();
     await raw.setPolicyState({ keyId: key.id, action: 'block', score: 1, reasons: ['set elsewhere'], updatedAt: clock.now });
+    clock.now += 10_001;
+    // Not seen for over a minute: the next request reads the stored state instead of reviving the cached one.
     expect((await engine.currentState(key.id)).action).toBe('block');
+    clock.now += 60_000;
+    expect(engine.lastKnownState(key.id)).toBeUndefined();
   });
 });

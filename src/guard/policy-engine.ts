@@ -232,9 +232,10 @@ export class PolicyEngine {
 
   /** The state in force before this request: cached, else (or once the cache is `refreshMs` old) from the store; the key counts as seen. */
   async #previousState(keyId: string): Promise<PolicyState> {
-    const cached = this.#states.get(keyId);
-    this.#sweep();
+    // A key not seen within the TTL is read afresh, as if never seen.
+    const cached = this.lastKnownState(keyId) === undefined ? undefined : this.#states.get(keyId);
     if (cached !== undefined) cached.seenAt = this.#now();
+    this.#sweep();
     if (cached !== undefined && this.#now() - cached.readAt < this.#refreshMs) return cached.state;
     const stored = (await this.#store.getPolicyState(keyId)) ?? { keyId, action: 'log', score: 0, reasons: [], updatedAt: 0 };
     this.#remember(stored);
