@@ -99,6 +99,8 @@ describe('guard gateway with a real upstream', () => {
     const { id, secret } = await issue(store, 'to-revoke');
     await client(secret).models.list();
     expect(await store.revokeKey(id, Date.now())).toBe(true);
+    // The gateway trusts an authenticated key for 1 s; revoking in-process also forgets it at once.
+    gateway.forgetKey(id);
     const revoked = await client(secret).models.list().catch((caught: unknown) => caught);
     expect(revoked).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((revoked as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('revoked_api_key');

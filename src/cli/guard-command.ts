@@ -49,7 +49,7 @@ function registerServe(guard: Command): void {
     .option('--policy <file>', 'policy file (YAML or JSON): flag/throttle/block thresholds per tier and per key, throttle sizes, onStoreFailure, webhookUrl; flags below override it')
     .option('--requests-per-minute <n>', 'an owner-set ceiling: a key sending this many requests a minute scores 1 whatever the other detectors say (default: volume is one weak signal among nine)')
     .option('--block-at <score>', 'also block keys scoring at least this (default: never block automatically)')
-    .option('--fail-closed', 'answer 503 when the guard database (or Redis) is unavailable (default: keep serving keys seen recently, unaccounted)')
+    .option('--fail-closed', 'answer 503 when the guard database (or Redis) is unavailable (default: keep serving keys seen in the last 5 min under their last known policy state, blocked stays blocked)')
     .option('--webhook <url>', 'POST a JSON event here whenever a key\'s policy action changes')
     .option('--log-prompts', 'store prompt text in the audit log (off by default: prompts are your users\' data)')
     .option('--max-body-bytes <n>', 'request body limit', String(1024 * 1024))

@@ -12,6 +12,7 @@ export { LocalThrottle, type Throttle, type ThrottleResult } from './throttle.js
 export { DEFAULT_POLICY_HOLD_MS, DEFAULT_POLICY_REFRESH_MS, type Replication } from './replication.js';
 export { REFUSAL_WINDOW_MS, type AuditEntry, type AuditQuery, type GuardStore, type KeyRecord, type PolicyState, type UsageEntry, type UsageWindow } from './guard-store.js';
 export { createKey, authenticate, findKeys, isExpired, AUTH_FAILURE_RESPONSES, type AuthFailure, type CreateKeyOptions } from './key-registry.js';
+export { KeyCache, DEFAULT_KEY_TRUST_MS, DEFAULT_LAST_KNOWN_TTL_MS, type KeyCacheOptions } from './key-cache.js';
 export { KEY_PREFIX, bearerToken, hashKey, issueKey, keyMatches, visiblePrefixOf, type IssuedKey } from './keys.js';
 export { PolicyEngine, allowedAction, combineScores, unflaggedState, type Admission, type PolicyDecision, type PolicyEngineOptions } from './policy-engine.js';
 export { DEFAULT_POLICY_RULE, actionFor, atLeast, ruleFor, type PolicyConfig, type PolicyRule } from './policy-config.js';
