@@ -19,8 +19,8 @@ import type { ChatMessage } from '../teacher/types.js';
 import { createStoreJudgeCall, JudgeBudgetError } from './judge-call.js';
 import { combineVerdicts, judgeMessages, judgePairs, parseVerdict, type JudgeCall, type JudgePair } from './judge.js';
 
-/** A scripted judge: reads the chat request, returns the judge's text. */
-type JudgeScript = (messages: ChatMessage[]) => string;
+/** A scripted judge: reads the chat request, returns the judge's text (or an HTTP error status to fail with). */
+type JudgeScript = (messages: ChatMessage[]) => string | { status: number };
 
 interface ScriptedJudgeServer {
   baseURL: string;
@@ -38,6 +38,11 @@ async function startScriptedJudgeServer(script: JudgeScript): Promise<ScriptedJu
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: ChatMessage[]; model: string };
       requests.push(body.messages);
       const text = script(body.messages);
+      if (typeof text !== 'string') {
+        response.writeHead(text.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: 'scripted failure', type: 'server_error' } }));
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({
         id: `chatcmpl-judge-${requests.length}`, object: 'chat.completion', created: 0, model: body.model,
@@ -60,7 +65,7 @@ function answersOf(messages: ChatMessage[]): { a: string; b: string } {
 }
 
 /** A fair scripted judge: the answer containing "good" wins; both or neither, a tie. */
-const fairJudge: JudgeScript = (messages) => {
+const fairJudge = (messages: ChatMessage[]): string => {
   const { a, b } = answersOf(messages);
   const aGood = a.includes('good');
   const bGood = b.includes('good');
@@ -158,6 +163,25 @@ describe('judge against a scripted judge server (loopback, OpenAI-compatible)', 
     expect(budget.spentUSD).toBeCloseTo(CALL_USD, 12);
     expect((await store.ledger()).committedUSD).toBeCloseTo(CALL_USD, 12);
     await expect(judgePairs(PAIRS, call, { concurrency: 1 })).rejects.toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe('judge call failures (scripted judge server)', () => {
+  it('a scripted judge server failing with HTTP 500: the error propagates and the budget and ledger keep the worst case', async () => {
+    const { server, call, store, budget } = await setUp(() => ({ status: 500 }));
+    await expect(judgePairs(PAIRS.slice(0, 1), call)).rejects.toThrow();
+    expect(server.requests).toHaveLength(1);
+    expect(budget.reservedUSD).toBe(0);
+    expect(budget.spentUSD).toBeGreaterThan(CALL_USD);
+    expect((await store.listReservations())).toEqual([]);
+    const billed = await store.listBilledAttempts();
+    expect(billed.map((attempt) => attempt.billedUSD)).toEqual([budget.spentUSD]);
+  });
+
+  it('a judge call without an input id is refused before anything is sent', async () => {
+    const { server, call } = await setUp(fairJudge);
+    await expect(call(judgeMessages('q', 'a', 'b'), {})).rejects.toThrow(/input id/);
+    expect(server.requests).toHaveLength(0);
   });
 });
 
