@@ -163,6 +163,13 @@ export function fieldScores(counts: FieldCounts): FieldScores {
   return { ...counts, precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
 }
 
+/** The counts of many examples summed: what micro-averaging divides. */
+export function sumFieldCounts(scores: readonly ExtractExampleScore[]): FieldCounts {
+  let total = NO_COUNTS;
+  for (const score of scores) total = addCounts(total, score.counts);
+  return total;
+}
+
 /** Scores one example; undefined when the teacher's answer does not parse (no reference). */
 export function scoreExtractExample(pair: ExtractPair, isValid: (value: unknown) => boolean): ExtractExampleScore | undefined {
   const teacher = parseJsonAnswer(pair.teacher);
@@ -183,10 +190,8 @@ export function scoreExtractExample(pair: ExtractPair, isValid: (value: unknown)
 /** Aggregates example scores into the test-set metrics (the bootstrap calls this per resample). */
 export function aggregateExtractScores(scores: readonly ExtractExampleScore[], referenceUnparseable = 0): ExtractMetrics {
   const rate = (test: (score: ExtractExampleScore) => boolean): number => (scores.length === 0 ? 0 : scores.filter(test).length / scores.length);
-  let total = NO_COUNTS;
   const perPath = new Map<string, FieldCounts>();
   for (const score of scores) {
-    total = addCounts(total, score.counts);
     for (const [path, counts] of score.perField) perPath.set(path, addCounts(perPath.get(path) ?? NO_COUNTS, counts));
   }
   const perField = [...perPath.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, counts]) => ({ path, ...fieldScores(counts) }));
@@ -196,7 +201,7 @@ export function aggregateExtractScores(scores: readonly ExtractExampleScore[], r
     parseRate: rate((score) => score.parsed),
     validRate: rate((score) => score.valid),
     exactMatchRate: rate((score) => score.exactMatch),
-    fields: fieldScores(total),
+    fields: fieldScores(sumFieldCounts(scores)),
     perField,
   };
 }

@@ -5,7 +5,7 @@
  * Each function is pure given its inputs and seed; the judge (judge.ts) is separate because it spends.
  */
 import { bootstrapInterval, bootstrapMean, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js';
-import { addCounts, aggregateExtractScores, compileSchema, fieldScores, scoreExtractExample, type ExtractExampleScore, type ExtractMetrics, type FieldCounts } from './extract-metrics.js';
+import { aggregateExtractScores, compileSchema, fieldScores, scoreExtractExample, sumFieldCounts, type ExtractExampleScore, type ExtractMetrics } from './extract-metrics.js';
 import type { HeadlineFigure, ScoredExample } from './generative-report.js';
 import { chrfFromStatistics, chrfStatistics, exactMatch, rougeL, sentenceChrf, sumChrfStatistics, type ChrfOptions } from './text-metrics.js';
 
@@ -39,8 +39,6 @@ export interface GenerateEvaluation {
   headline: HeadlineFigure[];
 }
 
-const NO_COUNTS: FieldCounts = { truePositives: 0, falsePositives: 0, falseNegatives: 0 };
-
 /** Share of scores for which `test` holds. */
 function share(scores: readonly ExtractExampleScore[], test: (score: ExtractExampleScore) => boolean): number {
   return scores.length === 0 ? 0 : scores.filter(test).length / scores.length;
@@ -48,9 +46,7 @@ function share(scores: readonly ExtractExampleScore[], test: (score: ExtractExam
 
 /** Micro field F1 of a resample: counts summed, then one F1. */
 function microF1(scores: readonly ExtractExampleScore[]): number {
-  let total = NO_COUNTS;
-  for (const score of scores) total = addCounts(total, score.counts);
-  return fieldScores(total).f1;
+  return fieldScores(sumFieldCounts(scores)).f1;
 }
 
 /** Scores an extract task's test split against the teacher under the task's JSON Schema. */

@@ -6,7 +6,7 @@ export { renderTerminal, renderMarkdown, renderHtml, headline, type EvalReport, 
 export { SMALL_TEST_SPLIT, MIN_LABEL_SUPPORT, LIST_CAP } from './findings.js';
 export { confusionHeatmap, reliabilityDiagram, horizontalBars, logBars, escapeXml } from './charts.js';
 export { exactMatch, sentenceChrf, corpusChrf, chrfStatistics, chrfFromStatistics, sumChrfStatistics, rougeL, rougeTokens, type ChrfOptions, type PrecisionRecallF } from './text-metrics.js';
-export { extractMetrics, compileSchema, parseJsonAnswer, flattenFields, scoreExtractExample, aggregateExtractScores, fieldScores, type ExtractMetrics, type ExtractExampleScore, type ExtractPair, type FieldCounts, type FieldScores } from './extract-metrics.js';
+export { extractMetrics, compileSchema, parseJsonAnswer, flattenFields, scoreExtractExample, aggregateExtractScores, fieldScores, sumFieldCounts, type ExtractMetrics, type ExtractExampleScore, type ExtractPair, type FieldCounts, type FieldScores } from './extract-metrics.js';
 export { bootstrapInterval, bootstrapMean, bootstrapCorpus, DEFAULT_RESAMPLES, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js';
 export { judgePairs, judgeMessages, parseVerdict, combineVerdicts, summariseJudgements, type JudgeCall, type JudgeCallContext, type JudgeReply, type JudgePair, type JudgeSummary, type JudgedPair, type Verdict, type PairOutcome } from './judge.js';
 export { createStoreJudgeCall, JudgeBudgetError, type JudgeBudget, type JudgeStore, type StoreJudgeCallOptions } from './judge-call.js';
