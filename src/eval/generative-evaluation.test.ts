@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractMetrics } from './extract-metrics.js';
-import { evaluateExtract, evaluateGenerate } from './generative-evaluation.js';
+import { evaluateExtract, evaluateGenerate, judgeHeadline } from './generative-evaluation.js';
+import { summariseJudgements, type JudgedPair } from './judge.js';
 import { renderGenerativeMarkdown } from './generative-report.js';
 import { corpusChrf, rougeL } from './text-metrics.js';
 
@@ -41,5 +42,16 @@ describe('evaluation entry points', () => {
     expect(evaluation.exactMatch.estimate).toBeCloseTo(1 / 3, 12);
     expect(evaluateGenerate(pairs, { seed: 4 })).toEqual(evaluation);
     expect(evaluation.examples[0]?.score).toBeCloseTo(100, 10);
+  });
+
+  it('judge: win and loss rates over the readable pairs, with intervals', () => {
+    const outcomes = ['win', 'win', 'tie', 'loss', 'unparseable'] as const;
+    const judged: JudgedPair[] = outcomes.map((outcome, index) => ({ index, outcome, studentFirst: 'tie', teacherFirst: 'tie' }));
+    const summary = summariseJudgements(outcomes.map(() => ({ input: 'q', teacher: 't', student: 's' })), judged, { calls: 10, costUSD: 0 });
+    const [wins, losses] = judgeHeadline(summary, { seed: 1 });
+    expect(wins?.interval.estimate).toBeCloseTo(summary.winRate, 12);
+    expect(wins?.interval.estimate).toBeCloseTo(2 / 4, 12);
+    expect(losses?.interval.estimate).toBeCloseTo(1 / 4, 12);
+    expect(wins?.interval.examples).toBe(4);
   });
 });

@@ -7,6 +7,7 @@
 import { bootstrapInterval, bootstrapMean, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js';
 import { aggregateExtractScores, compileSchema, fieldScores, scoreExtractExample, sumFieldCounts, type ExtractExampleScore, type ExtractMetrics } from './extract-metrics.js';
 import type { HeadlineFigure, ScoredExample } from './generative-report.js';
+import type { JudgeSummary } from './judge.js';
 import { chrfFromStatistics, chrfStatistics, exactMatch, rougeL, sentenceChrf, sumChrfStatistics, type ChrfOptions } from './text-metrics.js';
 
 /** One test example: its input, the teacher's answer (the reference) and the student's. */
@@ -93,4 +94,17 @@ export function evaluateGenerate(pairs: readonly AnswerPair[], options: Bootstra
       { name: 'exact match vs teacher', interval: exact, scale: 'proportion' },
     ],
   };
+}
+
+/**
+ * The judge's win and loss rates with bootstrap intervals, over the pairs it could read (a tie counts
+ * in the denominator, an unparseable pair does not: the same shares as the summary's).
+ */
+export function judgeHeadline(summary: JudgeSummary, options: BootstrapOptions = {}): HeadlineFigure[] {
+  const outcomes = summary.judged.filter((pair) => pair.outcome !== 'unparseable').map((pair) => pair.outcome);
+  const rate = (outcome: string) => bootstrapMean(outcomes.map((value) => (value === outcome ? 1 : 0)), options);
+  return [
+    { name: 'judge: student wins', interval: rate('win'), scale: 'proportion' },
+    { name: 'judge: student loses', interval: rate('loss'), scale: 'proportion' },
+  ];
 }

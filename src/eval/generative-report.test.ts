@@ -86,4 +86,19 @@ describe('generative report pieces', () => {
     expect(markdown).toContain('None: the test split is empty.');
     expect(html).toContain('None: the test split is empty.');
   });
+
+  it('extract: a per-field table, most supported first, paths escaped', () => {
+    const field = (path: string, truePositives: number, falsePositives: number, falseNegatives: number) => ({ path, truePositives, falsePositives, falseNegatives, precision: truePositives / (truePositives + falsePositives), recall: truePositives / (truePositives + falseNegatives), f1: 0.5 });
+    const { markdown, html } = renderGenerativeReport({ ...INPUT, fields: [field('places[]', 1, 1, 1), field('people[]', 3, 1, 1), field('a["<b>"]', 1, 0, 0)] });
+    expect(markdown).toContain([
+      '## Fields (3 of 3, most supported first)',
+      '',
+      '| field | precision | recall | F1 | support |',
+      '|---|---|---|---|---|',
+      '| people\\[\\] | 75.0% | 75.0% | 50.0% | 4 |',
+      '| places\\[\\] | 50.0% | 50.0% | 50.0% | 2 |',
+      '| a\\["&lt;b&gt;"\\] | 100.0% | 100.0% | 50.0% | 1 |',
+    ].join('\n'));
+    expect(html).toContain('<td>a[&#34;&#60;b&#62;&#34;]</td>');
+  });
 });

@@ -6,6 +6,7 @@
  */
 import type { BootstrapInterval } from './bootstrap.js';
 import { escapeXml } from './charts.js';
+import type { FieldScores } from './extract-metrics.js';
 import type { JudgeSummary } from './judge.js';
 
 /** How a figure reads: a share shown as a percentage, a 0–100 score (chrF), or a plain number. */
@@ -37,6 +38,8 @@ export interface GenerativeReportInput {
   /** How many worst examples to show (default 10). */
   worstLimit?: number;
   judge?: JudgeSummary;
+  /** Extract tasks: the per-field scores (extract-metrics.ts `perField`); the most supported shown. */
+  fields?: ReadonlyArray<{ path: string } & FieldScores>;
 }
 
 /** The fragments, ready to embed. */
@@ -48,6 +51,8 @@ export interface GenerativeReportFragments {
 /** Longest text shown in a cell, in code points; longer ones end in "…". */
 export const CELL_TEXT_LIMIT = 280;
 const DEFAULT_WORST_LIMIT = 10;
+/** Fields shown in the per-field table; a schema with more lists the most supported. */
+export const FIELD_LIMIT = 20;
 
 /** The `limit` lowest-scored examples, lowest first; equal scores keep the test split's order. */
 export function worstExamples(examples: readonly ScoredExample[], limit = DEFAULT_WORST_LIMIT): ScoredExample[] {
@@ -102,6 +107,19 @@ function lengthsLine(judge: JudgeSummary): string {
 }
 
 const WORST_HEADER = ['input', 'teacher', 'student', 'score'];
+const FIELD_HEADER = ['field', 'precision', 'recall', 'F1', 'support'];
+
+/** The per-field rows, most supported first (support: the teacher's values at that path). */
+function fieldRows(fields: NonNullable<GenerativeReportInput['fields']>): string[][] {
+  const support = (field: FieldScores) => field.truePositives + field.falseNegatives;
+  return [...fields].sort((a, b) => support(b) - support(a) || (a.path < b.path ? -1 : 1)).slice(0, FIELD_LIMIT)
+    .map((field) => [field.path === '' ? '(whole value)' : field.path, formatValue(field.precision, 'proportion'), formatValue(field.recall, 'proportion'), formatValue(field.f1, 'proportion'), String(support(field))]);
+}
+
+/** "Fields (20 of 31, most supported first)". */
+function fieldsTitle(fields: NonNullable<GenerativeReportInput['fields']>): string {
+  return `Fields (${Math.min(FIELD_LIMIT, fields.length)} of ${fields.length}, most supported first)`;
+}
 
 /** The title of the worst-examples section. */
 function worstTitle(input: GenerativeReportInput, shown: number): string {
@@ -112,6 +130,10 @@ function worstTitle(input: GenerativeReportInput, shown: number): string {
 export function renderGenerativeMarkdown(input: GenerativeReportInput): string {
   const lines = ['| figure | value |', '|---|---|', ...input.headline.map((figure) => `| ${markdownCell(figure.name)} | ${formatFigure(figure)} |`)];
   if (input.judge !== undefined) lines.push('', `Judge: ${judgeLine(input.judge)}; ${lengthsLine(input.judge)}.`);
+  if (input.fields !== undefined && input.fields.length > 0) {
+    lines.push('', `## ${fieldsTitle(input.fields)}`, '', `| ${FIELD_HEADER.join(' | ')} |`, `|${FIELD_HEADER.map(() => '---').join('|')}|`);
+    for (const row of fieldRows(input.fields)) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
+  }
   const worst = worstExamples(input.examples, input.worstLimit);
   lines.push('', `## ${worstTitle(input, worst.length)}`, '');
   if (worst.length === 0) lines.push('None: the test split is empty.');
@@ -131,7 +153,9 @@ export function renderGenerativeHtml(input: GenerativeReportInput): string {
   const table = worst.length === 0
     ? '<p>None: the test split is empty.</p>'
     : `<table class="list side-by-side"><tr>${WORST_HEADER.map((name) => `<th>${name}</th>`).join('')}</tr>${rows}</table>`;
-  return `<table class="figures">${figures}</table>${judge}<h2>${escapeXml(worstTitle(input, worst.length))}</h2>${table}`;
+  const fields = input.fields === undefined || input.fields.length === 0 ? ''
+    : `<h2>${escapeXml(fieldsTitle(input.fields))}</h2><table class="list"><tr>${FIELD_HEADER.map((name) => `<th>${name}</th>`).join('')}</tr>${fieldRows(input.fields).map((row) => `<tr>${row.map((value) => `<td>${escapeXml(value)}</td>`).join('')}</tr>`).join('')}</table>`;
+  return `<table class="figures">${figures}</table>${judge}${fields}<h2>${escapeXml(worstTitle(input, worst.length))}</h2>${table}`;
 }
 
 /** Both fragments. */

@@ -10,5 +10,5 @@ export { extractMetrics, compileSchema, parseJsonAnswer, flattenFields, scoreExt
 export { bootstrapInterval, bootstrapMean, bootstrapCorpus, DEFAULT_RESAMPLES, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js';
 export { judgePairs, judgeMessages, parseVerdict, combineVerdicts, summariseJudgements, type JudgeCall, type JudgeCallContext, type JudgeReply, type JudgePair, type JudgeSummary, type JudgedPair, type Verdict, type PairOutcome } from './judge.js';
 export { createStoreJudgeCall, JudgeBudgetError, type JudgeBudget, type JudgeStore, type StoreJudgeCallOptions } from './judge-call.js';
-export { renderGenerativeReport, renderGenerativeMarkdown, renderGenerativeHtml, worstExamples, formatFigure, type GenerativeReportInput, type GenerativeReportFragments, type HeadlineFigure, type ScoredExample, type FigureScale } from './generative-report.js';
-export { evaluateExtract, evaluateGenerate, type AnswerPair, type ExtractEvaluation, type GenerateEvaluation } from './generative-evaluation.js';
+export { renderGenerativeReport, renderGenerativeMarkdown, renderGenerativeHtml, worstExamples, formatFigure, CELL_TEXT_LIMIT, FIELD_LIMIT, type GenerativeReportInput, type GenerativeReportFragments, type HeadlineFigure, type ScoredExample, type FigureScale } from './generative-report.js';
+export { evaluateExtract, evaluateGenerate, judgeHeadline, type AnswerPair, type ExtractEvaluation, type GenerateEvaluation } from './generative-evaluation.js';
