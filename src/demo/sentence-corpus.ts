@@ -11,6 +11,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../util/errors.js';
 import { sha256Hex, unitInterval } from '../util/hash.js';
 
 /** One sentence of the corpus. */
@@ -95,7 +96,7 @@ export async function sentencePool(options: SentenceCorpusOptions = {}): Promise
 /** Up to `limit` sentences of the pool in seeded hash order: a fixed pseudo-random sample whose prefixes are samples too. */
 export async function buildSentenceCorpus(options: SentenceCorpusOptions = {}): Promise<SentenceItem[]> {
   const { limit = 3000, seed = 0 } = options;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`buildSentenceCorpus: limit must be a positive integer, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${limit}`);
   const keyed = (await sentencePool(options)).map((item) => ({ item, key: unitInterval(`sentence:${seed}:${item.id}`) }));
   keyed.sort((a, b) => a.key - b.key || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
   return keyed.slice(0, limit).map(({ item }) => item);
