@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { countTextTokens, estimateInputTokens } from '../teacher/tokens.js';
 import { ENTITY_SCHEMA, entitySchemaViolation } from './entity-extractor.js';
-import { EXTRACT_DEMO_TASK, EXTRACT_PROMPT } from './extract-task.js';
+import { EXTRACT_DEMO_TASK } from './extract-task.js';
+import { extractMessages } from './extract-teacher-timing.js';
 import { EXTRACT_TEACHER_MODEL, extractAnswer, startExtractTeacherServer, type ExtractTeacherServer } from './extract-teacher-server.js';
 import { buildSentenceCorpus } from './sentence-corpus.js';
 
@@ -21,14 +22,9 @@ afterAll(async () => {
   await server.close();
 });
 
-/** The demo task's messages for one sentence. */
-function messagesFor(sentence: string): Array<{ role: 'system' | 'user'; content: string }> {
-  return EXTRACT_PROMPT.map((message) => ({ role: message.role, content: message.content.replace('{{text}}', sentence) }));
-}
-
 describe('extract teacher server, through the official openai client', () => {
   it('answers the JSON object of the schema with honest usage and finish_reason stop', async () => {
-    const messages = messagesFor(SENTENCE);
+    const messages = extractMessages(SENTENCE);
     const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages, response_format: EXTRACT_DEMO_TASK.responseFormat as never });
     const choice = completion.choices[0];
     const content = choice?.message.content ?? '';
@@ -40,7 +36,7 @@ describe('extract teacher server, through the official openai client', () => {
   });
 
   it('streams token deltas that join to the plain answer, then finish_reason and usage', async () => {
-    const stream = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor(SENTENCE), stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE), stream: true, stream_options: { include_usage: true } });
     const deltas: string[] = [];
     let finishReason: string | null = null;
     let usage: OpenAI.CompletionUsage | null | undefined;
@@ -59,7 +55,7 @@ describe('extract teacher server, through the official openai client', () => {
 
   it('truncates to max_tokens with finish_reason length and counts exactly those tokens', async () => {
     for (const limit of [{ max_tokens: 5 }, { max_completion_tokens: 5 }]) {
-      const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor(SENTENCE), ...limit });
+      const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE), ...limit });
       const content = completion.choices[0]?.message.content ?? '';
       expect(completion.choices[0]?.finish_reason).toBe('length');
       expect(completion.usage?.completion_tokens).toBe(5);
@@ -69,7 +65,7 @@ describe('extract teacher server, through the official openai client', () => {
   });
 
   it('gives logprob 0 (probability 1: a hard label) to every token when logprobs are asked', async () => {
-    const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor(SENTENCE), logprobs: true, top_logprobs: 3 });
+    const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE), logprobs: true, top_logprobs: 3 });
     const entries = completion.choices[0]?.logprobs?.content ?? [];
     expect(entries).toHaveLength(completion.usage?.completion_tokens ?? -1);
     expect(entries.map((entry) => entry.token).join('')).toBe(completion.choices[0]?.message.content);
@@ -77,13 +73,18 @@ describe('extract teacher server, through the official openai client', () => {
       expect(entry.logprob).toBe(0);
       expect(entry.top_logprobs).toEqual([{ token: entry.token, logprob: 0, bytes: entry.bytes }]);
     }
-    const plain = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor(SENTENCE) });
+    const plain = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE) });
     expect(plain.choices[0]?.logprobs ?? null).toBeNull();
   });
 
-  it('rejects a malformed response_format and max_tokens with a 400 naming the field', async () => {
-    for (const [body, param] of [[{ response_format: { type: 'xml' } }, 'response_format.type'], [{ max_tokens: 0 }, 'max_tokens']] as const) {
-      const failure = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor(SENTENCE), ...(body as object) }).catch((error: unknown) => error);
+  it('rejects a malformed response_format, max_tokens or an empty sentence with a 400 naming the field', async () => {
+    const cases = [
+      [{ response_format: { type: 'xml' } }, 'response_format.type'],
+      [{ max_tokens: 0 }, 'max_tokens'],
+      [{ messages: [{ role: 'user', content: '   ' }] }, 'messages[0].content'],
+    ] as const;
+    for (const [body, param] of cases) {
+      const failure = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE), ...(body as object) }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
       expect((failure as InstanceType<typeof OpenAI.BadRequestError>).param).toBe(param);
     }
@@ -94,7 +95,7 @@ describe('extract teacher server, through the official openai client', () => {
     expect(models.data.map((model) => model.id)).toEqual([EXTRACT_TEACHER_MODEL]);
     expect((await client.models.retrieve(EXTRACT_TEACHER_MODEL)).owned_by).toBe('spencermountain/compromise');
     const before = server.calls();
-    await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor('Ada Lovelace lived in London.') });
+    await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages('Ada Lovelace lived in London.') });
     expect(server.calls()).toBe(before + 1);
   });
 
@@ -103,7 +104,7 @@ describe('extract teacher server, through the official openai client', () => {
     const sentences = await buildSentenceCorpus({ limit: 150 });
     let named = 0;
     for (const sentence of sentences) {
-      const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: messagesFor(sentence.text), max_tokens: EXTRACT_DEMO_TASK.teacher.maxTokens });
+      const completion = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(sentence.text), max_tokens: EXTRACT_DEMO_TASK.teacher.maxTokens });
       expect(completion.choices[0]?.finish_reason).toBe('stop');
       const answer = JSON.parse(completion.choices[0]?.message.content ?? '') as Record<string, string[]>;
       expect(validator.safeParse(answer).success, sentence.text).toBe(true);
