@@ -73,6 +73,16 @@ describe('extract teacher server, through the official openai client', () => {
       expect(entry.logprob).toBe(0);
       expect(entry.top_logprobs).toEqual([{ token: entry.token, logprob: 0, bytes: entry.bytes }]);
     }
+    const stream = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE), logprobs: true, stream: true });
+    const streamed: OpenAI.ChatCompletionTokenLogprob[] = [];
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (!choice?.delta.content) continue;
+      const content = choice.logprobs?.content ?? [];
+      expect(content.map((entry) => entry.token).join('')).toBe(choice.delta.content);
+      streamed.push(...content);
+    }
+    expect(streamed.map(({ token, logprob }) => ({ token, logprob }))).toEqual(entries.map(({ token }) => ({ token, logprob: 0 })));
     const plain = await client.chat.completions.create({ model: EXTRACT_TEACHER_MODEL, messages: extractMessages(SENTENCE) });
     expect(plain.choices[0]?.logprobs ?? null).toBeNull();
   });
