@@ -6,8 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseChatCompletionRequest, requireInput, type ChatCompletionRequest } from './chat-request.js';
 import { chatCompletion, chatCompletionChunks, newCompletionIdentity, usageFor, type ClassifierAnswer } from './chat-response.js';
-import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, readJsonBody, sendJson, SseWriter, type Route } from './http.js';
+import { createRequestListener, DEFAULT_MAX_BODY_BYTES, readJsonBody, sendJson, SseWriter, type Route } from './http.js';
 import { listen, type ListeningServer } from './listen.js';
+import { modelRoutes } from './model-routes.js';
 
 /** Classifies one input text. */
 export type Classify = (input: string) => ClassifierAnswer | Promise<ClassifierAnswer>;
@@ -39,11 +40,6 @@ export interface ClassifierServerOptions {
   selectInput?: SelectInput;
 }
 
-/** The model object of GET /v1/models. */
-function modelObject(options: ClassifierServerOptions, created: number): Record<string, unknown> {
-  return { id: options.modelName, object: 'model', created, owned_by: options.ownedBy ?? 'distillery' };
-}
-
 /** POST /v1/chat/completions: validate, classify, serialise (as JSON or as an SSE stream). */
 function chatCompletionsHandler(options: ClassifierServerOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -60,31 +56,9 @@ function chatCompletionsHandler(options: ClassifierServerOptions): (request: Inc
   };
 }
 
-/** A URL path segment decoded, or a 400 when its percent-encoding is broken. */
-function decodedSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, `the path segment "${segment}" is not valid percent-encoding`, { code: 'invalid_path' });
-  }
-}
-
 /** The route table: chat completions and the model listing (all and one). */
 function routes(options: ClassifierServerOptions): Route[] {
-  const created = Math.floor(Date.now() / 1000);
-  return [
-    { method: 'POST', path: '/v1/chat/completions', handler: chatCompletionsHandler(options) },
-    { method: 'GET', path: '/v1/models', handler: (_request, response) => sendJson(response, 200, { object: 'list', data: [modelObject(options, created)] }) },
-    {
-      method: 'GET',
-      path: '/v1/models/',
-      handler: (_request, response, path) => {
-        const id = decodedSegment(path.slice('/v1/models/'.length));
-        if (id !== options.modelName) throw new HttpError(404, `the model "${id}" does not exist here; this server serves "${options.modelName}"`, { param: 'model', code: 'model_not_found' });
-        sendJson(response, 200, modelObject(options, created));
-      },
-    },
-  ];
+  return [{ method: 'POST', path: '/v1/chat/completions', handler: chatCompletionsHandler(options) }, ...modelRoutes(options)];
 }
 
 /** Starts an OpenAI-compatible server answering chat completions with `options.classify`. */
