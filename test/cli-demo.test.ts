@@ -163,7 +163,7 @@ describe('distillery demo teacher', () => {
     try {
       const result = await runCli(['demo', 'teacher', '--port', String(port)]);
       expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toBe(`distillery: port ${port} on 127.0.0.1 is busy: choose another with --port (0 picks a free one)`);
+      expect(result.stderr.trim()).toBe(`distillery: port ${port} is in use; pick another with --port`);
     } finally {
       blocker.close();
     }

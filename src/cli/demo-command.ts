@@ -7,7 +7,7 @@ import { startLanguageTeacherServer } from '../demo/language-teacher-server.js';
 import { projectPaths } from '../pipeline/project.js';
 import { DistilleryError, EXIT, UsageError } from '../util/errors.js';
 import { reportFailure } from './exit-codes.js';
-import { parseIntegerOption, parsePortOption } from './integer-option.js';
+import { parseIntegerOption, parsePort } from './options.js';
 import { humanRenderer, jsonRenderer } from './progress.js';
 
 const DEMO_TEACHER_MODEL = 'vscode-languagedetection';
@@ -106,13 +106,9 @@ code snippets and run it in another terminal:
       // --json is the demo's own flag; commander hands it to the parent, so read it with the parent's.
       const options = command.optsWithGlobals<{ port: string; host: string; json?: boolean }>();
       try {
-        const port = parsePortOption(options.port);
-        const server = await startLanguageTeacherServer({ host: options.host, port, modelName: DEMO_TEACHER_MODEL }).catch((error: unknown) => {
-          const code = (error as NodeJS.ErrnoException | null)?.code;
-          if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${options.host} is busy: choose another with --port (0 picks a free one)`);
-          if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${options.host}: no such address on this machine`);
-          throw error;
-        });
+        const port = parsePort(options.port);
+        // A busy port or an unknown host is already a one-line UsageError from the shared listen().
+        const server = await startLanguageTeacherServer({ host: options.host, port, modelName: DEMO_TEACHER_MODEL });
         const taskFile = demoTeacherTaskFile(server.url, DEMO_TEACHER_MODEL);
         if (options.json === true) {
           process.stdout.write(`${JSON.stringify({ type: 'teacher', baseURL: server.url, model: DEMO_TEACHER_MODEL, taskFile })}\n`);

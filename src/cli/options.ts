@@ -8,11 +8,22 @@ export function parsePort(value: string, flag = '--port'): number {
   return port;
 }
 
+/**
+ * A whole number within bounds, read strictly: `Number()` would take "1e3" and "0x10", and turn "abc"
+ * into a NaN that fails far from the flag (the demo once said "inputs.jsonl is empty").
+ */
+export function parseIntegerOption(flag: string, value: string, options: { min: number; max?: number; what?: string }): number {
+  const what = options.what ?? (options.min === 1 ? 'a positive integer' : `an integer of at least ${options.min}`);
+  const parsed = /^\d+$/u.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < options.min || (options.max !== undefined && parsed > options.max)) {
+    throw new UsageError(`${flag} must be ${what}, got "${value}"`);
+  }
+  return parsed;
+}
+
 /** A whole number ≥ 1 from the command line. */
 export function parsePositiveInteger(value: string, flag: string): number {
-  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < 1) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
-  return number;
+  return parseIntegerOption(flag, value, { min: 1, what: 'a positive whole number' });
 }
 
 /** An http(s) URL from the command line, e.g. an upstream's base URL. */

@@ -40,7 +40,7 @@ describe.runIf(available)('Redis observation bus', () => {
       const late = await recordingBus(prefix, { replayMs: 60_000 });
       const fresh = await recordingBus(prefix, { replayMs: 0 });
       try {
-        await expect.poll(() => late.seen.length, { timeout: 3000, interval: 5 }).toBe(3);
+        await expect.poll(() => late.seen.length, { timeout: 10_000, interval: 5 }).toBe(3);
         expect(late.seen.map(([, observed]) => observed.prompt)).toEqual(['a lon', 'a lon', 'a lon']);
         expect(fresh.seen).toEqual([]);
       } finally {
@@ -65,7 +65,7 @@ describe.runIf(available)('Redis observation bus', () => {
     try {
       const features = { ...sampleFeatures(1, 'my secret prompt about the quarterly invoices'), lastMessage: 'my secret prompt about the quarterly invoices', systemPrompt: 'confidential system prompt' };
       await a.bus.publish('key_a', features);
-      await expect.poll(() => b.seen.length, { timeout: 3000, interval: 5 }).toBe(1);
+      await expect.poll(() => b.seen.length, { timeout: 10_000, interval: 5 }).toBe(1);
       const stored = JSON.stringify(await raw.xrange(`${prefix}:observations`, '-', '+'));
       for (const word of ['secret', 'quarterly', 'invoices', 'confidential']) expect(stored).not.toContain(word);
       expect(stored).toContain('"sketch"');
@@ -118,7 +118,7 @@ describe.runIf(available)('Redis observation bus', () => {
     try {
       await a.bus.publish('key_a', sampleFeatures(1, 'x'));
       await c.bus.publish('key_c', sampleFeatures(1, 'y'));
-      await expect.poll(() => b.seen.length, { timeout: 3000, interval: 5 }).toBe(1);
+      await expect.poll(() => b.seen.length, { timeout: 10_000, interval: 5 }).toBe(1);
       expect(b.seen[0]?.[0]).toBe('key_c');
       expect(a.seen.map(([keyId]) => keyId)).toEqual(['key_a']);
     } finally {
