@@ -21,6 +21,8 @@ const extract: GenerativeExample = {
 };
 const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
 const withTools: GenerativeExample = { id: 'e2', split: 'val', messages: [{ role: 'user', content: 'Weather in Oslo?' }], answer: 'Cold.', finishReason: 'stop', tools: [weather], ranked: { preferred: 'Cold.', rejected: 'Hot!' } };
+const { input: _rawInput, ...extractWithoutInput } = extract;
+const { tools: _tools, ...withoutTools } = withTools;
 const fewShot: GenerativeExample = {
   id: 'e3',
   split: 'train',
@@ -47,7 +49,7 @@ describe('fine-tuning lines (golden)', () => {
 
   it('Alpaca: system and template words as instruction, the raw input as input', () => {
     expect(line('alpaca', extract)).toBe('{"instruction":"You extract entities.\\n\\nExtract the people as JSON.","input":"Sentence: Ada met Alan.","output":"{\\"people\\":[\\"Ada\\",\\"Alan\\"]}"}');
-    expect(line('alpaca', { ...extract, input: undefined })).toBe('{"instruction":"You extract entities.","input":"Extract the people as JSON.\\n\\nSentence: Ada met Alan.","output":"{\\"people\\":[\\"Ada\\",\\"Alan\\"]}"}');
+    expect(line('alpaca', extractWithoutInput)).toBe('{"instruction":"You extract entities.","input":"Extract the people as JSON.\\n\\nSentence: Ada met Alan.","output":"{\\"people\\":[\\"Ada\\",\\"Alan\\"]}"}');
     expect(line('alpaca', fewShot)).toBe('{"instruction":"Translate to French.\\n\\nExample input: cat\\n\\nExample output: chat","input":"dog","output":"chien"}');
   });
 
@@ -57,7 +59,7 @@ describe('fine-tuning lines (golden)', () => {
 
   it('DPO: input messages (and tools), preferred and non-preferred assistant outputs; nothing without a ranked pair', () => {
     expect(line('dpo', withTools)).toBe('{"input":{"messages":[{"role":"user","content":"Weather in Oslo?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]},"preferred_output":[{"role":"assistant","content":"Cold."}],"non_preferred_output":[{"role":"assistant","content":"Hot!"}]}');
-    expect(line('dpo', { ...withTools, tools: undefined, ranked: { preferred: 'A', rejected: 'B' } })).toBe('{"input":{"messages":[{"role":"user","content":"Weather in Oslo?"}]},"preferred_output":[{"role":"assistant","content":"A"}],"non_preferred_output":[{"role":"assistant","content":"B"}]}');
+    expect(line('dpo', { ...withoutTools, ranked: { preferred: 'A', rejected: 'B' } })).toBe('{"input":{"messages":[{"role":"user","content":"Weather in Oslo?"}]},"preferred_output":[{"role":"assistant","content":"A"}],"non_preferred_output":[{"role":"assistant","content":"B"}]}');
     expect(fineTuningRecord('dpo', extract)).toBeNull();
   });
 

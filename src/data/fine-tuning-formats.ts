@@ -115,7 +115,7 @@ export async function exportFineTuning(
   options: { directory: string; formats: readonly FineTuningFormat[]; splits?: readonly Split[] },
 ): Promise<FineTuningExport> {
   const formats = [...new Set(options.formats)];
-  const splits = [...new Set(options.splits ?? ['train', 'val'])];
+  const splits = [...new Set<Split>(options.splits ?? ['train', 'val'])];
   const targets = new Map<string, { writer: AtomicJsonlWriter; entry: FineTuningFile }>();
   for (const format of formats) {
     for (const split of splits) {
