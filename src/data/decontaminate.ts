@@ -4,6 +4,7 @@
  */
 import { fnv1a32 } from '../util/hash.js';
 import { normaliseText } from '../util/text.js';
+import { GramTable } from './gram-table.js';
 import { inputTextOf, type GenerativeExample } from './generative-example.js';
 
 /** Which part of an example an n-gram came from. */
@@ -56,8 +57,6 @@ const BOILERPLATE_FLOOR = 2;
 const BASE_LOW = 0x01000193;
 const BASE_HIGH = 0x5bd1e995;
 const SECOND_SEED = 0x9747b28c;
-/** Keeps the two 32-bit halves inside a double's exact integer range: 21 + 32 = 53 bits. */
-const HIGH_MASK = 0x1f_ffff;
 const SHORT_TAG = 0x9e3779b1;
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -67,11 +66,11 @@ export function wordTokens(text: string): string[] {
 }
 
 /**
- * Calls `visit` with a 53-bit key for every n-gram of `tokens` (a rolling polynomial hash over two
+ * Calls `visit` with a 64-bit key (two 32-bit halves) for every n-gram of `tokens` (a rolling polynomial hash over two
  * 32-bit token hashes, so the cost is linear in the tokens whatever n is). A text shorter than n
  * words gets one key for the whole text when `wholeWhenShort`, tagged by its length.
  */
-function forEachGram(tokens: readonly string[], n: number, wholeWhenShort: boolean, visit: (key: number, start: number) => void): void {
+function forEachGram(tokens: readonly string[], n: number, wholeWhenShort: boolean, visit: (high: number, low: number, start: number) => void): void {
   const length = tokens.length;
   if (length === 0 || (length < n && !wholeWhenShort)) return;
   const span = Math.min(n, length);
@@ -99,7 +98,7 @@ function forEachGram(tokens: readonly string[], n: number, wholeWhenShort: boole
     hashHigh = (Math.imul(hashHigh, BASE_HIGH) + (high[index] as number)) | 0;
     if (index < span - 1) continue;
     const tagged = span < n ? hashLow ^ Math.imul(span, SHORT_TAG) : hashLow;
-    visit((hashHigh & HIGH_MASK) * 0x1_0000_0000 + (tagged >>> 0), index - span + 1);
+    visit(hashHigh, tagged, index - span + 1);
   }
 }
 
@@ -113,13 +112,8 @@ function fieldsOf(example: GenerativeExample): Array<{ field: ExampleField; toke
   ];
 }
 
-interface EvaluationSource {
-  example: GenerativeExample;
-  field: ExampleField;
-}
-
 interface Candidate {
-  key: number;
+  entry: number;
   field: ExampleField;
   tokens: string[];
   start: number;
@@ -132,43 +126,46 @@ interface Candidate {
 export function decontaminate(examples: readonly GenerativeExample[], options: DecontaminationOptions = {}): DecontaminationResult {
   const n = options.n ?? DEFAULT_N;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`decontamination n must be a positive integer, got ${n}`);
-  const evaluation = new Map<number, EvaluationSource>();
+  const evaluation = new GramTable();
+  const sources: Array<{ example: GenerativeExample; field: ExampleField }> = [];
   for (const example of examples) {
     if (example.split === 'train') continue;
     for (const { field, tokens, wholeWhenShort } of fieldsOf(example)) {
-      forEachGram(tokens, n, wholeWhenShort, (key) => {
-        if (!evaluation.has(key)) evaluation.set(key, { example, field });
+      forEachGram(tokens, n, wholeWhenShort, (high, low) => {
+        if (evaluation.add(high, low) === sources.length) sources.push({ example, field });
       });
     }
   }
   const training = examples.filter((example) => example.split === 'train');
-  const documentFrequency = new Map<number, number>();
+  // Per evaluation n-gram: how many training examples contain it, and the last one that did (to count each once).
+  const documentFrequency = new Int32Array(sources.length);
+  const lastSeenBy = new Int32Array(sources.length).fill(-1);
   const candidates = new Map<GenerativeExample, Candidate[]>();
   if (evaluation.size > 0) {
-    for (const example of training) {
-      const seen = new Set<number>();
-      const found: Candidate[] = [];
+    training.forEach((example, trainingIndex) => {
+      let found: Candidate[] | undefined;
       for (const { field, tokens, wholeWhenShort } of fieldsOf(example)) {
-        forEachGram(tokens, n, wholeWhenShort, (key, start) => {
-          if (!evaluation.has(key) || seen.has(key)) return;
-          seen.add(key);
-          found.push({ key, field, tokens, start });
-          documentFrequency.set(key, (documentFrequency.get(key) ?? 0) + 1);
+        forEachGram(tokens, n, wholeWhenShort, (high, low, start) => {
+          const entry = evaluation.get(high, low);
+          if (entry < 0 || lastSeenBy[entry] === trainingIndex) return;
+          lastSeenBy[entry] = trainingIndex;
+          documentFrequency[entry] = (documentFrequency[entry] as number) + 1;
+          (found ??= []).push({ entry, field, tokens, start });
         });
       }
-      if (found.length > 0) candidates.set(example, found);
-    }
+      if (found !== undefined) candidates.set(example, found);
+    });
   }
   const limit = Math.max(BOILERPLATE_FLOOR, (options.boilerplateFraction ?? DEFAULT_BOILERPLATE_FRACTION) * training.length);
   let boilerplateNgrams = 0;
-  for (const count of documentFrequency.values()) if (count > limit) boilerplateNgrams++;
+  for (const count of documentFrequency) if (count > limit) boilerplateNgrams++;
   const removed: Contamination[] = [];
   const removedSet = new Set<GenerativeExample>();
   const counts: DecontaminationResult['counts'] = { training: training.length, removed: 0, bySplit: { val: 0, test: 0 }, byField: { input: 0, answer: 0 }, boilerplateNgrams };
   for (const [example, found] of candidates) {
-    const evidence = found.find((candidate) => (documentFrequency.get(candidate.key) ?? 0) <= limit);
+    const evidence = found.find((candidate) => (documentFrequency[candidate.entry] as number) <= limit);
     if (evidence === undefined) continue;
-    const source = evaluation.get(evidence.key) as EvaluationSource;
+    const source = sources[evidence.entry] as { example: GenerativeExample; field: ExampleField };
     const matchedSplit = source.example.split === 'test' ? 'test' : 'val';
     removed.push({ id: example.id, field: evidence.field, matchedId: source.example.id, matchedSplit, matchedField: source.field, ngram: evidence.tokens.slice(evidence.start, evidence.start + n).join(' ') });
     removedSet.add(example);
