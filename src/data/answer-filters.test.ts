@@ -106,9 +106,9 @@ describe('applyFilters', () => {
     expect(result.kept.map((kept) => kept.id)).toEqual(['ok', 'ok2']);
     expect(result.counts).toEqual({ truncated: 1, empty: 1, refusal: 1 });
     expect(result.removed).toEqual([
-      { id: 'cut', filter: 'truncated', reason: 'finish reason length (cut off by max tokens)' },
-      { id: 'empty', filter: 'empty', reason: 'empty answer' },
-      { id: 'no', filter: 'refusal', reason: 'refusal: "As an AI language model"' },
+      { id: 'cut', split: 'train', filter: 'truncated', reason: 'finish reason length (cut off by max tokens)' },
+      { id: 'empty', split: 'train', filter: 'empty', reason: 'empty answer' },
+      { id: 'no', split: 'train', filter: 'refusal', reason: 'refusal: "As an AI language model"' },
     ]);
     expect(result.total).toBe(5);
   });

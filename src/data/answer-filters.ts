@@ -16,6 +16,7 @@ export interface AnswerFilter {
 /** One example a filter removed. */
 export interface FilteredOut {
   id: string;
+  split: GenerativeExample['split'];
   filter: string;
   reason: string;
 }
@@ -97,9 +98,9 @@ export class NoAnswersLeftError extends DistilleryError {
 
 /**
  * Applies the filters in order (the first that rejects an example is the one counted) and returns
- * what is kept; throws NoAnswersLeftError when examples came in and none is left.
+ * what is kept; throws NoAnswersLeftError when examples came in and none is left (unless `allowEmpty`).
  */
-export function applyFilters(examples: readonly GenerativeExample[], filters: readonly AnswerFilter[]): FilterResult {
+export function applyFilters(examples: readonly GenerativeExample[], filters: readonly AnswerFilter[], options: { allowEmpty?: boolean } = {}): FilterResult {
   const counts: Record<string, number> = {};
   for (const filter of filters) {
     if (filter.name in counts) throw new UsageError(`answer filter "${filter.name}" is listed twice`);
@@ -112,14 +113,14 @@ export function applyFilters(examples: readonly GenerativeExample[], filters: re
     for (const filter of filters) {
       const reason = filter.reject(example);
       if (reason === null) continue;
-      removed.push({ id: example.id, filter: filter.name, reason });
+      removed.push({ id: example.id, split: example.split, filter: filter.name, reason });
       counts[filter.name] = (counts[filter.name] ?? 0) + 1;
       rejected = true;
       break;
     }
     if (!rejected) kept.push(example);
   }
-  if (examples.length > 0 && kept.length === 0) {
+  if (examples.length > 0 && kept.length === 0 && options.allowEmpty !== true) {
     const takers = Object.entries(counts)
       .filter(([, count]) => count > 0)
       .sort(([, a], [, b]) => b - a)

@@ -35,3 +35,4 @@ export {
   type FineTuningExport,
 } from './fine-tuning-formats.js';
 export { trlRecipe, unslothRecipe, gpuRecipeReadme, writeGpuRecipes, DEFAULT_RECIPE_MODEL, type GpuRecipeOptions, type GpuRecipeFiles } from './gpu-recipe.js';
+export { curateGenerative, type GenerativeCurationOptions, type GenerativeCurationReport, type CurationRemoval } from './curate-generative.js';
