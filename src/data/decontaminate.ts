@@ -66,9 +66,9 @@ export function wordTokens(text: string): string[] {
 }
 
 /**
- * Calls `visit` with a 64-bit key (two 32-bit halves) for every n-gram of `tokens` (a rolling polynomial hash over two
- * 32-bit token hashes, so the cost is linear in the tokens whatever n is). A text shorter than n
- * words gets one key for the whole text when `wholeWhenShort`, tagged by its length.
+ * Calls `visit` with a 64-bit key (two 32-bit halves) for every n-gram of `tokens`: a rolling
+ * polynomial hash over two 32-bit token hashes, so the cost is linear in the tokens whatever n is.
+ * A text shorter than n words gets one key for the whole text when `wholeWhenShort`, tagged by its length.
  */
 function forEachGram(tokens: readonly string[], n: number, wholeWhenShort: boolean, visit: (high: number, low: number, start: number) => void): void {
   const length = tokens.length;
