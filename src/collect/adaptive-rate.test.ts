@@ -55,7 +55,7 @@ describe('AdaptiveRate', () => {
     expect(rate.perSecond).toBeNull();
   });
 
-  /** One request every 10 ms for a second: `refusedEvery` = k refuses each k-th, the others are answered. */
+  /** One request every 10 ms for a second; `refused(index)` says which the server refuses, the others are answered. */
   function oneSecond(rate: AdaptiveRate, advance: (ms: number) => void, refused: (index: number) => boolean): void {
     for (let index = 0; index < 100; index++) {
       rate.recordStart();
@@ -65,22 +65,38 @@ describe('AdaptiveRate', () => {
     }
   }
 
-  it('cuts multiplicatively from the sending rate when many requests are refused, once per window', () => {
+  it('when most requests are refused (far over a limit), halves the rate, then cuts to the accepted rate plus headroom; once per window', () => {
     const { now, advance } = clock();
-    const rate = new AdaptiveRate({ decreaseFactor: 0.5 }, now);
-    // 9 in 10 refused (far over a limit); nothing is cut during the first window, which is still being measured.
+    const rate = new AdaptiveRate({ tolerance: 0.15 }, now);
     oneSecond(rate, advance, (index) => index % 10 !== 0);
+    // Nothing is cut during the first window: it is still being measured.
     expect(rate.perSecond).toBeNull();
     rate.recordThrottled();
-    // 99 starts fall in the window (the first is exactly one window old): 0.5 × 99/s.
-    expect(rate.perSecond).toBeCloseTo(49.5, 6);
+    // In the window (the first request is exactly one window old) 99 were sent, 9 answered: at most halved, to 49.5/s.
+    expect(rate.perSecond).toBeCloseTo(99 / 2, 6);
     for (let index = 0; index < 20; index++) rate.recordThrottled();
-    expect(rate.perSecond).toBeCloseTo(49.5, 6);
-    advance(1000);
+    expect(rate.perSecond).toBeCloseTo(99 / 2, 6);
+    // Next window: sending 49.5/s, of which 10/s accepted (a server limit): down to 10 × 1.15 would be more than half, so it goes there.
+    for (let index = 0; index < 50; index++) {
+      while (rate.waitTime() > 0) advance(rate.waitTime());
+      rate.recordStart();
+      if (index % 5 === 0) rate.recordAnswered();
+      else rate.recordThrottled();
+    }
+    advance(1000 - (now() % 1000));
     rate.recordStart();
     rate.recordThrottled();
-    // A window later, it cuts again, from the (lower) rate it actually sent at.
-    expect(rate.perSecond).toBeLessThan(49.5 / 2);
+    expect(rate.perSecond).toBeLessThan(49.5 * 0.6);
+    expect(rate.perSecond).toBeGreaterThanOrEqual(49.5 / 2);
+  });
+
+  it('when a modest share is refused, cuts by a factor that grows with the share (1 - share / 2)', () => {
+    const { now, advance } = clock();
+    const rate = new AdaptiveRate({ tolerance: 0.15 }, now);
+    oneSecond(rate, advance, (index) => index % 10 < 2);
+    rate.recordThrottled();
+    // 99 sent per second; 20 of the last 100 outcomes refused: 99 × 0.9 (above 80 accepted × 1.15 it would not go).
+    expect(rate.perSecond).toBeCloseTo(99 * 0.9, 6);
   });
 
   it('does not slow down for a small share of refusals (random 429s), however many windows they last', () => {
@@ -90,44 +106,60 @@ describe('AdaptiveRate', () => {
     expect(rate.perSecond).toBeNull();
   });
 
-  it('never cuts below the rate the server was accepting, plus the tolerance as headroom', () => {
-    const { now, advance } = clock();
-    const rate = new AdaptiveRate({ decreaseFactor: 0.5, tolerance: 0.15 }, now);
-    oneSecond(rate, advance, (index) => index % 10 < 3);
-    rate.recordThrottled();
-    // About 70 of 100 answered in the window: not cut to 0.5 × 100, but to 70 × 1.15.
-    expect(rate.perSecond).toBeGreaterThanOrEqual(69 * 1.15);
-    expect(rate.perSecond).toBeLessThanOrEqual(71 * 1.15);
-  });
-
   it('paces requests to the learnt rate and raises it additively with each answer', () => {
     const { now, advance } = clock();
-    const rate = new AdaptiveRate({ decreaseFactor: 0.5, increasePerSecond: 0.1 }, now);
-    oneSecond(rate, advance, () => true);
+    const rate = new AdaptiveRate({ increasePerSecond: 0.1 }, now);
+    oneSecond(rate, advance, (index) => index % 10 < 2);
     rate.recordThrottled();
-    expect(rate.perSecond).toBeCloseTo(49.5, 6);
-    // Once the token in hand is spent, the next start is 1/49.5 s away.
+    const cut = 99 * 0.9;
+    // The token in hand spent, the next start is 1/cut s away.
     expect(rate.waitTime()).toBe(0);
     rate.recordStart();
-    expect(rate.waitTime()).toBe(Math.ceil(1000 / 49.5));
-    // The step is 10 % of the cut rate per second of answers: a second's worth of answers (~50) adds about 4.95/s.
-    for (let index = 0; index < 50; index++) rate.recordAnswered();
-    expect(rate.perSecond).toBeGreaterThan(49.5 + 4.5);
-    expect(rate.perSecond).toBeLessThan(49.5 + 5);
+    expect(rate.waitTime()).toBe(Math.ceil(1000 / cut));
+    // The step is 10 % of the cut rate per second of answers: a second's worth of answers adds about 8.9/s.
+    for (let index = 0; index < Math.round(cut); index++) rate.recordAnswered();
+    expect(rate.perSecond).toBeGreaterThan(cut + 0.09 * cut);
+    expect(rate.perSecond).toBeLessThan(cut + 0.1 * cut);
+  });
+
+  it('doubles the additive step for each window without a cut, so a deep cut is recovered from in seconds', () => {
+    const { now, advance } = clock();
+    const rate = new AdaptiveRate({ increasePerSecond: 0.1 }, now);
+    oneSecond(rate, advance, (index) => index % 10 < 2);
+    rate.recordThrottled();
+    const cut = rate.perSecond as number;
+    const step = 0.1 * cut;
+    rate.recordAnswered();
+    expect(rate.perSecond).toBeCloseTo(cut + step / cut, 9);
+    advance(1000);
+    const before = rate.perSecond as number;
+    rate.recordAnswered();
+    expect(rate.perSecond).toBeCloseTo(before + (2 * step) / before, 9);
+    advance(2000);
+    const later = rate.perSecond as number;
+    rate.recordAnswered();
+    expect(rate.perSecond).toBeCloseTo(later + (8 * step) / later, 9);
   });
 
   it('respects the configured ceiling and floor', () => {
-    const { now, advance } = clock();
-    const rate = new AdaptiveRate({ ceilingPerSecond: 5, floorPerSecond: 2, decreaseFactor: 0.01 }, now);
-    for (let index = 0; index < 10; index++) {
-      rate.recordStart();
+    /** 10 requests over a second, all refused, then the cut. */
+    const cutFromTen = (options: { ceilingPerSecond?: number; floorPerSecond?: number }): AdaptiveRate => {
+      const { now, advance } = clock();
+      const rate = new AdaptiveRate(options, now);
+      for (let index = 0; index < 10; index++) {
+        rate.recordStart();
+        rate.recordThrottled();
+        advance(100);
+      }
       rate.recordThrottled();
-      advance(100);
-    }
-    rate.recordThrottled();
-    expect(rate.perSecond).toBe(2);
-    for (let index = 0; index < 10_000; index++) rate.recordAnswered();
-    expect(rate.perSecond).toBe(5);
+      return rate;
+    };
+    expect(cutFromTen({}).perSecond).toBe(5);
+    expect(cutFromTen({ floorPerSecond: 8 }).perSecond).toBe(8);
+    const capped = cutFromTen({ ceilingPerSecond: 4 });
+    expect(capped.perSecond).toBe(4);
+    for (let index = 0; index < 10_000; index++) capped.recordAnswered();
+    expect(capped.perSecond).toBe(4);
   });
 
   it('against a hidden limit of 20/s with 100/s wanted, settles just above it: the server stays saturated', () => {

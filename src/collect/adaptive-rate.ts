@@ -2,80 +2,96 @@
  * The request rate a teacher turns out to accept, learnt from its 429s (AIMD, as TCP learns a
  * link's capacity): unlimited until 429s come; then the rate is cut multiplicatively, at most once
  * per measuring window (one 429 storm is one signal, not fifty), and each answer raises it
- * additively. Configured rpm is a ceiling it never exceeds.
+ * additively (the step doubling with each window that passes without a cut). Configured rpm is a ceiling it never exceeds.
  *
  * Two kinds of 429 must be told apart. Against a real limit the share of requests refused grows
- * with the sending rate (sending twice the limit, half are refused); random 429s (an overloaded
+ * with the sending rate (sending at twice the limit, half are refused); random 429s (an overloaded
  * replica, a flaky proxy) are a fixed share whatever the rate. So the rate is cut only when more
- * than `tolerance` of the last window's requests were refused, and never below the rate the teacher
- * was accepting plus the same headroom. Against a limit the rate settles just above it (a refused
- * call only waits its own Retry-After); with up to `tolerance` of random 429s the run does not slow
- * down at all — plain AIMD would halve it again and again (Mathis et al.: the rate falls as the
- * square root of the refusal share).
+ * than `tolerance` of the recent requests were refused; the cut is by a factor that grows with that
+ * share (as DCTCP scales its cut by the share of marked packets), and goes down to the rate the
+ * teacher was accepting plus the same headroom when that is lower, but never below half. Against a limit the rate
+ * settles just above it (a refused call only waits its own Retry-After); with up to `tolerance` of
+ * random 429s the run does not slow down — plain AIMD would halve it again and again (its rate falls
+ * as the square root of the refused share).
  */
 
 /** Tuning; the defaults suit rates from a few per minute to thousands per second. */
 export interface AdaptiveRateOptions {
-  /** The factor a 429 multiplies the rate by; default 0.7. */
-  decreaseFactor?: number;
-  /** What answers add per second, as a fraction of the rate set by the last cut; default 0.1. */
-  increasePerSecond?: number;
-  /** The share of a window's requests that may be refused without a cut, and the headroom a cut keeps over the accepted rate; default 0.15. */
+  /** The share of recent requests that may be refused without a cut, and the headroom a cut keeps over the accepted rate; default 0.15. */
   tolerance?: number;
+  /** What answers add per second, as a fraction of the rate set by the last cut (doubling each window without a cut); default 0.1. */
+  increasePerSecond?: number;
   /** Never faster than this (requests per second; from the task's rpm); none when absent. */
   ceilingPerSecond?: number;
   /** Never slower than this (requests per second); default one a minute. */
   floorPerSecond?: number;
-  /** Window for measuring the sending and accepted rates, and the least time between two cuts, in ms; default 1000. */
+  /** Window for measuring rates and refused shares, and the least time between two cuts, in ms; default 1000. */
   windowMs?: number;
 }
 
-/** Timestamps of recent events, for a rate: those of the last window, and at least the last few whatever their age. */
+/** The fewest recent events a rate or a share is measured over, reaching back past the window when it holds fewer. */
+const MIN_EVENTS = 20;
+
+/** Recent events (starts, or outcomes flagged refused), for rates and shares. */
 class RecentEvents {
-  static readonly KEEP = 8;
   readonly #times: number[] = [];
+  readonly #refused: boolean[] = [];
   #head = 0;
 
-  add(time: number): void {
+  add(time: number, refused = false): void {
     this.#times.push(time);
+    this.#refused.push(refused);
   }
 
-  /**
-   * Events per second: over the last `windowMs` before `now` (or since `since`, when later); when
-   * fewer than a few fell in it (slow calls), over the last few events instead. 0 when there were none.
-   */
-  perSecond(now: number, windowMs: number, since: number): number {
-    while (this.#times.length - this.#head > RecentEvents.KEEP && (this.#times[this.#head] as number) <= now - windowMs) this.#head++;
+  /** Drops events older than the window, keeping at least MIN_EVENTS; returns how many remain. */
+  #prune(now: number, windowMs: number): number {
+    while (this.#times.length - this.#head > MIN_EVENTS && (this.#times[this.#head] as number) <= now - windowMs) this.#head++;
     if (this.#head > 1024 && this.#head * 2 > this.#times.length) {
-      // Drop what has left the window now and then, not on every call.
+      // Compact now and then, not on every call.
       this.#times.splice(0, this.#head);
+      this.#refused.splice(0, this.#head);
       this.#head = 0;
     }
-    const count = this.#times.length - this.#head;
+    return this.#times.length - this.#head;
+  }
+
+  /** Events per second over the window (or since `since`, when later), or over the last few events when the window holds fewer. */
+  perSecond(now: number, windowMs: number, since: number, which: (refused: boolean) => boolean = () => true): number {
+    const count = this.#prune(now, windowMs);
     if (count === 0) return 0;
+    let matching = 0;
+    for (let index = this.#head; index < this.#times.length; index++) if (which(this.#refused[index] as boolean)) matching++;
     const oldest = this.#times[this.#head] as number;
     const span = oldest <= now - windowMs ? now - oldest : Math.min(windowMs, now - since);
-    return (count * 1000) / Math.max(span, 1);
+    return (matching * 1000) / Math.max(span, 1);
+  }
+
+  /** The share of recent events flagged refused, and how many events that share is over. */
+  refusedShare(now: number, windowMs: number): { share: number; count: number } {
+    const count = this.#prune(now, windowMs);
+    let refused = 0;
+    for (let index = this.#head; index < this.#times.length; index++) if (this.#refused[index]) refused++;
+    return { share: count === 0 ? 0 : refused / count, count };
   }
 }
 
 /** An AIMD request rate with an injected clock; `waitTime` paces requests to it. */
 export class AdaptiveRate {
   readonly #now: () => number;
-  readonly #decreaseFactor: number;
-  readonly #increasePerSecond: number;
   readonly #tolerance: number;
+  readonly #increasePerSecond: number;
   readonly #ceiling: number;
   readonly #floor: number;
   readonly #windowMs: number;
   readonly #starts = new RecentEvents();
-  readonly #answers = new RecentEvents();
-  readonly #refusals = new RecentEvents();
+  readonly #outcomes = new RecentEvents();
   /** Requests per second; null until the first cut (no limit of our own). */
   #rate: number | null = null;
   /** Requests per second added per second of answers, fixed at each cut. */
   #step = 0;
   #lastCutAt = Number.NEGATIVE_INFINITY;
+  /** When the additive step next doubles (each window without a cut). */
+  #stepDoublesAt = Number.POSITIVE_INFINITY;
   #firstStartAt: number | null = null;
   /** The pacing bucket: up to 100 ms of requests may start together. */
   #tokens = 0;
@@ -84,13 +100,12 @@ export class AdaptiveRate {
   /** A rate with the given tuning, on the injected clock. */
   constructor(options: AdaptiveRateOptions = {}, now: () => number = Date.now) {
     this.#now = now;
-    this.#decreaseFactor = options.decreaseFactor ?? 0.7;
-    this.#increasePerSecond = options.increasePerSecond ?? 0.1;
     this.#tolerance = options.tolerance ?? 0.15;
+    this.#increasePerSecond = options.increasePerSecond ?? 0.1;
     this.#ceiling = options.ceilingPerSecond ?? Number.POSITIVE_INFINITY;
     this.#floor = Math.min(options.floorPerSecond ?? 1 / 60, this.#ceiling);
     this.#windowMs = options.windowMs ?? 1000;
-    if (!(this.#decreaseFactor > 0 && this.#decreaseFactor < 1)) throw new RangeError(`decreaseFactor must be in (0, 1), got ${this.#decreaseFactor}`);
+    if (!(this.#tolerance >= 0 && this.#tolerance < 1)) throw new RangeError(`tolerance must be in [0, 1), got ${this.#tolerance}`);
     if (!(this.#floor > 0)) throw new RangeError(`floorPerSecond must be > 0, got ${this.#floor}`);
   }
 
@@ -114,28 +129,37 @@ export class AdaptiveRate {
     if (this.#rate !== null) this.#tokens = this.#refill() - 1;
   }
 
-  /** A 429: cuts the rate when refusals are more than the tolerated share, unless it was cut less than a window ago. */
+  /** A 429: cuts the rate when more than the tolerated share of recent requests were refused, at most once per window. */
   recordThrottled(): void {
     const now = this.#now();
-    this.#refusals.add(now);
+    this.#outcomes.add(now, true);
     const since = this.#firstStartAt ?? now;
     // Not before a whole window has been measured (the first answers are still on their way), nor twice in one.
     if (now - since < this.#windowMs || now - this.#lastCutAt < this.#windowMs) return;
-    const accepted = this.#answers.perSecond(now, this.#windowMs, since);
-    const refused = this.#refusals.perSecond(now, this.#windowMs, since);
-    if (refused <= this.#tolerance * (accepted + refused)) return;
+    const refused = this.#outcomes.refusedShare(now, this.#windowMs);
+    // A few outcomes say little: only a majority of refusals among them counts.
+    if (refused.share <= this.#tolerance || (refused.count < MIN_EVENTS && refused.share < 0.5)) return;
+    const accepted = this.#outcomes.perSecond(now, this.#windowMs, since, (wasRefused) => !wasRefused);
     const sending = this.#starts.perSecond(now, this.#windowMs, since);
     const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, sending);
-    const cut = Math.max(base * this.#decreaseFactor, accepted * (1 + this.#tolerance));
+    // At most halved per window (as TCP does): an answerless window must not drop the rate to the floor for good.
+    const cut = Math.max(base / 2, Math.min(base * (1 - refused.share / 2), accepted * (1 + this.#tolerance)));
     this.#setRate(Math.min(this.#ceiling, Math.max(this.#floor, cut)));
     this.#step = (this.#rate as number) * this.#increasePerSecond;
     this.#lastCutAt = now;
+    this.#stepDoublesAt = now + this.#windowMs;
   }
 
-  /** An answer: raises the rate by a share of its additive step (step per second, spread over the answers of a second). */
+  /** An answer: raises the rate by its share of the additive step (the step is per second of answers). */
   recordAnswered(): void {
-    this.#answers.add(this.#now());
+    const now = this.#now();
+    this.#outcomes.add(now, false);
     if (this.#rate === null) return;
+    // Each window without a cut doubles the step, so a rate cut too far (a stall on a busy machine) comes back in seconds, not minutes.
+    while (now >= this.#stepDoublesAt) {
+      this.#step *= 2;
+      this.#stepDoublesAt += this.#windowMs;
+    }
     this.#setRate(Math.min(this.#ceiling, this.#rate + this.#step / this.#rate));
   }
 

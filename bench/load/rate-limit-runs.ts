@@ -1,0 +1,60 @@
+/**
+ * The collector against scripted rate-limiting teachers (bench/load/servers/scripted-rate-limit.ts):
+ * one run collects every input into a fresh SQLite store, with the pipeline's default retries, and
+ * reports answers per second and how many 429s it was given on the way.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { collect } from '../../src/collect/index.js';
+import { openSqliteStore, type InputRecord } from '../../src/store/index.js';
+import { SYNTHETIC_LABELS } from '../../src/student/synthetic-task.js';
+import { createOpenAITeacher } from '../../src/teacher/openai-teacher.js';
+import { costUSD } from '../../src/teacher/prices.js';
+import { estimateInputTokens, requestKey } from '../../src/teacher/tokens.js';
+import { messagesFor, TEACHER_MODEL } from './teacher-clients.js';
+
+/** What one run against a rate-limiting server measured. */
+export interface RateLimitRun {
+  answered: number;
+  failed: number;
+  seconds: number;
+  /** 429 answers the collector was given (one per retry it scheduled after a 429). */
+  throttled: number;
+  /** CPU time of this process (user + system) per answer, in microseconds, from the first call. */
+  cpuMicrosPerAnswer: number;
+}
+
+/** The task file's default `teacher.maxRetries`. */
+const DEFAULT_MAX_RETRIES = 5;
+
+/** Collects `inputs` from the server at `baseURL` with `concurrency` workers. */
+export async function collectUnderRateLimits(baseURL: string, inputs: readonly InputRecord[], concurrency: number): Promise<RateLimitRun> {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-bench-ratelimit-'));
+  const store = openSqliteStore(path.join(folder, 'store.db'));
+  const teacher = createOpenAITeacher({ baseURL, model: TEACHER_MODEL, apiKey: 'sk-bench', logprobs: true, topLogprobs: SYNTHETIC_LABELS.length, temperature: 0, maxTokens: 1, timeoutMs: 30_000 });
+  const prices = { inputPer1M: 0.15, outputPer1M: 0.6 };
+  let throttled = 0;
+  let firstCall = performance.now();
+  let cpuAtFirstCall = process.cpuUsage();
+  try {
+    const summary = await collect({
+      store, teacher, inputs, labels: SYNTHETIC_LABELS, buildMessages: messagesFor,
+      requestKey: (messages) => requestKey(teacher, messages), estimateInputTokens, costUSD: (usage) => costUSD(usage, prices),
+      maxOutputTokens: 1, budgetUSD: 1_000_000, concurrency, maxRetries: DEFAULT_MAX_RETRIES, teacherURL: baseURL,
+      onEvent: (event) => {
+        if (event.type === 'start') {
+          firstCall = performance.now();
+          cpuAtFirstCall = process.cpuUsage();
+        }
+        if (event.type === 'retry' && event.status === 429) throttled++;
+      },
+    });
+    // Timed from the first call: the rate is the server's, not the planning's.
+    const cpu = process.cpuUsage(cpuAtFirstCall);
+    return { answered: summary.called, failed: summary.failed, seconds: (performance.now() - firstCall) / 1000, throttled, cpuMicrosPerAnswer: (cpu.user + cpu.system) / Math.max(1, summary.called) };
+  } finally {
+    await store.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
