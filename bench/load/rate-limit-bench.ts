@@ -5,12 +5,12 @@
  *  - a token-bucket server enforcing N requests per minute with 429s: answers/s against the allowed rate;
  *  - a server answering 10 % of requests with a random 429 (Retry-After: 1): answers/s against the
  *    same server without faults, in the same run.
- * Knobs: --rate-limit-rpm=N (default 6000), --rate-limit-calls=N (the fault-free and random-429 runs; the
- * token-bucket run makes 15 s worth of the allowed rate).
+ * Knobs: --rate-limit-store=DIR (default /dev/shm where it exists), --rate-limit-rpm=N (default 6000), --rate-limit-calls=N (the fault-free and random-429 runs; the
+ * token-bucket run makes 30 s worth of the allowed rate).
  */
 import { startChild, type ChildServer } from './child.js';
 import { median, metric, verdict } from './measure.js';
-import { collectUnderRateLimits, type RateLimitRun } from './rate-limit-runs.js';
+import { collectUnderRateLimits, defaultStoreParent, type RateLimitRun } from './rate-limit-runs.js';
 import { collectionInputs } from './teacher-clients.js';
 import type { BenchOptions } from '../options.js';
 import { format, type BenchmarkEntry } from '../report.js';
@@ -33,9 +33,9 @@ function sizes(options: BenchOptions) {
   const calls = Number(options.argument('rate-limit-calls') ?? (options.quick ? 600 : 3000));
   if (!(rpm >= 60)) throw new Error('--rate-limit-rpm must be a number >= 60');
   if (!Number.isInteger(calls) || calls < 100) throw new Error('--rate-limit-calls must be an integer >= 100');
-  // Against the limit, a run lasts about 15 s (5 s quick) at the allowed rate, so the first second's search is a small part of it.
-  const bucketCalls = Math.max(100, Math.round((rpm / 60) * (options.quick ? 5 : 15)));
-  return { rpm, calls, bucketCalls, burst: Math.max(1, Math.round(rpm / 600)) };
+  // Against the limit, a run lasts about 30 s (5 s quick) at the allowed rate, so the first seconds' search and the last refused calls' Retry-After are a small part of it.
+  const bucketCalls = Math.max(100, Math.round((rpm / 60) * (options.quick ? 5 : 30)));
+  return { rpm, calls, bucketCalls, burst: Math.max(1, Math.round(rpm / 600)), storeParent: options.argument('rate-limit-store') ?? defaultStoreParent() };
 }
 
 /** The server arguments of each scenario. */
@@ -47,17 +47,17 @@ function serverArguments(scenario: Scenario, rpm: number, burst: number): Record
 
 /** Runs every scenario `repeats` times, interleaved, after one warm-up run against the fault-free server. */
 export async function measureRateLimits(options: BenchOptions): Promise<Record<Scenario, RateLimitRun[]>> {
-  const { rpm, calls, bucketCalls, burst } = sizes(options);
+  const { rpm, calls, bucketCalls, burst, storeParent } = sizes(options);
   const servers = new Map<Scenario, ChildServer>();
   const runs: Record<Scenario, RateLimitRun[]> = { 'fault-free': [], 'random-429': [], 'token-bucket': [] };
   try {
     for (const scenario of SCENARIOS) servers.set(scenario, await startChild({ script: 'scripted-rate-limit.ts', args: serverArguments(scenario, rpm, burst) }));
     let seed = 10_000;
-    await collectUnderRateLimits((servers.get('fault-free') as ChildServer).url, collectionInputs(Math.min(calls, 300), seed++), CONCURRENCY);
+    await collectUnderRateLimits((servers.get('fault-free') as ChildServer).url, collectionInputs(Math.min(calls, 300), seed++), CONCURRENCY, storeParent);
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       for (const scenario of SCENARIOS) {
         const count = scenario === 'token-bucket' ? bucketCalls : calls;
-        const run = await collectUnderRateLimits((servers.get(scenario) as ChildServer).url, collectionInputs(count, seed++), CONCURRENCY);
+        const run = await collectUnderRateLimits((servers.get(scenario) as ChildServer).url, collectionInputs(count, seed++), CONCURRENCY, storeParent);
         runs[scenario].push(run);
         process.stderr.write(`  rate limits ${scenario}: ${format(run.answered / run.seconds)} answers/s, ${run.throttled} 429s, ${run.failed} failed\n`);
       }
@@ -70,14 +70,14 @@ export async function measureRateLimits(options: BenchOptions): Promise<Record<S
 
 /** The two entries: the token-bucket server against its allowed rate, random 429s against no faults. */
 export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, RateLimitRun[]>): BenchmarkEntry[] {
-  const { rpm, calls, bucketCalls, burst } = sizes(options);
+  const { rpm, calls, bucketCalls, burst, storeParent } = sizes(options);
   const rate = (scenario: Scenario) => runs[scenario].map((run) => run.answered / run.seconds);
   const perAnswer = (scenario: Scenario) => runs[scenario].map((run) => run.throttled / Math.max(1, run.answered));
   const failed = (scenario: Scenario) => runs[scenario].reduce((sum, run) => sum + run.failed, 0);
   const allowed = rpm / 60;
   const rateRatio = median(rate('token-bucket')) / allowed;
   const faultRatio = median(rate('random-429')) / median(rate('fault-free'));
-  const dataset = (count: number) => `${count} distinct inputs of the synthetic 4-label task per run, every one a call (a fresh SQLite store each run)`;
+  const dataset = (count: number) => `${count} distinct inputs of the synthetic 4-label task per run, every one a call (a fresh SQLite store each run, under ${storeParent}: see rate-limit-runs.ts for why)`;
   const common = { command: options.command, repeats: options.repeats };
   const adaptive = 'On a 429 only the call that got it waits its Retry-After, without holding a worker (src/collect/worker-pool.ts); the shared rate is cut multiplicatively when more than 15 % of recent requests were refused, by a factor that grows with that share, at most halved and not below the accepted rate plus 15 %, and each answer raises it additively (src/collect/adaptive-rate.ts). A run ends with the calls refused last waiting out their Retry-After, which the figures include.';
   return [

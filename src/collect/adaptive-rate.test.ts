@@ -185,4 +185,14 @@ describe('AdaptiveRate', () => {
     const sent = settled.reduce((sum, second) => sum + second.accepted + second.refused, 0) / settled.length;
     expect(sent).toBeGreaterThanOrEqual(85);
   });
+
+  it('with half the requests refused at random, undoes its cut once it sees cutting does not help, instead of slowing to nothing', () => {
+    const { now, advance } = clock();
+    const rate = new AdaptiveRate({}, now);
+    const random = seededRandom(5);
+    const seconds = simulate(rate, advance, 30, 100, () => random() >= 0.5);
+    const settled = seconds.slice(5);
+    const sent = settled.reduce((sum, second) => sum + second.accepted + second.refused, 0) / settled.length;
+    expect(sent).toBeGreaterThanOrEqual(90);
+  });
 });

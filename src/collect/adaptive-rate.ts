@@ -12,7 +12,8 @@
  * teacher was accepting plus the same headroom when that is lower, but never below half. Against a limit the rate
  * settles just above it (a refused call only waits its own Retry-After); with up to `tolerance` of
  * random 429s the run does not slow down — plain AIMD would halve it again and again (its rate falls
- * as the square root of the refused share).
+ * as the square root of the refused share). And when a cut lowers the accepted rate with it (a
+ * window later), the refusals do not depend on the rate: the cut is undone and that share tolerated.
  */
 
 /** Tuning; the defaults suit rates from a few per minute to thousands per second. */
@@ -79,6 +80,10 @@ class RecentEvents {
 export class AdaptiveRate {
   readonly #now: () => number;
   readonly #tolerance: number;
+  /** The refused share tolerated: `tolerance`, or more once refusals proved not to depend on the rate. */
+  #tolerated: number;
+  /** The last cut, until a window after it shows whether it lowered the refused share. */
+  #verified: { acceptedIfRandom: number; rateBefore: number | null } | null = null;
   readonly #increasePerSecond: number;
   readonly #ceiling: number;
   readonly #floor: number;
@@ -101,6 +106,7 @@ export class AdaptiveRate {
   constructor(options: AdaptiveRateOptions = {}, now: () => number = Date.now) {
     this.#now = now;
     this.#tolerance = options.tolerance ?? 0.15;
+    this.#tolerated = this.#tolerance;
     this.#increasePerSecond = options.increasePerSecond ?? 0.1;
     this.#ceiling = options.ceilingPerSecond ?? Number.POSITIVE_INFINITY;
     this.#floor = Math.min(options.floorPerSecond ?? 1 / 60, this.#ceiling);
@@ -138,14 +144,27 @@ export class AdaptiveRate {
     if (now - since < this.#windowMs || now - this.#lastCutAt < this.#windowMs) return;
     const refused = this.#outcomes.refusedShare(now, this.#windowMs);
     // A few outcomes say little: only a majority of refusals among them counts.
-    if (refused.share <= this.#tolerance || (refused.count < MIN_EVENTS && refused.share < 0.5)) return;
+    if (refused.share <= this.#tolerated || (refused.count < MIN_EVENTS && refused.share < 0.5)) return;
     const accepted = this.#outcomes.perSecond(now, this.#windowMs, since, (wasRefused) => !wasRefused);
+    if (this.#verified !== null && now - this.#lastCutAt < 3 * this.#windowMs && accepted < this.#verified.acceptedIfRandom) {
+      // The last cut lowered the accepted rate with it: these 429s do not depend on our rate (random
+      // refusals; a real limit would have gone on accepting as much). Undo the cut and tolerate that
+      // share from now on, instead of cutting to nothing.
+      this.#tolerated = Math.min(0.9, refused.share + 0.05);
+      const before = this.#verified.rateBefore;
+      if (before === null) this.#rate = null;
+      else this.#setRate(before);
+      this.#verified = null;
+      return;
+    }
     const sending = this.#starts.perSecond(now, this.#windowMs, since);
     const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, sending);
     // At most halved per window (as TCP does): an answerless window must not drop the rate to the floor for good.
-    const cut = Math.max(base / 2, Math.min(base * (1 - refused.share / 2), accepted * (1 + this.#tolerance)));
-    this.#setRate(Math.min(this.#ceiling, Math.max(this.#floor, cut)));
-    this.#step = (this.#rate as number) * this.#increasePerSecond;
+    const cut = Math.min(this.#ceiling, Math.max(this.#floor, base / 2, Math.min(base * (1 - refused.share / 2), accepted * (1 + this.#tolerance))));
+    // Against a limit the accepted rate stays put after a cut; with random refusals it falls in proportion. Halfway tells them apart.
+    this.#verified = { acceptedIfRandom: (accepted + (accepted * cut) / Math.max(base, Number.MIN_VALUE)) / 2, rateBefore: this.#rate };
+    this.#setRate(cut);
+    this.#step = cut * this.#increasePerSecond;
     this.#lastCutAt = now;
     this.#stepDoublesAt = now + this.#windowMs;
   }

@@ -4,7 +4,8 @@
  *  - `rpm` is set and its token bucket (refilled at rpm per minute, holding `burst` requests) is
  *    empty: then 429 with `Retry-After` in whole seconds (HTTP's only unit; at least 1), as a
  *    provider's requests-per-minute limit does;
- *  - a seeded coin with probability `faultRate` says so: then 429 with `Retry-After: 1`, whatever the rate.
+ *  - a seeded coin with probability `faultRate` says so: then 429 with `Retry-After: faultRetryAfterSeconds`
+ *    (default 1), whatever the rate.
  * The 429 is sent after the same latency.
  */
 import { createServer } from 'node:http';
@@ -18,6 +19,7 @@ await serveChild(async (args) => {
   const latencyMs = Number(args['latencyMs'] ?? 27);
   const rpm = args['rpm'] === undefined ? null : Number(args['rpm']);
   const faultRate = Number(args['faultRate'] ?? 0);
+  const faultRetryAfterSeconds = Number(args['faultRetryAfterSeconds'] ?? 1);
   const random = seededRandom(Number(args['seed'] ?? 1));
   const bucket = rpm === null ? null : new TokenBucket(Number(args['burst'] ?? Math.max(1, rpm / 600)), rpm, () => performance.now());
   const body = Buffer.from(constantCompletionBody());
@@ -29,7 +31,7 @@ await serveChild(async (args) => {
       // Decided on arrival, as a provider's limiter does; answered after the latency either way.
       let retryAfterSeconds: number | null = null;
       if (faultRate > 0 && random() < faultRate) {
-        retryAfterSeconds = 1;
+        retryAfterSeconds = faultRetryAfterSeconds;
       } else if (bucket !== null && !bucket.tryTake(1)) {
         retryAfterSeconds = Math.max(1, Math.ceil(bucket.waitTime(1) / 1000));
       }
