@@ -73,13 +73,14 @@ export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, R
   const { rpm, calls, bucketCalls, burst, storeParent } = sizes(options);
   const rate = (scenario: Scenario) => runs[scenario].map((run) => run.answered / run.seconds);
   const perAnswer = (scenario: Scenario) => runs[scenario].map((run) => run.throttled / Math.max(1, run.answered));
+  const cpu = (scenario: Scenario) => runs[scenario].map((run) => run.cpuMicrosPerAnswer);
   const failed = (scenario: Scenario) => runs[scenario].reduce((sum, run) => sum + run.failed, 0);
   const allowed = rpm / 60;
   const rateRatio = median(rate('token-bucket')) / allowed;
   const faultRatio = median(rate('random-429')) / median(rate('fault-free'));
   const dataset = (count: number) => `${count} distinct inputs of the synthetic 4-label task per run, every one a call (a fresh SQLite store each run, under ${storeParent}: see rate-limit-runs.ts for why)`;
   const common = { command: options.command, repeats: options.repeats };
-  const adaptive = 'On a 429 only the call that got it waits its Retry-After, without holding a worker (src/collect/worker-pool.ts); the shared rate is cut multiplicatively when more than 15 % of recent requests were refused, by a factor that grows with that share, at most halved and not below the accepted rate plus 15 %, and each answer raises it additively (src/collect/adaptive-rate.ts). A run ends with the calls refused last waiting out their Retry-After, which the figures include.';
+  const adaptive = 'On a 429 only the call that got it waits its Retry-After, without holding a worker (src/collect/worker-pool.ts). The shared rate (src/collect/adaptive-rate.ts) is cut when more than 15 % of recent requests were refused, by a factor that grows with that share, at most halved and not below the accepted rate plus 15 %; a cut that lowers the accepted rate with it is undone (the 429s were random, not a limit); each answer raises the rate additively. A run ends with the calls refused last waiting out their Retry-After, which the figures include.';
   return [
     {
       ...common, dataset: dataset(bucketCalls), id: 'collector-rate-limited', title: `The collector against an unannounced limit of ${rpm} requests per minute`,
@@ -88,6 +89,7 @@ export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, R
       metrics: [
         metric('answers per second', 'answers/s', 'higher', rate('token-bucket'), [allowed]),
         metric('429s per answer', 'ratio', 'lower', perAnswer('token-bucket'), null),
+        metric('client CPU per answer', 'µs', 'lower', cpu('token-bucket'), null),
       ],
       notes: [
         `Goal: ≥ ${RATE_GOAL} of the allowed rate. Measured ${format(rateRatio)}: ${verdict(rateRatio, RATE_GOAL, 'higher')}. Inputs that failed for good (all retries refused): ${failed('token-bucket')}.`,
@@ -103,6 +105,7 @@ export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, R
       metrics: [
         metric('answers per second', 'answers/s', 'higher', rate('random-429'), rate('fault-free')),
         metric('429s per answer', 'ratio', 'lower', perAnswer('random-429'), null),
+        metric('client CPU per answer', 'µs', 'lower', cpu('random-429'), cpu('fault-free')),
       ],
       notes: [
         `Goal: ≥ ${FAULT_GOAL} of the fault-free throughput. Measured ${format(faultRatio)}: ${verdict(faultRatio, FAULT_GOAL, 'higher')}. Inputs that failed for good: ${failed('random-429')}.`,
