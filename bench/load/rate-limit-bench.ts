@@ -73,11 +73,13 @@ export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, R
   const { rpm, calls, bucketCalls, burst, storeParent } = sizes(options);
   const rate = (scenario: Scenario) => runs[scenario].map((run) => run.answered / run.seconds);
   const perAnswer = (scenario: Scenario) => runs[scenario].map((run) => run.throttled / Math.max(1, run.answered));
+  const rateTo95 = (scenario: Scenario) => runs[scenario].map((run) => (0.95 * run.answered) / run.secondsTo95);
   const cpu = (scenario: Scenario) => runs[scenario].map((run) => run.cpuMicrosPerAnswer);
   const failed = (scenario: Scenario) => runs[scenario].reduce((sum, run) => sum + run.failed, 0);
   const allowed = rpm / 60;
   const rateRatio = median(rate('token-bucket')) / allowed;
   const faultRatio = median(rate('random-429')) / median(rate('fault-free'));
+  const faultRatioTo95 = median(rateTo95('random-429')) / median(rateTo95('fault-free'));
   const dataset = (count: number) => `${count} distinct inputs of the synthetic 4-label task per run, every one a call (a fresh SQLite store each run, under ${storeParent}: see rate-limit-runs.ts for why)`;
   const common = { command: options.command, repeats: options.repeats };
   const adaptive = 'On a 429 only the call that got it waits its Retry-After, without holding a worker (src/collect/worker-pool.ts). The shared rate (src/collect/adaptive-rate.ts) is cut when more than 15 % of recent requests were refused, by a factor that grows with that share, at most halved and not below the accepted rate plus 15 %; a cut that lowers the accepted rate with it is undone (the 429s were random, not a limit); each answer raises the rate additively. A run ends with the calls refused last waiting out their Retry-After, which the figures include.';
@@ -88,11 +90,12 @@ export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, R
       peerName: `allowed rate (${rpm}/min)`, oursName: 'collector',
       metrics: [
         metric('answers per second', 'answers/s', 'higher', rate('token-bucket'), [allowed]),
+        metric('answers per second until 95 % are in', 'answers/s', 'higher', rateTo95('token-bucket'), [allowed]),
         metric('429s per answer', 'ratio', 'lower', perAnswer('token-bucket'), null),
         metric('client CPU per answer', 'µs', 'lower', cpu('token-bucket'), null),
       ],
       notes: [
-        `Goal: ≥ ${RATE_GOAL} of the allowed rate. Measured ${format(rateRatio)}: ${verdict(rateRatio, RATE_GOAL, 'higher')}. Inputs that failed for good (all retries refused): ${failed('token-bucket')}.`,
+        `Goal: ≥ ${RATE_GOAL} of the allowed rate. Measured ${rateRatio.toFixed(3)}: ${verdict(rateRatio, RATE_GOAL, 'higher')}. Inputs that failed for good (all retries refused): ${failed('token-bucket')}.`,
         adaptive,
         `Before (commit 36fc617, where each 429 with a Retry-After paused every worker; 6000/min, 1500 calls, one repeat, same machine): ${BEFORE.tokenBucket.answersPerSecond} answers/s, ${format(BEFORE.tokenBucket.answersPerSecond / 100)} of the allowed rate, ${BEFORE.tokenBucket.throttled} 429s.`,
       ],
@@ -104,11 +107,13 @@ export function rateLimitEntries(options: BenchOptions, runs: Record<Scenario, R
       peerName: 'same server, no faults', oursName: 'with 10 % random 429s',
       metrics: [
         metric('answers per second', 'answers/s', 'higher', rate('random-429'), rate('fault-free')),
+        metric('answers per second until 95 % are in', 'answers/s', 'higher', rateTo95('random-429'), rateTo95('fault-free')),
         metric('429s per answer', 'ratio', 'lower', perAnswer('random-429'), null),
         metric('client CPU per answer', 'µs', 'lower', cpu('random-429'), cpu('fault-free')),
       ],
       notes: [
-        `Goal: ≥ ${FAULT_GOAL} of the fault-free throughput. Measured ${format(faultRatio)}: ${verdict(faultRatio, FAULT_GOAL, 'higher')}. Inputs that failed for good: ${failed('random-429')}.`,
+        `Goal: ≥ ${FAULT_GOAL} of the fault-free throughput. Measured ${faultRatio.toFixed(3)} over whole runs: ${verdict(faultRatio, FAULT_GOAL, 'higher')}. Inputs that failed for good: ${failed('random-429')}.`,
+        `Until 95 % of the answers are in, ${faultRatioTo95.toFixed(3)} of the fault-free rate: the rest of the gap is the drain at the end, where the calls refused last (some twice or three times) wait out their Retry-After of 1 s each with nothing else left to send — a fixed cost of a second or two, so a longer run loses less of its rate to it. Each 429 also costs a request's latency: 10 % of them is 11 % more requests.`,
         adaptive,
         `Before (commit 36fc617, where each 429 paused every worker for its Retry-After; 1500 calls, one repeat, same machine): ${BEFORE.randomFaults.answersPerSecond} answers/s against ${BEFORE.randomFaults.faultFree} without faults, ${format(BEFORE.randomFaults.answersPerSecond / BEFORE.randomFaults.faultFree)} of it.`,
       ],

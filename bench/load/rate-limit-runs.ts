@@ -23,6 +23,8 @@ export interface RateLimitRun {
   throttled: number;
   /** CPU time of this process (user + system) per answer, in microseconds, from the first call. */
   cpuMicrosPerAnswer: number;
+  /** Seconds from the first call until 95 % of the answers were in: the rate before the run drains (the last refused calls waiting out their Retry-After). */
+  secondsTo95: number;
 }
 
 /** The task file's default `teacher.maxRetries`. */
@@ -45,6 +47,7 @@ export async function collectUnderRateLimits(baseURL: string, inputs: readonly I
   const teacher = createOpenAITeacher({ baseURL, model: TEACHER_MODEL, apiKey: 'sk-bench', logprobs: true, topLogprobs: SYNTHETIC_LABELS.length, temperature: 0, maxTokens: 1, timeoutMs: 30_000 });
   const prices = { inputPer1M: 0.15, outputPer1M: 0.6 };
   let throttled = 0;
+  const answeredAt: number[] = [];
   let firstCall = performance.now();
   let cpuAtFirstCall = process.cpuUsage();
   try {
@@ -58,11 +61,16 @@ export async function collectUnderRateLimits(baseURL: string, inputs: readonly I
           cpuAtFirstCall = process.cpuUsage();
         }
         if (event.type === 'retry' && event.status === 429) throttled++;
+        if (event.type === 'answer') answeredAt.push(performance.now());
       },
     });
     // Timed from the first call: the rate is the server's, not the planning's.
     const cpu = process.cpuUsage(cpuAtFirstCall);
-    return { answered: summary.called, failed: summary.failed, seconds: (performance.now() - firstCall) / 1000, throttled, cpuMicrosPerAnswer: (cpu.user + cpu.system) / Math.max(1, summary.called) };
+    const at95 = answeredAt[Math.max(0, Math.ceil(0.95 * answeredAt.length) - 1)] ?? performance.now();
+    return {
+      answered: summary.called, failed: summary.failed, seconds: (performance.now() - firstCall) / 1000, throttled,
+      cpuMicrosPerAnswer: (cpu.user + cpu.system) / Math.max(1, summary.called), secondsTo95: (at95 - firstCall) / 1000,
+    };
   } finally {
     await store.close();
     rmSync(folder, { recursive: true, force: true });

@@ -55,4 +55,20 @@ describe('runPool', () => {
     await finished;
     expect(log).toEqual(['start 0', 'end 0', 'start 1', 'end 1']);
   });
+
+  it('runs every item when a paused call comes back while its stand-in is still committing (no two workers retire at once)', async () => {
+    let endWait: () => void = () => {};
+    const waitOver = new Promise<void>((resolve) => { endWait = resolve; });
+    const done: number[] = [];
+    await runPool([0, 1, 2, 3], 1, async (item, worker) => {
+      if (item === 0) await worker.pause(() => waitOver);
+      if (item === 2) endWait();
+      done.push(item);
+      // As the collector does: the answer's commit is left running when the item's work returns.
+      worker.committing = (async () => {
+        for (let step = 0; step < 3; step++) await tick();
+      })();
+    });
+    expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+  });
 });

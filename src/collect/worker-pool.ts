@@ -84,10 +84,12 @@ export async function runPool<T>(items: readonly T[], concurrency: number, work:
           slots.release();
         }
       }
-      await state.committing;
     } finally {
+      // Counted out the moment it leaves the loop, before waiting for its last commit: otherwise two
+      // workers could both see one too many and both retire, leaving items nobody takes.
       workers--;
     }
+    await state.committing;
   };
 
   function start(): void {
