@@ -9,6 +9,7 @@ import { planCalls, type PlannedCall } from './plan.js';
 import { RateLimiter } from './rate-limiter.js';
 import { describeOrphans, summarise } from './summary.js';
 import { describeOvershoot, UsageRatio } from './usage-ratio.js';
+import { runPool, type WorkerState } from './worker-pool.js';
 
 // Re-exported so callers can take the run's types from the module that runs it.
 export type { CollectEvent, CollectSummary, StopReason } from './events.js';
@@ -63,6 +64,11 @@ function validate(options: CollectOptions): void {
 function teacherLocation(options: CollectOptions): string {
   const baseURL = options.teacherURL ?? options.teacher.requestParameters['baseURL'];
   return typeof baseURL === 'string' ? baseURL : `${options.teacher.provider} (${options.teacher.modelId})`;
+}
+
+/** A refusal for going too fast (HTTP 429). */
+function isThrottle(error: unknown): boolean {
+  return error instanceof TeacherError && error.status === 429;
 }
 
 /** Describes an error in one line. */
@@ -234,12 +240,14 @@ class CollectionRun {
           heldUSD += estimateUSD;
         }
         this.emit({ type: 'retry', inputId: call.input.id, attempt, delayMs: retryDelay, status: error instanceof TeacherError ? error.status : null, reason: describeError(error) });
-        await this.sleep(retryDelay);
+        // A 429's wait is this call's alone: it gives its worker up meanwhile (worker-pool.ts).
+        await (isThrottle(error) ? worker.pause(() => this.sleep(retryDelay)) : this.sleep(retryDelay));
         const mayContinue = !this.retriesBlocked && !this.aborted && (await this.limiter.acquire(tokens, (ms) => this.sleep(ms), () => this.retriesBlocked));
         if (!mayContinue) return this.giveUp(call, new Error('the run stopped before the retry'), attempt, heldUSD, possiblyBilledUSD, 0);
         continue;
       }
       this.consecutiveConnectionFailures = 0;
+      this.limiter.answered();
       worker.committing = this.commit(call, result, attempt, this.now() - startedAt, estimateUSD, heldUSD, possiblyBilledUSD);
       return;
     }
@@ -262,11 +270,10 @@ class CollectionRun {
         });
       }
     }
+    // A 429 slows the shared rate down (adaptive-rate.ts); only this call waits its retry-after.
+    if (isThrottle(error)) this.limiter.throttled();
     if (!(error instanceof TeacherError) || !error.isRetryable || attempt > this.options.maxRetries || this.retriesBlocked) return null;
-    const delay = backoffDelayMs(attempt, this.random, error.retryAfterMs);
-    // A server that asks one call to wait is usually asking all of them to.
-    if (error.retryAfterMs !== null) this.limiter.pauseUntil(this.now() + delay);
-    return delay;
+    return backoffDelayMs(attempt, this.random, error.retryAfterMs);
   }
 
   /**
@@ -364,22 +371,6 @@ class CollectionRun {
   }
 }
 
-/** One worker of the pool: the commit of its latest answer, which its next call waits for before it is sent. */
-interface WorkerState { committing: Promise<void> }
-
-/** Runs `work` over `items` with at most `concurrency` at a time; resolves once every worker's last commit has landed. */
-async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, worker: WorkerState) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    const state: WorkerState = { committing: Promise.resolve() };
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item, state);
-    }
-    await state.committing;
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
 
 /** Collects teacher answers for every input not yet answered, within budget, rate limits and retries. */
 export async function collect(options: CollectOptions): Promise<CollectSummary> {

@@ -20,14 +20,33 @@ describe('RateLimiter', () => {
     expect([requestsOnly.tryAcquire(1e9), requestsOnly.tryAcquire(1e9), requestsOnly.tryAcquire(1)]).toEqual([0, 0, 30_000]);
   });
 
-  it('waits through a shared pause, sleeping on the injected clock', async () => {
+  it('on a 429 slows the shared rate without pausing everyone: the next request may start at once', () => {
     const { now, advance } = clock();
     const limiter = new RateLimiter({}, now);
-    limiter.pauseUntil(now() + 5000);
-    const sleeps: number[] = [];
-    const acquired = await limiter.acquire(1, async (ms) => { sleeps.push(ms); advance(ms); });
-    expect(acquired).toBe(true);
-    expect(sleeps).toEqual([5000]);
+    for (let index = 0; index < 10; index++) {
+      expect(limiter.tryAcquire(1)).toBe(0);
+      advance(100);
+    }
+    expect(limiter.learntPerSecond).toBeNull();
+    limiter.throttled();
+    // 10 requests a second were sent and the only outcome was a refusal: cut by half, to 5/s.
+    expect(limiter.learntPerSecond).toBe(5);
+    expect(limiter.tryAcquire(1)).toBe(0);
+    expect(limiter.tryAcquire(1)).toBe(200);
+    limiter.answered();
+    expect(limiter.learntPerSecond).toBeGreaterThan(5);
+  });
+
+  it('never lets the learnt rate exceed the configured rpm', () => {
+    const { now, advance } = clock();
+    const limiter = new RateLimiter({ rpm: 600 }, now);
+    for (let index = 0; index < 10; index++) {
+      limiter.tryAcquire(1);
+      advance(100);
+    }
+    limiter.throttled();
+    for (let index = 0; index < 100_000; index++) limiter.answered();
+    expect(limiter.learntPerSecond).toBe(10);
   });
 
   it('gives up waiting when told to stop', async () => {

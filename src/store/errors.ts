@@ -13,7 +13,7 @@ export class StoreError extends DistilleryError {
   override readonly name = 'StoreError';
   readonly reason: StoreErrorCause;
   readonly file: string;
-  /** The driver's error code (e.g. SQLITE_FULL), when there was one. */
+  /** The driver's error code (e.g. SQLITE_FULL), or the errno code of a failed flush (e.g. EIO), when there was one. */
   readonly code: string | null;
 
   constructor(message: string, options: { reason: StoreErrorCause; file: string; code?: string | null; cause?: unknown }) {

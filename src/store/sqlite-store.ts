@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { decodeDistribution, encodeDistribution } from './distribution-codec.js';
 import { StoreError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { WalSync } from './wal-sync.js';
+import { WalSync, type WalFileSystem } from './wal-sync.js';
 import { toStoreError } from './sqlite-errors.js';
 import { openSqliteDatabase } from './sqlite-open.js';
 import { migrate } from './sqlite-migrations.js';
@@ -15,6 +15,8 @@ export interface SqliteStoreOptions {
   maxPageCount?: number;
   /** How long to wait for a lock held by another connection, in ms. */
   busyTimeoutMs?: number;
+  /** The file-system calls that make the WAL durable (tests inject them); Node's by default. */
+  walFileSystem?: WalFileSystem;
 }
 
 interface ResponseRow {
@@ -56,12 +58,13 @@ function toReservation(row: ReservationRow): Reservation {
  */
 const JOURNAL_COMMIT = { windowMs: 0, maxWrites: 1024 } as const;
 
-/** Opens the connection and applies the settings every Distillery database relies on. */
-function openDatabase(file: string, options: SqliteStoreOptions): Database.Database {
+/** Opens the store's connection and applies the settings every Distillery database relies on (exported for tests). */
+export function openStoreDatabase(file: string, options: SqliteStoreOptions = {}): Database.Database {
   // Every reservation and answer must survive power loss, not only a crash: the journal is about money
   // already spent. NORMAL here, because the store flushes the WAL itself before acknowledging a write
   // (wal-sync.ts); where there is no WAL to flush, the constructor asks SQLite for FULL instead.
-  return openSqliteDatabase(file, { synchronous: 'NORMAL', migrate, ...options });
+  const { walFileSystem: _walFileSystem, ...openOptions } = options;
+  return openSqliteDatabase(file, { synchronous: 'NORMAL', migrate, ...openOptions });
 }
 
 /** Opens (creating if needed, folder included) the SQLite store of a project. */
@@ -69,11 +72,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const path = file === ':memory:' ? file : resolve(file);
   let database: Database.Database;
   try {
-    database = openDatabase(path, options);
+    database = openStoreDatabase(path, options);
   } catch (error) {
     throw toStoreError(error, path, 'opening the database');
   }
-  return new SqliteStore(database, path);
+  try {
+    return new SqliteStore(database, path, options.walFileSystem);
+  } catch (error) {
+    // The first flush of the WAL (the schema) can fail too: a StoreError, like any other.
+    database.close();
+    throw toStoreError(error, path, 'opening the database');
+  }
 }
 
 /** The SQLite implementation of `Store`; every method maps driver errors to StoreError. */
@@ -86,12 +95,12 @@ class SqliteStore implements Store {
   /** Flushes the WAL; null for a database without one (in memory), which SQLite then syncs itself. */
   readonly #wal: WalSync | null;
 
-  constructor(database: Database.Database, file: string) {
+  constructor(database: Database.Database, file: string, walFileSystem?: WalFileSystem) {
     this.#database = database;
     this.#file = file;
     const walMode = file !== ':memory:' && database.pragma('journal_mode', { simple: true }) === 'wal';
     if (!walMode) database.pragma('synchronous = FULL');
-    const wal = walMode ? new WalSync(file) : null;
+    const wal = walMode ? new WalSync(file, walFileSystem) : null;
     this.#wal = wal;
     this.#journal = new GroupCommit(database, file, { ...JOURNAL_COMMIT, ...(wal === null ? {} : { durable: () => wal.flush() }) });
     // The schema the migrations may just have written.
@@ -270,8 +279,9 @@ class SqliteStore implements Store {
     if (this.#database.open) this.#journal.flush();
     await this.#journal.idle();
     return this.#run('closing the database', () => {
-      if (this.#database.open) this.#database.close();
+      // Our descriptor first: SQLite removes the WAL when its last connection closes.
       this.#wal?.close();
+      if (this.#database.open) this.#database.close();
     });
   }
 }
