@@ -27,7 +27,7 @@ export { createStudent, saveStudent, studentFromBytes, StudentFileError, STUDENT
 export type { StudentFileContents, Tensor } from './student/file-container.js';
 
 // Task files.
-export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type PromptField, type StudentSettings, type TeacherSettings } from './spec/index.js';
+export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type PromptField, type StudentSettings, type TeacherSettings } from './task/index.js';
 
 // The pipeline (`distillery run`).
 export { runTask, type RunTaskOptions, type RunTaskResult } from './pipeline/run-task.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadTaskFile } from '../spec/load.js';
-import { formatProblem } from '../spec/yaml-settings.js';
+import { loadTaskFile } from '../task/load.js';
+import { formatProblem } from '../task/yaml-settings.js';
 import { runTask } from '../pipeline/run-task.js';
 import { STAGES, type Stage } from '../pipeline/events.js';
 import { EXIT, reportFailure } from './exit-codes.js';

@@ -1,6 +1,6 @@
 import { collect, type CollectSummary } from '../collect/collector.js';
-import { buildMessages } from '../spec/template.js';
-import type { LoadedTask } from '../spec/load.js';
+import { buildMessages } from '../task/template.js';
+import type { LoadedTask } from '../task/load.js';
 import type { InputRecord, Store } from '../store/types.js';
 import { costUSD } from '../teacher/prices.js';
 import { estimateInputTokens, requestKey } from '../teacher/tokens.js';

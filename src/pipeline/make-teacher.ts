@@ -1,7 +1,7 @@
 import { createOpenAITeacher } from '../teacher/openai-teacher.js';
 import { resolvePrices, type Prices } from '../teacher/prices.js';
 import type { Teacher } from '../teacher/types.js';
-import type { TaskSpec } from '../spec/schema.js';
+import type { TaskSpec } from '../task/schema.js';
 import { MissingKeyError, SetupError } from './errors.js';
 
 /** The teacher of a task, with the prices its calls are charged at. */

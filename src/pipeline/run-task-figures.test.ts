@@ -13,7 +13,7 @@ import { humanRenderer } from '../cli/progress.js';
 import { answer, createFakeTeacher, type FakeTeacher } from '../collect/fake-teacher.js';
 import { wilsonInterval } from '../eval/metrics.js';
 import { speedupText } from '../eval/report.js';
-import { loadTaskFile } from '../spec/load.js';
+import { loadTaskFile } from '../task/load.js';
 import { SYNTHETIC_LABELS, syntheticExamples } from '../student/synthetic-task.js';
 import type { TeacherResult } from '../teacher/types.js';
 import { RunStoppedError } from './errors.js';

@@ -1,8 +1,8 @@
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { CollectSummary } from '../collect/collector.js';
-import type { LoadedTask } from '../spec/load.js';
+import type { LoadedTask } from '../task/load.js';
 import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
-import { buildMessages } from '../spec/template.js';
+import { buildMessages } from '../task/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
 import { RunStoppedError } from './errors.js';
