@@ -49,7 +49,7 @@ export { StoreError, type StoreErrorCause } from './store/errors.js';
 export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
 
 // Teachers.
-export type { Teacher, TeacherResult, TeacherRequest, TeacherUsage, ChatMessage } from './teacher/types.js';
+export type { Teacher, TeacherCompletion, TeacherRequest, TeacherUsage, ChatMessage, FinishReason, CompletionToken } from './teacher/types.js';
 export { createOpenAITeacher, type OpenAITeacherOptions, type Prices, type PriceSource } from './teacher/index.js';
 export { TeacherError, TeacherAuthError, TeacherConnectionError, TeacherResponseError, TeacherTimeoutError } from './teacher/index.js';
 export type { ReportedUsage } from './teacher/errors.js';

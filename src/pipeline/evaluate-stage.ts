@@ -184,7 +184,7 @@ async function timeTeacher(task: LoadedTask, resolved: ResolvedTeacher, texts: r
   for (const text of texts) {
     stopIfAborted(signal);
     const started = performance.now();
-    await resolved.teacher.classify({ messages: buildMessages(task.spec, text), labels: task.spec.labels, ...(signal === undefined ? {} : { signal }) })
+    await resolved.teacher.complete({ messages: buildMessages(task.spec, text), ...(signal === undefined ? {} : { signal }) })
       .catch((error: unknown) => {
         stopIfAborted(signal);
         throw error;
