@@ -20,6 +20,7 @@
  * allowance; the settings they reject (temperature, logprobs) are left out, each with a warning.
  */
 import OpenAI from 'openai';
+import { CallDeadline } from './call-deadline.js';
 import { withOpenAIErrorBodies } from './compatible-fetch.js';
 import { isLogprobsRejection, toTeacherError } from './openai-errors.js';
 import { TeacherResponseError } from './errors.js';
@@ -44,32 +45,6 @@ export interface OpenAITeacherOptions {
 
 /** The provider name that goes into cache keys. */
 const PROVIDER = 'openai-compatible';
-
-/** A deadline that also follows the caller's signal; `timedOut` tells which one fired. */
-class CallDeadline {
-  readonly controller = new AbortController();
-  timedOut = false;
-  private readonly timer: ReturnType<typeof setTimeout>;
-  private readonly onCallerAbort = (): void => this.controller.abort();
-
-  constructor(timeoutMs: number, private readonly callerSignal: AbortSignal | undefined) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, timeoutMs);
-    if (callerSignal?.aborted === true) this.controller.abort();
-    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
-  }
-
-  get cancelled(): boolean {
-    return this.callerSignal?.aborted === true;
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
-  }
-}
 
 /** Creates a Teacher that calls chat.completions on an OpenAI-compatible server. */
 export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
