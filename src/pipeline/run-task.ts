@@ -5,7 +5,8 @@ import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
 import { buildMessages } from '../task/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
-import { RunStoppedError } from './errors.js';
+import { RunStoppedError, SetupError } from './errors.js';
+import { kindOf } from '../task/task-kind.js';
 import { curate } from './curate-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
@@ -49,6 +50,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const { task } = options;
   const emit: EventSink = options.emit ?? (() => {});
   const last = STAGES.indexOf(options.until ?? 'evaluate');
+  if (last >= STAGES.indexOf('train')) checkTrainable(task);
   const resolved = options.teacher ?? makeTeacher(task.spec, options.env);
   const paths = projectPaths(task.projectDir);
   await ensureProject(paths);
@@ -91,6 +93,19 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     await store.close();
     unlock();
   }
+}
+
+/**
+ * Stops, before anything is spent, a run that would train a kind no available student fits (extract
+ * and generate need the language-model student); collecting and curating their answers works today.
+ */
+function checkTrainable(task: LoadedTask): void {
+  const kind = kindOf(task.spec);
+  if (kind.studentFamilies.includes(task.spec.student.kind)) return;
+  throw new SetupError(
+    `training ${kind.name} tasks needs the ${kind.studentFamilies.join(' or ')} student (not yet available); ` +
+      'run with --until curate (or --until collect) to collect and curate the teacher\'s answers meanwhile',
+  );
 }
 
 /** Between stages, a cancelled run stops rather than starting the next (training and scoring cannot be interrupted midway). */

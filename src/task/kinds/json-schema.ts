@@ -27,6 +27,15 @@ function problemsOf(errors: readonly ErrorObject[] | null | undefined): SchemaPr
   });
 }
 
+/**
+ * The problems not enclosing another: the meta-schema's `anyOf` wrappers report "must match a schema
+ * in anyOf" at a parent, which would point at the wrong line; the keyword that is wrong lies deeper.
+ */
+function deepest(problems: readonly SchemaProblem[]): SchemaProblem[] {
+  const key = (problem: SchemaProblem): string => problem.path.map((part) => `${part}/`).join('');
+  return problems.filter((problem) => !problems.some((other) => other.path.length > problem.path.length && key(other).startsWith(key(problem))));
+}
+
 /** A fresh ajv (strict: an unknown keyword such as `proprties` is an error, not silently ignored). */
 function newAjv(): Ajv {
   return new Ajv({ allErrors: true, strict: true });
@@ -35,7 +44,7 @@ function newAjv(): Ajv {
 /** The problems that make `schema` an invalid JSON Schema (empty when it is valid). */
 export function schemaProblems(schema: JsonSchemaObject): SchemaProblem[] {
   const ajv = newAjv();
-  if (ajv.validateSchema(schema) !== true) return problemsOf(ajv.errors);
+  if (ajv.validateSchema(schema) !== true) return deepest(problemsOf(ajv.errors));
   try {
     ajv.compile(schema);
     return [];
