@@ -6,7 +6,8 @@ import { buildMessages } from '../task/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
 import { RunStoppedError, SetupError } from './errors.js';
-import { kindOf } from '../task/task-kind.js';
+import { answerReader, kindOf } from '../task/task-kind.js';
+import { rereadResponse } from '../collect/reread.js';
 import { curate } from './curate-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
@@ -116,9 +117,11 @@ function stopIfAborted(signal: AbortSignal | undefined): void {
 /** The cached answer for each input under the current teacher settings. */
 async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly InputRecord[]): Promise<Map<string, ResponseRecord>> {
   const answers = new Map<string, ResponseRecord>();
+  // Read with today's reader: a change in how answers are read applies to every stored completion, unpaid.
+  const reader = answerReader(task.spec);
   for (const input of inputs) {
     const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text, input.fields)));
-    if (response) answers.set(input.id, response);
+    if (response) answers.set(input.id, rereadResponse(response, reader));
   }
   return answers;
 }
