@@ -2,6 +2,7 @@ import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
 import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherResponseError } from '../teacher/errors.js';
 import type { ChatMessage, Teacher, TeacherCompletion } from '../teacher/types.js';
 import { readClassifyAnswer } from '../task/kinds/classify.js';
+import { readSafely } from '../task/kinds/read-safely.js';
 import type { AnswerReader } from '../task/kinds/types.js';
 import { backoffDelayMs } from './backoff.js';
 import { billedAttempt, chargeFor, describeCharge, type AttemptCharge } from './billed-attempts.js';
@@ -339,7 +340,7 @@ class CollectionRun {
     if (!result.usage.estimated) this.usageRatio.observe(call.inputTokens, result.usage.inputTokens);
     this.checkReservation(call, costUSD, reservedUSD, result.usage.estimated ? null : result.usage.inputTokens);
     // The kind reads the answer; the completion is stored too, so reading it differently later costs nothing.
-    const answer = (this.options.readAnswer ?? ((completion) => readClassifyAnswer(completion, this.options.labels)))(result);
+    const answer = readSafely(this.options.readAnswer ?? ((completion) => readClassifyAnswer(completion, this.options.labels)), result);
     const response: ResponseRecord = {
       cacheKey: call.cacheKey, inputId: call.input.id, model: this.options.teacher.modelId, kind: answer.kind, label: answer.label,
       distribution: answer.distribution, tailMass: answer.tailMass, text: answer.text, inputTokens: result.usage.inputTokens,

@@ -76,3 +76,14 @@ describe('re-reading stored completions', () => {
     expect(rereadResponse(response, () => { throw new Error('must not be called'); })).toEqual(old);
   });
 });
+
+describe('a reader that throws', () => {
+  it('makes the paid answer junk with the reason, stored with its completion, instead of losing it', async () => {
+    const fake = teacher();
+    const summary = await collect(options(fake, () => { throw new Error('reader bug'); }));
+    expect(summary).toMatchObject({ called: 3, junk: 3 });
+    const stored = await store.listResponses();
+    expect(stored).toHaveLength(3);
+    expect(stored.every((response) => response.kind === 'junk' && response.completion !== undefined)).toBe(true);
+  });
+});
