@@ -103,3 +103,20 @@ describe('createOpenAITeacher against a loopback server', () => {
     expect(result.warnings.join(' ')).toContain('refused');
   });
 });
+
+describe('the v2 completion of the OpenAI-compatible teacher', () => {
+  it('keeps the text, the finish reason (unified and raw), the tokens with their bytes and alternatives, and the raw body', async () => {
+    const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-logprobs-sentiment.json'))]);
+    const completion = await teacher.complete({ messages });
+    expect(completion).toMatchObject({ text: 'Positive', finishReason: 'stop', rawFinishReason: 'stop', raw: fixture('openai-chat-logprobs-sentiment.json') });
+    expect(completion.tokens?.[0]).toMatchObject({ token: 'Positive', bytes: [80, 111, 115, 105, 116, 105, 118, 101] });
+    expect(completion.tokens?.[0]?.topLogprobs[1]).toEqual({ token: 'Neutral', logprob: -1.3132616 });
+  });
+
+  it('maps finish_reason length (an answer cut at max_tokens) and leaves tokens out when none came', async () => {
+    const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-junk.json'))]);
+    const completion = await teacher.complete({ messages });
+    expect(completion).toMatchObject({ finishReason: 'length', rawFinishReason: 'length' });
+    expect(completion.tokens).toBeUndefined();
+  });
+});
