@@ -45,6 +45,7 @@ export { startStudentServer, type StudentServerOptions, type ListeningServer } f
 // Storage. Not through store/index.js: its migrations' declarations name better-sqlite3's types, which
 // only this repository's dev dependencies hold, and a consumer checking libraries would fail on them.
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export type { WalFileSystem } from './store/wal-sync.js';
 export { StoreError, type StoreErrorCause } from './store/errors.js';
 export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
 
