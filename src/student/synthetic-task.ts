@@ -37,3 +37,21 @@ export function testSettings(overrides: Partial<StudentSettings> = {}): StudentS
     epochs: 20, learningRate: 0.5, temperature: 2, alpha: 0.7, patience: 4, seed: 1, ...overrides,
   };
 }
+
+/**
+ * An XOR teacher: the label is "same" when a text holds both cue words or neither, "different" when
+ * it holds exactly one. No linear function of the bag's mean separates that; a hidden layer can.
+ */
+export function xorExamples(count: number, seed: number): TrainingExample[] {
+  const random = createRandom(seed);
+  const filler = ['the', 'of', 'and', 'to', 'in', 'is', 'it', 'on'];
+  return Array.from({ length: count }, () => {
+    const hasA = random.next() < 0.5;
+    const hasB = random.next() < 0.5;
+    const words = Array.from({ length: 4 }, () => filler[random.nextInt(filler.length)] as string);
+    if (hasA) words.push('alpha');
+    if (hasB) words.push('bravo');
+    const label = hasA === hasB ? 0 : 1;
+    return { text: words.join(' '), label, soft: null };
+  });
+}

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../util/random.js';
 import { studentFromBytes } from '../file-format.js';
 import { decodeStudentFile, encodeStudentFile } from '../file-container.js';
 import { createNgramStudent } from '../ngram/ngram-student.js';
-import { testSettings } from '../synthetic-task.js';
+import { testSettings, xorExamples } from '../synthetic-task.js';
 import type { TrainingExample } from '../types.js';
 import { createBagMlpStudent } from './bag-mlp-student.js';
-
-/**
- * An XOR teacher: the label is "same" when a text holds both cue words or neither, "different" when
- * it holds exactly one. No linear function of the bag's mean separates that; a hidden layer can.
- */
-function xorExamples(count: number, seed: number): TrainingExample[] {
-  const random = createRandom(seed);
-  const filler = ['the', 'of', 'and', 'to', 'in', 'is', 'it', 'on'];
-  return Array.from({ length: count }, () => {
-    const hasA = random.next() < 0.5;
-    const hasB = random.next() < 0.5;
-    const words = Array.from({ length: 4 }, () => filler[random.nextInt(filler.length)] as string);
-    if (hasA) words.push('alpha');
-    if (hasB) words.push('bravo');
-    const label = hasA === hasB ? 0 : 1;
-    return { text: words.join(' '), label, soft: null };
-  });
-}
 
 const settings = testSettings({ kind: 'bag-mlp', wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, epochs: 30, patience: 30, bagMlp: { hiddenSizes: [16], dropout: 0, learningRate: 0.01 } });
 const accuracy = (predict: (text: string) => number, examples: readonly TrainingExample[]): number =>
