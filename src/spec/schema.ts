@@ -137,6 +137,8 @@ const studentSchema = z.object({
   wordNgrams: z.number().int().min(1).max(5).default(2),
   charNgramMin: z.number().int().min(0).max(10).default(0),
   charNgramMax: z.number().int().min(0).max(10).default(0),
+  /** Length of char n-grams over the whole text, spaces and line breaks included (0: none); 2 suits code. */
+  textCharNgrams: z.number().int().min(0).max(8).default(0),
   epochs: z.number().int().min(1).max(1000).default(30),
   learningRate: z.number().positive().default(0.5),
   /** Distillation temperature T. */

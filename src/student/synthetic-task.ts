@@ -33,7 +33,7 @@ export function syntheticExamples(count: number, seed: number): TrainingExample[
 /** Small, fast settings for tests. */
 export function testSettings(overrides: Partial<StudentSettings> = {}): StudentSettings {
   return {
-    kind: 'ngram', buckets: 1 << 14, dim: 16, wordNgrams: 2, charNgramMin: 3, charNgramMax: 4,
+    kind: 'ngram', buckets: 1 << 14, dim: 16, wordNgrams: 2, charNgramMin: 3, charNgramMax: 4, textCharNgrams: 0,
     epochs: 20, learningRate: 0.5, temperature: 2, alpha: 0.7, patience: 4, seed: 1, ...overrides,
   };
 }
