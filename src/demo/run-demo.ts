@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { summariseLatency } from '../eval/metrics.js';
+import { summariseLatency, type AgreementByMargin } from '../eval/metrics.js';
 import { taskSpecSchema } from '../spec/schema.js';
 import type { LoadedTask } from '../spec/load.js';
 import { buildMessages } from '../spec/template.js';
@@ -45,6 +45,8 @@ export interface DemoResult {
   agreement: number;
   /** 95% Wilson interval of `agreement`. */
   agreementInterval: { lower: number; upper: number };
+  /** Agreement on the teacher's decisive answers and on its near-ties (top-two margin below `margin`), separately. */
+  agreementByMargin: { margin: number; decisive: number; decisiveExamples: number; nearTie: number; nearTieExamples: number } | null;
   accuracyVsGold: number | null;
   teacherAccuracyVsGold: number | null;
   /** Teacher p50 over HTTP, one call at a time (report.latency.teacher). */
@@ -97,6 +99,12 @@ function demoTask(projectDir: string, baseURL: string): LoadedTask {
   return { spec, file: path.join(projectDir, 'task.yaml'), baseDir: projectDir, projectDir };
 }
 
+/** The decisive / near-tie split of the report, flattened for the result object. */
+function marginFigures(split: AgreementByMargin | undefined): DemoResult['agreementByMargin'] {
+  if (split === undefined) return null;
+  return { margin: split.margin, decisive: split.decisive.agreement, decisiveExamples: split.decisive.examples, nearTie: split.nearTie.agreement, nearTieExamples: split.nearTie.examples };
+}
+
 /** Throws the run's stop error once the user has cancelled. */
 function stopIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new RunStoppedError('The demo was cancelled; answers so far are saved.', 'aborted');
@@ -143,6 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       inputs: result.inputs,
       agreement: report.agreement,
       agreementInterval: { lower: report.agreementInterval.lower, upper: report.agreementInterval.upper },
+      agreementByMargin: marginFigures(report.agreementByMargin),
       accuracyVsGold: report.studentVsGold?.accuracy ?? null,
       teacherAccuracyVsGold: report.teacherVsGold?.accuracy ?? null,
       teacherMsPerCall,
