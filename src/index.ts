@@ -21,7 +21,7 @@ export { FileAccessError } from './util/node-errors.js';
 export { RunStoppedError, SetupError, MissingKeyError, type StopReason as RunStopReason } from './pipeline/errors.js';
 
 // Students.
-export type { Student, Prediction, TrainingExample, FitReport, FitOptions, EpochReport, TrainingSummary } from './student/types.js';
+export type { Student, Prediction, TrainingExample, FitReport, FitOptions, EpochReport, TrainingSummary, CandidateReport } from './student/types.js';
 export type { StudentPrompt, StudentFileExtras } from './student/file-format.js';
 export { createStudent, saveStudent, studentFromBytes, StudentFileError, STUDENT_KINDS, type StudentKind } from './student/index.js';
 export type { StudentFileContents, Tensor } from './student/file-container.js';
@@ -37,7 +37,7 @@ export type { ProjectPaths } from './pipeline/project.js';
 export type { TrainOutcome } from './pipeline/train-stage.js';
 export type { EvaluationOutcome } from './pipeline/evaluate-stage.js';
 export type { CollectEvent, CollectSummary, StopReason } from './collect/index.js';
-export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScores, CappedList, Disagreement, JunkAnswer, ProportionInterval } from './eval/index.js';
+export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScores, CappedList, Disagreement, JunkAnswer, ProportionInterval, AgreementByMargin, AgreementPart } from './eval/index.js';
 
 // Serving (`distillery serve`).
 export { startStudentServer, type StudentServerOptions, type ListeningServer } from './serve/index.js';

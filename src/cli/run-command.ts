@@ -45,6 +45,9 @@ A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it
 and not sent again unless you pass --retry-failed.
 The task's kind (kind: classify | extract | generate) says how answers are read; extract and generate
 tasks run with --until collect or curate for now (training them needs the lm student: exit 2 otherwise).
+With student.kind: auto the train stage fits four students (ngram, bag-mlp 32/64/128 wide) and keeps
+the best by validation agreement: four trainings' time (on the demo's 4,000 answers, 11 minutes on a
+busy 2-core machine, against 1–2 minutes for its one bag-mlp).
 
 Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget or at an answer that cost more than reserved (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { summariseLatency } from '../eval/metrics.js';
+import { summariseLatency, type AgreementByMargin } from '../eval/metrics.js';
 import { taskSpecSchema } from '../task/schema.js';
 import type { LoadedTask } from '../task/load.js';
 import { buildMessages } from '../task/template.js';
@@ -45,6 +45,8 @@ export interface DemoResult {
   agreement: number;
   /** 95% Wilson interval of `agreement`. */
   agreementInterval: { lower: number; upper: number };
+  /** Agreement on the teacher's decisive answers and on its near-ties (top-two margin below `margin`), separately. */
+  agreementByMargin: { margin: number; decisive: number; decisiveExamples: number; nearTie: number; nearTieExamples: number } | null;
   accuracyVsGold: number | null;
   teacherAccuracyVsGold: number | null;
   /** Teacher p50 over HTTP, one call at a time (report.latency.teacher). */
@@ -90,10 +92,17 @@ function demoTask(projectDir: string, baseURL: string): LoadedTask {
     inputs: { path: 'inputs.jsonl', goldField: 'gold', maxChars: 1500 },
     budget: { maxUSD: 1 },
     limits: { concurrency: 4 },
-    // Chosen by measurement on this corpus (see the README): 16k buckets keep the file small with no loss of agreement.
-    student: { buckets: 16_384, dim: 16, wordNgrams: 3 },
+    // Chosen by VALIDATION agreement over a grid on this corpus (bench/student-grid.ts; see the README): the teacher
+    // reads character pairs of the whole text, so the student does too, and a hidden layer follows its network.
+    student: { kind: 'bag-mlp', buckets: 16_384, dim: 32, wordNgrams: 3, textCharNgrams: 2, bagMlp: { hiddenSizes: [128] } },
   });
   return { spec, file: path.join(projectDir, 'task.yaml'), baseDir: projectDir, projectDir };
+}
+
+/** The decisive / near-tie split of the report, flattened for the result object. */
+function marginFigures(split: AgreementByMargin | undefined): DemoResult['agreementByMargin'] {
+  if (split === undefined) return null;
+  return { margin: split.margin, decisive: split.decisive.agreement, decisiveExamples: split.decisive.examples, nearTie: split.nearTie.agreement, nearTieExamples: split.nearTie.examples };
 }
 
 /** Throws the run's stop error once the user has cancelled. */
@@ -142,6 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       inputs: result.inputs,
       agreement: report.agreement,
       agreementInterval: { lower: report.agreementInterval.lower, upper: report.agreementInterval.upper },
+      agreementByMargin: marginFigures(report.agreementByMargin),
       accuracyVsGold: report.studentVsGold?.accuracy ?? null,
       teacherAccuracyVsGold: report.teacherVsGold?.accuracy ?? null,
       teacherMsPerCall,

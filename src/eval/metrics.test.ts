@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agreement, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, percentile, scoreAgainstGold, summariseLatency, wilsonInterval } from './metrics.js';
+import { agreement, agreementByTeacherMargin, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, percentile, scoreAgainstGold, summariseLatency, wilsonInterval, NEAR_TIE_MARGIN, topTwoMargin } from './metrics.js';
 
 /** Reference intervals computed by statsmodels (the script beside the JSON regenerates them). */
 const WILSON_REFERENCE = JSON.parse(readFileSync(new URL('./__golden__/wilson-interval.json', import.meta.url), 'utf8')) as {
@@ -113,5 +113,23 @@ describe('metrics', () => {
   it('puts the interval on accuracy against gold', () => {
     const scores = scoreAgainstGold([0, 1, 1, 0, 1], [0, 1, 0, 0, 1], 2);
     expect(scores?.accuracyInterval).toEqual(wilsonInterval(4, 5));
+  });
+});
+
+describe('agreementByTeacherMargin', () => {
+  it('splits agreement into decisive answers and near-ties by the teacher top-two margin', () => {
+    const teacher = [0, 0, 1, 1, 0];
+    const student = [0, 1, 1, 0, 0];
+    const distributions = [[0.9, 0.1], [0.52, 0.48], [0.2, 0.8], [0.46, 0.54], null];
+    const split = agreementByTeacherMargin(teacher, student, distributions);
+    expect(split.margin).toBe(NEAR_TIE_MARGIN);
+    expect(split.decisive).toMatchObject({ examples: 2, agreement: 1 });
+    expect(split.nearTie).toMatchObject({ examples: 2, agreement: 0 });
+    expect(split.unknown).toBe(1);
+  });
+
+  it('measures the margin between the two largest probabilities', () => {
+    expect(topTwoMargin([0.1, 0.5, 0.4])).toBeCloseTo(0.1, 10);
+    expect(topTwoMargin([1])).toBe(1);
   });
 });

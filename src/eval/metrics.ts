@@ -38,6 +38,46 @@ export function wilsonInterval(successes: number, trials: number): ProportionInt
   return { lower: Math.max(0, centre - halfWidth), upper: Math.min(1, centre + halfWidth), confidence: 0.95 };
 }
 
+/**
+ * A teacher answer whose top-two probabilities differ by less than this is a near-tie: which of the
+ * two it named is close to a coin toss, so agreement on it says little about the student's skill.
+ */
+export const NEAR_TIE_MARGIN = 0.1;
+
+/** Agreement on one part of the test split. */
+export interface AgreementPart { examples: number; agreement: number; interval: ProportionInterval }
+
+/** Agreement split by the teacher's top-two margin; `unknown` counts answers with no distribution. */
+export interface AgreementByMargin { margin: number; decisive: AgreementPart; nearTie: AgreementPart; unknown: number }
+
+/** Top probability minus the second (1 for a one-label distribution). */
+export function topTwoMargin(distribution: ArrayLike<number>): number {
+  let first = -Infinity;
+  let second = -Infinity;
+  for (let k = 0; k < distribution.length; k++) {
+    const p = distribution[k] as number;
+    if (p > first) { second = first; first = p; } else if (p > second) second = p;
+  }
+  return second === -Infinity ? 1 : first - second;
+}
+
+/** Agreement on the teacher's decisive answers and on its near-ties (margin < `margin`), separately. */
+export function agreementByTeacherMargin(teacher: readonly number[], student: readonly number[], distributions: ReadonlyArray<ArrayLike<number> | null>, margin = NEAR_TIE_MARGIN): AgreementByMargin {
+  const parts = { decisive: [0, 0], nearTie: [0, 0] };
+  let unknown = 0;
+  teacher.forEach((label, index) => {
+    const distribution = distributions[index] ?? null;
+    if (distribution === null) { unknown++; return; }
+    const part = topTwoMargin(distribution) < margin ? parts.nearTie : parts.decisive;
+    part[0] = (part[0] as number) + 1;
+    if (student[index] === label) part[1] = (part[1] as number) + 1;
+  });
+  const summarise = ([examples, agreed]: number[]): AgreementPart => ({
+    examples: examples as number, agreement: (examples as number) === 0 ? 0 : (agreed as number) / (examples as number), interval: wilsonInterval(agreed as number, examples as number),
+  });
+  return { margin, decisive: summarise(parts.decisive), nearTie: summarise(parts.nearTie), unknown };
+}
+
 /** Rows: reference label, columns: predicted label. Pairs with an index outside 0..labelCount-1 are not counted. */
 export function confusionMatrix(reference: readonly number[], predicted: readonly number[], labelCount: number): number[][] {
   if (reference.length !== predicted.length) throw new Error(`confusionMatrix: lengths differ (${reference.length} vs ${predicted.length})`);

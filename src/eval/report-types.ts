@@ -1,4 +1,4 @@
-import type { CalibrationBin, GoldScores, LatencySummary, ProportionInterval } from './metrics.js';
+import type { AgreementByMargin, CalibrationBin, GoldScores, LatencySummary, ProportionInterval } from './metrics.js';
 
 export type { GoldScores, ProportionInterval } from './metrics.js';
 
@@ -44,6 +44,8 @@ export interface EvalReport {
   agreement: number;
   /** 95% Wilson score interval of `agreement` over `testExamples`. */
   agreementInterval: ProportionInterval;
+  /** Agreement on the teacher's decisive answers and on its near-ties separately (absent when no answer had a distribution). */
+  agreementByMargin?: AgreementByMargin;
   /** What a reader must know before trusting the figures (e.g. a test split too small to say much). */
   warnings: string[];
   /** Student vs teacher, macro-F1 over labels present. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confusionHeatmap, horizontalBars, logBars, reliabilityDiagram } from './charts.js';
-import { calibration, summariseLatency, wilsonInterval } from './metrics.js';
+import { agreementByTeacherMargin, calibration, summariseLatency, wilsonInterval } from './metrics.js';
 import { renderHtml, renderMarkdown, renderTerminal, speedupText, type EvalReport } from './report.js';
 
 const report: EvalReport = {
@@ -52,6 +52,16 @@ describe('report renderers', () => {
       expect(text).toContain('100 (80 / 10 / 10)');
     }
     expect(renderMarkdown(report)).toContain('| billing | 100.0% | 83.3% | 90.9% | 6 |');
+  });
+
+  it('shows agreement on the teacher\'s decisive answers and near-ties when the split was measured', () => {
+    expect(renderTerminal(report)).not.toContain('near-tie');
+    const split = { ...report, agreementByMargin: agreementByTeacherMargin([0, 0, 1], [0, 1, 1], [[0.9, 0.1], [0.52, 0.48], [0.3, 0.7]]) };
+    for (const text of [renderTerminal(split), renderMarkdown(split)]) {
+      expect(text).toContain('decisive 100.0%');
+      expect(text).toContain('near-tie 0.0%');
+      expect(text).toContain('top-2 margin < 0.1');
+    }
   });
 
   it('shows the optional parts only when present', () => {

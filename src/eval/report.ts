@@ -32,6 +32,11 @@ export function headline(report: EvalReport): Array<[string, string]> {
     ['agreement with teacher', `${percent(report.agreement)} (${interval(report.agreementInterval)}, n=${count(report.testExamples)})`],
     ['macro-F1 vs teacher', percent(report.macroF1VsTeacher)],
   ];
+  const byMargin = report.agreementByMargin;
+  if (byMargin) {
+    const part = (name: string, value: typeof byMargin.decisive): string => `${name} ${percent(value.agreement)} (${interval(value.interval)}, n=${count(value.examples)})`;
+    rows.push([`agreement: teacher decisive / near-tie (top-2 margin < ${byMargin.margin})`, `${part('decisive', byMargin.decisive)}; ${part('near-tie', byMargin.nearTie)}`]);
+  }
   if (report.studentVsGold) rows.push(['student accuracy vs gold', goldScores(report.studentVsGold)]);
   if (report.teacherVsGold) rows.push(['teacher accuracy vs gold', goldScores(report.teacherVsGold)]);
   const eceGold = report.calibration.eceVsGold === undefined ? '' : ` (vs gold ${report.calibration.eceVsGold.toFixed(3)})`;

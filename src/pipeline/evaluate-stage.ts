@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { evaluationWarnings, listDisagreements, listJunk, type ScoredExample } from '../eval/findings.js';
-import { agreement, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, scoreAgainstGold, summariseLatency, wilsonInterval, type LatencySummary } from '../eval/metrics.js';
+import { agreement, agreementByTeacherMargin, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, scoreAgainstGold, summariseLatency, wilsonInterval, type LatencySummary } from '../eval/metrics.js';
 import { renderHtml, renderMarkdown, type EvalReport } from '../eval/report.js';
 import type { CollectSummary } from '../collect/collector.js';
 import type { LoadedTask } from '../task/load.js';
@@ -87,6 +87,7 @@ export async function evaluate(
   const speed = await measureSpeed(task, resolved, student, test.map((example) => example.text), responses, context, emit);
   const findings = listFindings(records, scored, labels, teacherLabels, studentLabels, confidence);
   const agreed = studentLabels.filter((label, index) => label === teacherLabels[index]).length;
+  const byMargin = agreementByTeacherMargin(teacherLabels, studentLabels, test.map((example) => example.soft));
   const ledger = await store.ledger();
   const counts = { train: 0, val: 0, test: 0 };
   for (const record of records) counts[record.split]++;
@@ -101,6 +102,7 @@ export async function evaluate(
     testExamples: test.length,
     agreement: agreement(teacherLabels, studentLabels),
     agreementInterval: wilsonInterval(agreed, test.length),
+    ...(byMargin.unknown < test.length ? { agreementByMargin: byMargin } : {}),
     warnings,
     macroF1VsTeacher: macroF1(scores),
     ...(studentVsGold ? { studentVsGold } : {}),

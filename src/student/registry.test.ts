@@ -12,7 +12,7 @@ describe('student registry', () => {
   });
 
   it('names the valid kinds when asked for an unknown one', () => {
-    expect(() => createStudent('transformer', ['a', 'b'], testSettings())).toThrow('unknown student kind "transformer": valid kinds are ngram, mlp');
+    expect(() => createStudent('transformer', ['a', 'b'], testSettings())).toThrow(/^unknown student kind "transformer": valid kinds are ngram, .*mlp/);
     expect(() => studentKind('toString')).toThrow('unknown student kind');
   });
 

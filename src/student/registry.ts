@@ -4,6 +4,8 @@
  */
 import type { StudentSettings } from '../task/schema.js';
 import type { StudentFileContents } from './file-container.js';
+import { autoStudentFromFile, createAutoStudent } from './auto/auto-student.js';
+import { bagMlpStudentFromFile, createBagMlpStudent } from './bag-mlp/bag-mlp-student.js';
 import { createMlpStudent, mlpStudentFromFile } from './mlp/mlp-student.js';
 import { createNgramStudent, ngramStudentFromFile } from './ngram/ngram-student.js';
 import type { Student } from './types.js';
@@ -21,6 +23,16 @@ export const STUDENT_KINDS: Readonly<Record<string, StudentKind>> = Object.freez
     description: 'fastText-style hashed word/char n-gram embedding bag with a linear softmax layer',
     create: createNgramStudent,
     fromFile: ngramStudentFromFile,
+  }),
+  'bag-mlp': Object.freeze({
+    description: 'the n-gram embedding bag followed by ReLU hidden layers and softmax, temperature-scaled on validation',
+    create: createBagMlpStudent,
+    fromFile: bagMlpStudentFromFile,
+  }),
+  auto: Object.freeze({
+    description: 'trains ngram and bag-mlp at three widths and keeps the best by validation agreement (about 4× one ngram training)',
+    create: createAutoStudent,
+    fromFile: autoStudentFromFile,
   }),
   mlp: Object.freeze({
     description: 'dense MLP over numeric feature vectors (ReLU hidden layers, optional dropout, softmax), trained by Adam in mini-batches',

@@ -47,7 +47,8 @@ for (const kind of Object.keys(STUDENT_KINDS)) {
 
     it('survives a round trip through bytes (≥ 99.5% same predictions)', () => {
       const loaded = studentFromBytes(student.toBytes());
-      expect(loaded.kind).toBe(kind);
+      // `auto` saves the kind it picked, every other kind itself.
+      expect(loaded.kind).toBe(student.kind);
       const agree = held.filter((example) => loaded.predict(example.text).index === student.predict(example.text).index).length;
       expect(agree / held.length).toBeGreaterThanOrEqual(0.995);
     });

@@ -33,7 +33,25 @@ export function syntheticExamples(count: number, seed: number): TrainingExample[
 /** Small, fast settings for tests. */
 export function testSettings(overrides: Partial<StudentSettings> = {}): StudentSettings {
   return {
-    kind: 'ngram', buckets: 1 << 14, dim: 16, wordNgrams: 2, charNgramMin: 3, charNgramMax: 4,
+    kind: 'ngram', buckets: 1 << 14, dim: 16, wordNgrams: 2, charNgramMin: 3, charNgramMax: 4, textCharNgrams: 0,
     epochs: 20, learningRate: 0.5, temperature: 2, alpha: 0.7, patience: 4, seed: 1, ...overrides,
   };
+}
+
+/**
+ * An XOR teacher: the label is "same" when a text holds both cue words or neither, "different" when
+ * it holds exactly one. No linear function of the bag's mean separates that; a hidden layer can.
+ */
+export function xorExamples(count: number, seed: number): TrainingExample[] {
+  const random = createRandom(seed);
+  const filler = ['the', 'of', 'and', 'to', 'in', 'is', 'it', 'on'];
+  return Array.from({ length: count }, () => {
+    const hasA = random.next() < 0.5;
+    const hasB = random.next() < 0.5;
+    const words = Array.from({ length: 4 }, () => filler[random.nextInt(filler.length)] as string);
+    if (hasA) words.push('alpha');
+    if (hasB) words.push('bravo');
+    const label = hasA === hasB ? 0 : 1;
+    return { text: words.join(' '), label, soft: null };
+  });
 }

@@ -47,7 +47,12 @@ export interface FitReport {
   examplesPerSecond: number;
   /** Word tokens per second, counted the same way. */
   tokensPerSecond: number;
+  /** For `kind: auto`: every candidate trained and which was picked (by validation agreement). */
+  candidates?: CandidateReport[];
 }
+
+/** One candidate `kind: auto` trained. */
+export interface CandidateReport { name: string; kind: string; validationAgreement: number; parameters: number; seconds: number; chosen: boolean }
 
 export interface FitOptions {
   onEpoch?: (report: EpochReport) => void;

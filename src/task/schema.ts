@@ -122,15 +122,30 @@ export const mlpSettingsSchema = z.object({
 /** The MLP student's settings, defaults filled in. */
 export type MlpSettings = z.infer<typeof mlpSettingsSchema>;
 
+/** Settings only the `bag-mlp` student reads (its embedding table uses `buckets`, `dim` and the n-gram settings). */
+export const bagMlpSettingsSchema = z.object({
+  /** Widths of the hidden ReLU layers over the embedding bag (one or two is usual). */
+  hiddenSizes: z.array(z.number().int().min(1).max(4096)).min(1).max(4).default([64]),
+  /** Probability of dropping each hidden unit while training; 0 turns it off. */
+  dropout: z.number().min(0).max(0.9).default(0),
+  /** Adam's step size for the dense layers (the embedding rows use `learningRate`, row-wise Adagrad). */
+  learningRate: z.number().positive().default(0.001),
+}).strict();
+
 const studentSchema = z.object({
-  /** `ngram` learns from text; `mlp` from numeric feature vectors (comma- or space-separated in the text). */
-  kind: z.enum(['ngram', 'mlp']).default('ngram'),
+  /**
+   * `ngram` learns from text; `bag-mlp` adds hidden layers over the same n-gram bag; `auto` trains a
+   * small grid of both and keeps the best by validation agreement; `mlp` learns from numeric feature vectors.
+   */
+  kind: z.enum(['ngram', 'bag-mlp', 'auto', 'mlp']).default('ngram'),
   /** Hash buckets for word and character n-grams (a power of two is fastest). */
   buckets: z.number().int().min(1024).max(1 << 24).default(1 << 17),
   dim: z.number().int().min(2).max(512).default(16),
   wordNgrams: z.number().int().min(1).max(5).default(2),
   charNgramMin: z.number().int().min(0).max(10).default(0),
   charNgramMax: z.number().int().min(0).max(10).default(0),
+  /** Length of char n-grams over the whole text, spaces and line breaks included (0: none); 2 suits code. */
+  textCharNgrams: z.number().int().min(0).max(8).default(0),
   epochs: z.number().int().min(1).max(1000).default(30),
   learningRate: z.number().positive().default(0.5),
   /** Distillation temperature T. */
@@ -142,6 +157,8 @@ const studentSchema = z.object({
   seed: z.number().int().default(1),
   /** Read by the `mlp` kind only; absent means its defaults. */
   mlp: mlpSettingsSchema.optional(),
+  /** Read by the `bag-mlp` kind only; absent means its defaults. */
+  bagMlp: bagMlpSettingsSchema.optional(),
 }).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] });
 
 const splitSchema = z.object({

@@ -21,6 +21,13 @@ describe('Featuriser', () => {
     expect(ids(words(), 'café $el_1 naïve')).toEqual(['café', '$el_1', 'naïve'].map((token) => wordBucket(token, 1 << 20)));
   });
 
+  it('adds char n-grams over the whole text, spaces and line breaks included, when textCharNgrams is set', () => {
+    const text = (size: number) => new Featuriser({ buckets: 1 << 20, wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, textCharNgrams: size });
+    expect(ids(text(2), 'ab c')).toHaveLength(2 + 3); // two words, then "ab", "b ", " c"
+    expect(ids(text(2), 'a;\nb').slice(4)).not.toEqual(ids(text(2), 'a; b').slice(4)); // ";\n" differs from "; "
+    expect(ids(text(0), 'ab c')).toEqual(ids(words(), 'ab c'));
+  });
+
   it('adds word n-grams up to wordNgrams, order-sensitive', () => {
     expect(ids(words(2), 'a b c')).toHaveLength(5);
     expect(ids(words(3), 'a b c')).toHaveLength(6);

@@ -14,12 +14,16 @@ export interface FeaturiserSettings {
   wordNgrams: number;
   charNgramMin: number;
   charNgramMax: number;
+  /** Length of character n-grams taken over the whole text, spaces and line breaks included (0 or absent: none). */
+  textCharNgrams?: number;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Char n-grams hash from a different offset than words so "abc" the word and "abc" the n-gram differ. */
 const CHAR_NGRAM_OFFSET = (FNV_OFFSET ^ 0x9e3779b9) >>> 0;
+/** Whole-text char n-grams hash from a third offset, apart from words and in-word n-grams. */
+const TEXT_NGRAM_OFFSET = (FNV_OFFSET ^ 0x7f4a7c15) >>> 0;
 /** fastText's multiplier for combining word hashes into an n-gram hash. */
 const NGRAM_MULTIPLIER = 116049371;
 const BEGIN_MARK = 60; // '<'
@@ -63,6 +67,7 @@ export class Featuriser {
       index = end;
     }
     this.addWordNgrams();
+    this.addTextCharNgrams(text);
     return this.ids.subarray(0, this.count);
   }
 
@@ -88,6 +93,20 @@ export class Featuriser {
         hash = Math.imul(hash ^ code, FNV_PRIME) >>> 0;
         if (position - from + 1 >= min) this.push(hash);
       }
+    }
+  }
+
+  /**
+   * Every run of n consecutive characters of the text, across word boundaries: the features of
+   * byte-n-gram classifiers such as VS Code's language detector (guesslang), where the spacing and
+   * punctuation between tokens ("){\n", ";\n") tell languages apart.
+   */
+  private addTextCharNgrams(text: string): void {
+    const size = this.settings.textCharNgrams ?? 0;
+    for (let from = 0; size > 0 && from + size <= text.length; from++) {
+      let hash = TEXT_NGRAM_OFFSET;
+      for (let position = from; position < from + size; position++) hash = Math.imul(hash ^ text.charCodeAt(position), FNV_PRIME) >>> 0;
+      this.push(hash);
     }
   }
 

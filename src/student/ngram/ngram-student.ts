@@ -17,7 +17,7 @@ import { weightsFromTensors, weightsToTensors } from './serialise.js';
 export const NGRAM_KIND = 'ngram';
 
 /** Examples featurised once and cached for every epoch: ids and targets as typed-array views. */
-interface FeaturisedSet {
+export interface FeaturisedSet {
   ids: Int32Array[];
   labels: Int32Array;
   soft: Array<Float32Array | null>;
@@ -36,7 +36,8 @@ function checkExample(example: TrainingExample, index: number, labelCount: numbe
   }
 }
 
-function featuriseSet(featuriser: Featuriser, examples: readonly TrainingExample[], labelCount: number, setName: string): FeaturisedSet {
+/** Checks and featurises a set once (shared with the bag-MLP student). */
+export function featuriseSet(featuriser: Featuriser, examples: readonly TrainingExample[], labelCount: number, setName: string): FeaturisedSet {
   const set: FeaturisedSet = { ids: [], labels: new Int32Array(examples.length), soft: [], tokens: 0 };
   examples.forEach((example, index) => {
     checkExample(example, index, labelCount, setName);
@@ -49,7 +50,7 @@ function featuriseSet(featuriser: Featuriser, examples: readonly TrainingExample
 }
 
 /** Buckets used by at least one training example: the rows that get trained (and saved). */
-function touchedBuckets(set: FeaturisedSet, buckets: number): Uint8Array {
+export function touchedBuckets(set: FeaturisedSet, buckets: number): Uint8Array {
   const touched = new Uint8Array(buckets);
   for (const ids of set.ids) for (let index = 0; index < ids.length; index++) touched[ids[index] as number] = 1;
   return touched;

@@ -1,0 +1,1 @@
+export { BAG_MLP_KIND, bagMlpStudentFromFile, createBagMlpStudent } from './bag-mlp-student.js';
