@@ -1,6 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EXPORT_FORMATS, exportLine, openCaptureStore, redactorFromNames, startCaptureProxy, type CaptureQuery, type ExportFormat } from '../capture/index.js';
+import { join } from 'node:path';
+import { CAPTURE_FILE_NAME, EXPORT_FORMATS, exportLine, openCaptureStore, redactorFromNames, startCaptureProxy, type CaptureQuery, type ExportFormat } from '../capture/index.js';
 import { parseSince } from '../util/duration.js';
 import { UsageError } from '../util/errors.js';
 import { reportFailure } from './exit-codes.js';
@@ -42,7 +43,11 @@ async function runExport(flags: StoreFlags & { tag?: string; model?: string; sin
     ...(flags.since === undefined ? {} : { since: parseSince(flags.since, '--since', now) }),
     ...(flags.until === undefined ? {} : { until: parseSince(flags.until, '--until', now) }),
   };
-  const store = openCaptureStore(storeLocation(flags));
+  const location = storeLocation(flags);
+  const file = location.file ?? join(location.project ?? '.', CAPTURE_FILE_NAME);
+  // Export reads: creating an empty store where the user mistyped a path would hide the typo.
+  if (!existsSync(file)) throw new UsageError(`no capture store at ${file} (run distillery capture first, or pass --project/--store)`);
+  const store = openCaptureStore({ file });
   try {
     const lines = store.query(query).map((call) => exportLine(call, flags.format as ExportFormat)).filter((line): line is string => line !== null);
     const text = lines.map((line) => `${line}\n`).join('');
@@ -97,9 +102,10 @@ Example:
     .option('--until <when>', 'only calls before this (same forms as --since)')
     .option('--format <format>', `output format: ${EXPORT_FORMATS.join(' or ')}`, 'jsonl')
     .option('--out <file>', 'write here instead of stdout'))
-    .action(async (flags: Parameters<typeof runExport>[0]) => {
+    .action(async (_flags: unknown, command: Command) => {
       try {
-        await runExport(flags);
+        // `capture export --store F`: commander hands --store/--project to the parent command, which defines them too.
+        await runExport(command.optsWithGlobals<Parameters<typeof runExport>[0]>());
       } catch (error) {
         process.exitCode = reportFailure(error, false);
       }
