@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ListeningServer } from '../serve/listen.js';
+import { listen, type ListeningServer } from '../serve/listen.js';
 import { SCRIPTED_ANSWER, startScriptedUpstream, type ScriptedUpstream } from './__fixtures__/scripted-upstream.js';
 import { CaptureStore, type CaptureStoreOptions } from './capture-store.js';
 import { startCaptureProxy } from './capture-proxy.js';
@@ -118,5 +118,24 @@ describe('the capture proxy in front of a scripted upstream', () => {
     await expect(client(proxy.url).chat.completions.create({ model: 'm', messages })).rejects.toMatchObject({ status: 502 });
     await store.settle();
     expect(store.query()).toHaveLength(0);
+  });
+
+  // Known bug, not capture's: guard/usage-tap.ts SseUsageRelay decodes each upstream chunk on its own
+  // (chunk.toString('utf8')), so a multi-byte character split across two chunks reaches the app as
+  // U+FFFD. The fix (a StringDecoder in SseUsageRelay) belongs to the guard's owner; this test flips
+  // to failing, as a reminder to make it a plain `it`, once that is fixed.
+  it.fails('a scripted upstream splitting a multi-byte character across two stream chunks: passed through byte-identical', async () => {
+    const event = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"€"}}]}\n\ndata: [DONE]\n\n');
+    const cut = event.indexOf(0xe2) + 1;
+    const splitting = await listen((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(event.subarray(0, cut));
+      setImmediate(() => response.end(event.subarray(cut)));
+    });
+    const store = new CaptureStore(join(mkdtempSync(join(tmpdir(), 'capture-')), 'capture.sqlite'));
+    const proxy = await startCaptureProxy({ upstream: splitting.url, store });
+    open.push(splitting, store, proxy);
+    const answer = await fetch(`${proxy.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"stream":true}' });
+    expect(Buffer.from(await answer.arrayBuffer()).equals(event)).toBe(true);
   });
 });
