@@ -69,3 +69,9 @@ export {
 export type { SparseVector } from './guard/detectors/sparse-vector.js';
 export type { TokenUsage } from './guard/usage-tap.js';
 export type { Combine as CombineScores } from './guard/volume-ceiling.js';
+
+// Capture (`distillery capture`, `withCapture`): recording production calls for distillation.
+export {
+  CaptureStore, openCaptureStore, startCaptureProxy, withCapture, BUILT_IN_REDACTORS, composeRedactors, redactorFromNames, TAGS_HEADER, CAPTURE_FILE_NAME,
+  type CaptureStoreOptions, type CaptureQuery, type CapturedCall, type StoredCall, type CaptureProxyOptions, type ChatClient, type WithCaptureOptions, type Redactor,
+} from './capture/index.js';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerCaptureCommand } from './capture-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerGuardCommand } from './guard-command.js';
 import { registerPredictCommand } from './predict-command.js';
@@ -34,5 +35,6 @@ registerServeCommand(program);
 registerPredictCommand(program);
 registerDemoCommand(program);
 registerGuardCommand(program);
+registerCaptureCommand(program);
 
 await program.parseAsync(process.argv);
