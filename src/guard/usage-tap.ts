@@ -2,6 +2,7 @@
  * Reads token usage out of an upstream answer while it passes through: from a JSON body, or from
  * the final usage chunk of an SSE stream, relayed event by event as it arrives.
  */
+import { StringDecoder } from 'node:string_decoder';
 
 /** Token counts as the upstream reported them. */
 export interface TokenUsage {
@@ -32,8 +33,10 @@ export function usageOfJson(body: Buffer): TokenUsage | null {
   }
 }
 
-/** The byte sequence that ends an SSE event (LF form; CRLF upstreams are normalised below). */
-const EVENT_END = '\n\n';
+/** Two line endings in a row end an SSE event; CRLF, LF and CR are all line endings (a CR before LF is part of CRLF). */
+const EVENT_END = /(?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r(?!\n))/;
+/** One SSE line ending, of any of the three kinds. */
+const LINE_END = /\r\n|\n|\r/;
 
 /**
  * Splits an SSE byte stream into whole events, passing each on as soon as it is complete and noting
@@ -43,6 +46,8 @@ export class SseUsageRelay {
   usage: TokenUsage | null = null;
   readonly #dropUsageChunk: boolean;
   #pending = '';
+  // Decodes across chunk boundaries, so a character split between two upstream chunks is not mangled.
+  readonly #decoder = new StringDecoder('utf8');
 
   constructor(dropUsageChunk: boolean) {
     this.#dropUsageChunk = dropUsageChunk;
@@ -50,27 +55,29 @@ export class SseUsageRelay {
 
   /** Feeds upstream bytes; returns the text of the complete events to pass on now. */
   push(chunk: Buffer): string {
-    this.#pending += chunk.toString('utf8').replace(/\r\n/g, '\n');
+    // The text is passed on exactly as it came (line endings included); only event boundaries are looked for.
+    this.#pending += this.#decoder.write(chunk);
     let out = '';
-    let end = this.#pending.indexOf(EVENT_END);
-    while (end !== -1) {
-      out += this.#relay(this.#pending.slice(0, end + EVENT_END.length));
-      this.#pending = this.#pending.slice(end + EVENT_END.length);
-      end = this.#pending.indexOf(EVENT_END);
+    let end = EVENT_END.exec(this.#pending);
+    while (end !== null) {
+      const length = end.index + end[0].length;
+      out += this.#relay(this.#pending.slice(0, length));
+      this.#pending = this.#pending.slice(length);
+      end = EVENT_END.exec(this.#pending);
     }
     return out;
   }
 
   /** The trailing bytes of a stream that ended mid-event, passed on unchanged. */
   flush(): string {
-    const rest = this.#pending;
+    const rest = this.#pending + this.#decoder.end();
     this.#pending = '';
     return rest;
   }
 
   /** Notes usage in one event and returns what to pass on (the event, or nothing). */
   #relay(event: string): string {
-    const data = event.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
+    const data = event.split(LINE_END).filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
     if (data === '' || data === '[DONE]') return event;
     let parsed: unknown;
     try {
