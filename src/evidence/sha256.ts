@@ -20,51 +20,55 @@ const BLOCK_BYTES = 64;
 
 const rotateRight = (value: number, bits: number) => (value >>> bits) | (value << (32 - bits));
 
+/** The message schedule, shared: every call runs to completion synchronously, so one buffer suffices. */
+const SCHEDULE = new Uint32Array(64);
+
 /** One compression of a 64-byte block at `offset` into `state` (in place). */
-function compress(state: Uint32Array, block: Uint8Array, offset: number, schedule: Uint32Array): void {
+function compress(state: Uint32Array, block: Uint8Array, offset: number): void {
+  const schedule = SCHEDULE;
   for (let index = 0; index < 16; index++) {
     const at = offset + index * 4;
-    schedule[index] = ((block[at]! << 24) | (block[at + 1]! << 16) | (block[at + 2]! << 8) | block[at + 3]!) >>> 0;
+    schedule[index] = (block[at]! << 24) | (block[at + 1]! << 16) | (block[at + 2]! << 8) | block[at + 3]!;
   }
   for (let index = 16; index < 64; index++) {
     const early = schedule[index - 15]!;
     const late = schedule[index - 2]!;
     const sigma0 = rotateRight(early, 7) ^ rotateRight(early, 18) ^ (early >>> 3);
     const sigma1 = rotateRight(late, 17) ^ rotateRight(late, 19) ^ (late >>> 10);
-    schedule[index] = (schedule[index - 16]! + sigma0 + schedule[index - 7]! + sigma1) >>> 0;
+    schedule[index] = (schedule[index - 16]! + sigma0 + schedule[index - 7]! + sigma1) | 0;
   }
-  let [a, b, c, d, e, f, g, h] = state as unknown as number[];
+  let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!, e = state[4]!, f = state[5]!, g = state[6]!, h = state[7]!;
   for (let index = 0; index < 64; index++) {
-    const sum1 = rotateRight(e!, 6) ^ rotateRight(e!, 11) ^ rotateRight(e!, 25);
-    const choose = (e! & f!) ^ (~e! & g!);
-    const first = (h! + sum1 + choose + ROUND_CONSTANTS[index]! + schedule[index]!) >>> 0;
-    const sum0 = rotateRight(a!, 2) ^ rotateRight(a!, 13) ^ rotateRight(a!, 22);
-    const majority = (a! & b!) ^ (a! & c!) ^ (b! & c!);
-    const second = (sum0 + majority) >>> 0;
-    h = g; g = f; f = e; e = (d! + first) >>> 0; d = c; c = b; b = a; a = (first + second) >>> 0;
+    const sum1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25);
+    const choose = (e & f) ^ (~e & g);
+    const first = (h + sum1 + choose + ROUND_CONSTANTS[index]! + schedule[index]!) | 0;
+    const sum0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22);
+    const majority = (a & b) ^ (a & c) ^ (b & c);
+    const second = (sum0 + majority) | 0;
+    h = g; g = f; f = e; e = (d + first) | 0; d = c; c = b; b = a; a = (first + second) | 0;
   }
-  state[0] = (state[0]! + a!) >>> 0; state[1] = (state[1]! + b!) >>> 0; state[2] = (state[2]! + c!) >>> 0; state[3] = (state[3]! + d!) >>> 0;
-  state[4] = (state[4]! + e!) >>> 0; state[5] = (state[5]! + f!) >>> 0; state[6] = (state[6]! + g!) >>> 0; state[7] = (state[7]! + h!) >>> 0;
+  state[0] = state[0]! + a; state[1] = state[1]! + b; state[2] = state[2]! + c; state[3] = state[3]! + d;
+  state[4] = state[4]! + e; state[5] = state[5]! + f; state[6] = state[6]! + g; state[7] = state[7]! + h;
 }
 
 /** Finishes a hash: `message` continues a state that has already absorbed `absorbedBytes` bytes. */
 function finish(state: Uint32Array, message: Uint8Array, absorbedBytes: number): Uint8Array {
-  const schedule = new Uint32Array(64);
   const whole = message.length - (message.length % BLOCK_BYTES);
-  for (let offset = 0; offset < whole; offset += BLOCK_BYTES) compress(state, message, offset, schedule);
+  for (let offset = 0; offset < whole; offset += BLOCK_BYTES) compress(state, message, offset);
   const rest = message.length - whole;
   const tail = new Uint8Array(rest + 9 <= BLOCK_BYTES ? BLOCK_BYTES : 2 * BLOCK_BYTES);
   tail.set(message.subarray(whole));
   tail[rest] = 0x80;
   // The length in bits as a 64-bit big-endian number; messages here stay far below 2^53 bits.
   const bits = (absorbedBytes + message.length) * 8;
-  const view = new DataView(tail.buffer);
-  view.setUint32(tail.length - 8, Math.floor(bits / 0x1_0000_0000));
-  view.setUint32(tail.length - 4, bits >>> 0);
-  for (let offset = 0; offset < tail.length; offset += BLOCK_BYTES) compress(state, tail, offset, schedule);
+  const high = Math.floor(bits / 0x1_0000_0000);
+  for (let index = 0; index < 4; index++) {
+    tail[tail.length - 8 + index] = (high >>> (24 - 8 * index)) & 0xff;
+    tail[tail.length - 4 + index] = (bits >>> (24 - 8 * index)) & 0xff;
+  }
+  for (let offset = 0; offset < tail.length; offset += BLOCK_BYTES) compress(state, tail, offset);
   const digest = new Uint8Array(32);
-  const digestView = new DataView(digest.buffer);
-  for (let index = 0; index < 8; index++) digestView.setUint32(index * 4, state[index]!);
+  for (let index = 0; index < 32; index++) digest[index] = (state[index >> 2]! >>> (24 - 8 * (index & 3))) & 0xff;
   return digest;
 }
 
@@ -77,11 +81,10 @@ export function sha256(message: Uint8Array): Uint8Array {
 export function createHmacSha256(key: Uint8Array): (message: Uint8Array) => Uint8Array {
   const block = new Uint8Array(BLOCK_BYTES);
   block.set(key.length > BLOCK_BYTES ? sha256(key) : key);
-  const schedule = new Uint32Array(64);
   const padded = (pad: number) => {
     const bytes = block.map((byte) => byte ^ pad);
     const state = new Uint32Array(INITIAL_STATE);
-    compress(state, bytes, 0, schedule);
+    compress(state, bytes, 0);
     return state;
   };
   const inner = padded(0x36);

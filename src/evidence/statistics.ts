@@ -195,3 +195,14 @@ export function kolmogorovSmirnovUniform(values: readonly number[]): KolmogorovS
   }
   return { statistic, pValue: kolmogorovSurvival(Math.sqrt(count) * statistic), samples: count };
 }
+
+/**
+ * The randomised binomial p-value P[X > S] + u · P[X = S] for u ~ Uniform(0, 1): exactly uniform under
+ * the null, unlike the (conservative, discrete) exact tail — what a uniformity check of a detector's
+ * hashing should look at, since the exact tail of short texts is a staircase a KS test always rejects.
+ */
+export function randomizedBinomialUpperTail(successes: number, trials: number, probability: number, uniform: number): number {
+  const atLeast = binomialUpperTail(successes, trials, probability).p;
+  const above = binomialUpperTail(successes + 1, trials, probability).p;
+  return above + uniform * (atLeast - above);
+}
