@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { binomialUpperTail, kolmogorovSmirnovUniform, kolmogorovSurvival, logGamma, regularizedIncompleteBeta, regularizedUpperGamma, type TailProbability } from './statistics.js';
+import { binomialUpperTail, kolmogorovSmirnovUniform, kolmogorovSurvival, logGamma, randomizedBinomialUpperTail, regularizedIncompleteBeta, regularizedUpperGamma, type TailProbability } from './statistics.js';
 
 // Reference values: scipy 1.10 and mpmath (src/evidence/__golden__/generate-statistics.py writes this file).
 const golden = JSON.parse(readFileSync(new URL('./__golden__/statistics.json', import.meta.url), 'utf8')) as {
@@ -54,6 +54,12 @@ describe('binomialUpperTail', () => {
       const sum = terms.slice(successes).reduce((total, value) => total + value, 0);
       expect(Math.abs(binomialUpperTail(successes, trials, probability).p - sum)).toBeLessThanOrEqual(1e-12 * sum + 1e-15);
     }
+  });
+
+  it('randomises between P[X > S] and P[X ≥ S]', () => {
+    expect(randomizedBinomialUpperTail(10, 30, 0.25, 0)).toBe(binomialUpperTail(11, 30, 0.25).p);
+    expect(randomizedBinomialUpperTail(10, 30, 0.25, 1)).toBeCloseTo(binomialUpperTail(10, 30, 0.25).p, 15);
+    expect(randomizedBinomialUpperTail(30, 30, 0.25, 0.5)).toBeCloseTo(0.5 * 0.25 ** 30, 25);
   });
 
   it('says more successes than trials is impossible, and zero successes certain', () => {
