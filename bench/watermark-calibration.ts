@@ -26,7 +26,11 @@ function seededKey(scheme: WatermarkScheme, random: Random): WatermarkKey {
   return { ...generateWatermarkKey(scheme), secret: Uint8Array.from({ length: 32 }, () => random.nextInt(256)) };
 }
 
-/** `count` texts, spread evenly over LENGTHS, as non-overlapping windows of the corpus's o200k token stream (per length). */
+/**
+ * `count` texts, spread evenly over LENGTHS, as non-overlapping windows (within each length) of the
+ * corpus's o200k token stream; when the stream cannot supply a long length's share, the shortfall
+ * goes to the next shorter length, so there are always `count` texts.
+ */
 export async function englishTexts(count: number): Promise<number[][]> {
   const perLength = Math.ceil(count / LENGTHS.length);
   const needed = perLength * LENGTHS[LENGTHS.length - 1]!;
@@ -36,8 +40,11 @@ export async function englishTexts(count: number): Promise<number[][]> {
     if (stream.length >= needed) break;
   }
   const texts: number[][] = [];
-  for (const length of LENGTHS) {
-    const windows = Math.min(perLength, Math.floor(stream.length / length));
+  let shortfall = 0;
+  for (const length of [...LENGTHS].reverse()) {
+    const wanted = Math.min(perLength + shortfall, count - texts.length);
+    const windows = Math.min(wanted, Math.floor(stream.length / length));
+    shortfall = wanted - windows;
     for (let index = 0; index < windows; index++) texts.push(stream.slice(index * length, (index + 1) * length));
   }
   return texts;

@@ -12,13 +12,13 @@ import type { CalibrationSummary } from '../../src/evidence/calibration.js';
 const single = (name: string, unit: string, better: 'higher' | 'lower', value: number): Metric => ({ name, unit, better, ours: spread([value]), peer: null });
 
 /** The calibration entry of one scheme: both keyings side by side. */
-function calibrationEntry(options: BenchOptions, scheme: 'kgw' | 'gumbel', fixed: CalibrationSummary, perText: CalibrationSummary): BenchmarkEntry {
+function calibrationEntry(options: BenchOptions, scheme: 'kgw' | 'gumbel', fixed: CalibrationSummary, perText: CalibrationSummary, lengths: string): BenchmarkEntry {
   const rates = (summary: CalibrationSummary) => summary.falseAlarmRates.map((entry) => `${entry.threshold}: ${entry.alarms}/${summary.texts}`).join(', ');
   return {
     id: `watermark-calibration-${scheme}`,
     title: `${scheme === 'kgw' ? 'KGW' : 'Gumbel'} watermark: false alarms on unwatermarked English`,
     command: options.command,
-    dataset: `${fixed.texts} texts of ${LENGTHS.join(', ')} o200k tokens (equal shares), non-overlapping windows of nlp-corpus sentences in file order`,
+    dataset: `${fixed.texts} unwatermarked texts (${lengths}), non-overlapping windows (per length) of the o200k tokens of nlp-corpus sentences in file order`,
     settings: `${scheme === 'kgw' ? 'γ 0.25, exact binomial tail' : 'Gamma tail Q(N, S)'}, h = 1, each (previous token, token) tuple scored once; one fixed key for every text, and a fresh key per text`,
     peerName: 'fresh key per text', oursName: 'one fixed key', repeats: 1,
     metrics: [
@@ -65,7 +65,8 @@ function powerEntry(options: BenchOptions, kgw: PowerPoint[], gumbel: PowerPoint
 export async function run(options: BenchOptions): Promise<void> {
   const count = Number(options.argument('watermark-texts') ?? (options.quick ? 1000 : 10_000));
   const texts = await englishTexts(count);
-  const entries = (['kgw', 'gumbel'] as const).map((scheme) => calibrationEntry(options, scheme, calibrate(scheme, texts, 'fixed', 11), calibrate(scheme, texts, 'per-text', 11)));
+  const lengths = LENGTHS.map((length) => `${texts.filter((tokens) => tokens.length === length).length} of ${length} tokens`).join(', ');
+  const entries = (['kgw', 'gumbel'] as const).map((scheme) => calibrationEntry(options, scheme, calibrate(scheme, texts, 'fixed', 11), calibrate(scheme, texts, 'per-text', 11), lengths));
   const powerTexts = options.quick ? 50 : 200;
   entries.push(powerEntry(options, power('kgw', powerTexts, 12), power('gumbel', powerTexts, 12), toyModelControl(options.quick ? 200 : 1000, 13), powerTexts));
   writeSection({ id: 'watermark-calibration', title: 'Watermark calibration and power', entries, quick: options.quick, facts: machineFacts() });
