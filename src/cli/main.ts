@@ -7,6 +7,7 @@ import { registerGuardCommand } from './guard-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerWatermarkCommand } from './watermark-command.js';
 import { EXIT } from '../util/errors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,5 +37,6 @@ registerPredictCommand(program);
 registerDemoCommand(program);
 registerGuardCommand(program);
 registerCaptureCommand(program);
+registerWatermarkCommand(program);
 
 await program.parseAsync(process.argv);
