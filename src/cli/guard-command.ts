@@ -77,7 +77,8 @@ for the 60 s a starting replica replays. Give every replica the same policy flag
 Examples:
   $ distillery guard serve --upstream http://127.0.0.1:8000/v1
   $ export DISTILLERY_GUARD_REDIS=redis://:secret@10.0.0.5:6379/0
-  $ distillery guard serve --upstream http://10.0.0.9:8000/v1 --host 0.0.0.0 --fail-closed   # on each replica`)
+  $ distillery guard serve --upstream http://10.0.0.9:8000/v1 --host 0.0.0.0 --fail-closed   # on each replica
+  $ distillery guard serve --upstream http://127.0.0.1:8000/v1 --watermark key.json          # lexical mark on answers`)
     .action(async (options: StateFlags & {
       upstream: string; port: string; host: string; upstreamKeyEnv: string; requestsPerMinute?: string; blockAt?: string; policy?: string;
       failClosed?: boolean; webhook?: string; logPrompts?: boolean; maxBodyBytes: string; upstreamTimeoutMs: string; allowNoKeys?: boolean; auditRetention: string;
