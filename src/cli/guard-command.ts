@@ -10,6 +10,8 @@ import { registerKeys } from './guard-keys-command.js';
 import { registerReports } from './guard-report-command.js';
 import { DEFAULT_STATE_DESCRIPTION, openServingState, requireUsableKeys, STATE_ENV, withStateOptions, type ServingState, type StateFlags } from './guard-state.js';
 import { parseHttpUrl, parsePort } from './options.js';
+import { loadLexicalKey } from '../evidence/lexical/lexical-key.js';
+import { lexicalResponseRewriter } from '../evidence/lexical/lexical-relay.js';
 
 /** The environment variable holding the webhook's signing secret (the policy file's webhookSecret wins). */
 const WEBHOOK_SECRET_ENV = 'DISTILLERY_GUARD_WEBHOOK_SECRET';
@@ -56,6 +58,7 @@ function registerServe(guard: Command): void {
     .option('--upstream-timeout-ms <ms>', 'upstream idle limit before 504', '120000')
     .option('--allow-no-keys', 'start even when the state holds no usable key (every request would get 401); by default that is an error')
     .option('--audit-retention <duration>', 'delete audit rows older than this (30d, 12h, 2w), in small batches off the request path', '30d')
+    .option('--watermark <key.json>', 'apply the lexical watermark (keyed synonym choice) to chat completion answers, plain and streamed, announced in x-distillery-watermark; key file {"scheme":"lexical","version":1,"secret":"<base64>"}')
     .addHelpText('after', `
 Keys, usage and the audit log live in one place whatever folder this runs in: --state FILE, else
 $${STATE_ENV}, else ${DEFAULT_STATE_DESCRIPTION}.
@@ -74,10 +77,12 @@ for the 60 s a starting replica replays. Give every replica the same policy flag
 Examples:
   $ distillery guard serve --upstream http://127.0.0.1:8000/v1
   $ export DISTILLERY_GUARD_REDIS=redis://:secret@10.0.0.5:6379/0
-  $ distillery guard serve --upstream http://10.0.0.9:8000/v1 --host 0.0.0.0 --fail-closed   # on each replica`)
+  $ distillery guard serve --upstream http://10.0.0.9:8000/v1 --host 0.0.0.0 --fail-closed   # on each replica
+  $ distillery guard serve --upstream http://127.0.0.1:8000/v1 --watermark key.json          # lexical mark on answers`)
     .action(async (options: StateFlags & {
       upstream: string; port: string; host: string; upstreamKeyEnv: string; requestsPerMinute?: string; blockAt?: string; policy?: string;
       failClosed?: boolean; webhook?: string; logPrompts?: boolean; maxBodyBytes: string; upstreamTimeoutMs: string; allowNoKeys?: boolean; auditRetention: string;
+      watermark?: string;
     }) => {
       let state: ServingState | undefined;
       let retention: AuditRetention | undefined;
@@ -87,6 +92,7 @@ Examples:
         const port = parsePort(options.port);
         const fromFile = options.policy === undefined ? {} : await loadPolicyFile(options.policy);
         const retentionMs = parseDuration(options.auditRetention, '--audit-retention');
+        const watermark = options.watermark === undefined ? undefined : lexicalResponseRewriter(await loadLexicalKey(options.watermark));
         state = await openServingState(options, options.allowNoKeys === true, retentionMs);
         if (options.allowNoKeys !== true) await requireUsableKeys(state.store, state.where);
         const { store, close } = state;
@@ -104,6 +110,7 @@ Examples:
           },
           logPrompts: options.logPrompts === true, maxBodyBytes: positive('--max-body-bytes', options.maxBodyBytes),
           upstreamTimeoutMs: positive('--upstream-timeout-ms', options.upstreamTimeoutMs),
+          ...(watermark === undefined ? {} : { watermark }),
         });
         gateway.engine.onPolicyChange((event) => process.stdout.write(`${policyChangeLine(event)}\n`));
         const running = startAuditRetention(store, { retentionMs, onError: (error) => process.stderr.write(`distillery guard: ${error instanceof Error ? error.message : String(error)}\n`) });

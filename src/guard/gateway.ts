@@ -16,7 +16,7 @@ import { parseJsonObject } from '../serve/http.js';
 import { readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
 import type { PolicyConfig } from './policy-config.js';
 import { PolicyEngine, type Admission } from './policy-engine.js';
-import { relayResponse } from './relay.js';
+import { relayResponse, type ResponseRewriter } from './relay.js';
 import type { Replication } from './replication.js';
 import type { Detector, DetectorScore, PolicyAction, RequestFeatures } from './types.js';
 import { forwardedRequestHeaders, sendUpstream, upstreamUrlFor, type UpstreamTarget } from './upstream-proxy.js';
@@ -74,6 +74,8 @@ export interface GatewayOptions {
   scoreInline?: boolean;
   /** Accounting is summed in memory per key and window and written this often (ms); default 1 s. */
   accountingFlushMs?: number;
+  /** Rewrites chat completion answers on the way through, announced in `x-distillery-watermark` (`guard serve --watermark`). */
+  watermark?: ResponseRewriter;
 }
 
 /** A running gateway. */
@@ -220,7 +222,7 @@ class GatewayPipeline {
     response.once('close', () => {
       if (!response.writableFinished) upstream.cancel();
     });
-    return relayResponse(await upstream.response, response, injectedUsage);
+    return relayResponse(await upstream.response, response, injectedUsage, route === '/v1/chat/completions' ? this.#options.watermark : undefined);
   }
 
   /**

@@ -1,5 +1,6 @@
 /** The guard: an OpenAI-compatible gateway with keys, accounting, detectors and policies. */
 export { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export type { ResponseRewriter, StreamRewriter } from './relay.js';
 export { openSqliteGuardStore } from './sqlite-guard-store.js';
 export { openRedisGuardStore, type RedisGuardStoreOptions } from './redis-guard-store.js';
 export { DEFAULT_REDIS_PREFIX, type RedisLocation } from './redis-connection.js';

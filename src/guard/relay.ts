@@ -47,6 +47,25 @@ class UsageReader {
  */
 const HOLD_BYTES = 64 * 1024;
 
+/** Rewrites an SSE stream's complete events on the way through (see ResponseRewriter). */
+export interface StreamRewriter {
+  /** Takes complete events; returns what to pass on. */
+  push(events: string): string;
+  /** What is still held at the end of the stream. */
+  flush(): string;
+}
+
+/**
+ * Rewrites a successful answer on the way through (the guard's watermark): a JSON answer whole, a
+ * stream event by event; announced to the client in `x-distillery-watermark`, never silently.
+ */
+export interface ResponseRewriter {
+  /** The value of the `x-distillery-watermark` header. */
+  readonly header: string;
+  rewriteBody(body: Buffer): Buffer;
+  stream(): StreamRewriter;
+}
+
 /** Joins held chunks without copying the usual single one. */
 const joined = (chunks: readonly Buffer[]): Buffer => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
 
@@ -55,13 +74,21 @@ const joined = (chunks: readonly Buffer[]): Buffer => (chunks.length === 1 ? (ch
  * rejects when the upstream breaks off mid-answer. Listeners rather than `for await`: this runs on
  * every proxied request, and the async iterator costs several times more.
  */
-export function relayResponse(upstream: IncomingMessage, response: ServerResponse, injectedUsage: boolean): Promise<TokenUsage | null> {
+export function relayResponse(upstream: IncomingMessage, response: ServerResponse, injectedUsage: boolean, rewriter?: ResponseRewriter): Promise<TokenUsage | null> {
   const contentType = String(upstream.headers['content-type'] ?? '');
   const isStream = contentType.includes('text/event-stream');
-  response.writeHead(upstream.statusCode ?? 502, forwardedResponseHeaders(upstream.headers, isStream));
+  const status = upstream.statusCode ?? 502;
+  // Only a successful answer is rewritten: an error body is the upstream's own words.
+  const rewrite = rewriter !== undefined && status >= 200 && status < 300 && (isStream || contentType.includes('json')) ? rewriter : undefined;
+  const headers = forwardedResponseHeaders(upstream.headers, isStream || rewrite !== undefined);
+  response.writeHead(status, rewrite === undefined ? headers : { ...headers, 'x-distillery-watermark': rewrite.header });
   // The client should see a stream open before the first event, as it would from the upstream.
   if (isStream) response.flushHeaders();
   const reader = new UsageReader(isStream, injectedUsage, contentType);
+  const events = isStream ? rewrite?.stream() : undefined;
+  // A rewritten JSON answer is held whole (up to the usage scan limit; beyond it, passed on unchanged).
+  const holdLimit = rewrite === undefined ? HOLD_BYTES : MAX_USAGE_SCAN_BYTES;
+  let rewriteHeld = rewrite !== undefined;
   let held: Buffer[] | null = isStream ? null : [];
   let heldBytes = 0;
   return new Promise((resolve, reject) => {
@@ -77,17 +104,19 @@ export function relayResponse(upstream: IncomingMessage, response: ServerRespons
       upstream.off('data', onData).off('end', onEnd).off('close', onClose);
       response.off('drain', resume);
       if (error !== null) return reject(error);
-      response.end(held === null ? reader.flush() : joined(held));
+      if (held === null) response.end(events === undefined ? reader.flush() : events.push(reader.flush()) + events.flush());
+      else response.end(rewriteHeld && rewrite !== undefined ? rewrite.rewriteBody(joined(held)) : joined(held));
       resolve(reader.usage());
     };
     const onData = (chunk: Buffer): void => {
       const data = reader.push(chunk);
-      if (held === null) return send(data);
+      if (held === null) return send(events === undefined ? data : events.push(String(data)));
       held.push(chunk);
       heldBytes += chunk.length;
-      if (heldBytes <= HOLD_BYTES) return;
+      if (heldBytes <= holdLimit) return;
       const all = joined(held);
       held = null;
+      rewriteHeld = false;
       send(all);
     };
     const onEnd = (): void => finish(null);
