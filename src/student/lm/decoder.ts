@@ -91,7 +91,7 @@ export function* decodeSteps(model: StepModel, tokenizer: Tokenizer, prompt: rea
   const scratch = createSamplerScratch(model.vocabularySize);
   const mask = options.constraint === undefined ? undefined : new Uint8Array(model.vocabularySize);
   const cache = model.newCache();
-  let logits = new Float32Array(0);
+  let logits: Float32Array = new Float32Array(0);
   prompt.forEach((token, position) => { logits = model.forwardStep(token, position, cache); });
   const generated: number[] = [];
   const logprobs: TokenLogprob[] = [];
