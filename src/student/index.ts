@@ -3,4 +3,5 @@ export { createStudent, studentKind, STUDENT_KINDS, type StudentKind } from './r
 export { saveStudent, loadStudentFile, studentFromBytes } from './file-format.js';
 export { FORMAT_VERSION, StudentFileError, decodeStudentFile } from './file-container.js';
 export { createNgramStudent, Featuriser } from './ngram/index.js';
+export { trainLanguageModelStudent, languageModelFromBytes, loadLanguageModelStudent, type GenerativeStudent } from './lm/index.js';
 export { createMlpStudent, parseFeatureVector, type MlpStudent } from './mlp/index.js';
