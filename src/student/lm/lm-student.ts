@@ -11,7 +11,7 @@ import { TrainingSetTooSmallError } from './errors.js';
 import { transformerStepModel } from './inference.js';
 import { jsonSchemaConstraint } from './json-constraint.js';
 import { encodeExamples, promptTokens, type GenerationExample } from './sequences.js';
-import { decodeLanguageModel, encodeLanguageModel } from './serialise.js';
+import { decodeLanguageModel, encodeLanguageModel, type DecodeLanguageModelOptions } from './serialise.js';
 import { trainTokenizer, type Tokenizer } from './tokenizer.js';
 import { DEFAULT_TRAINING, MINIMUM_TRAINING_EXAMPLES, trainLanguageModel, type EvaluationReport, type TrainingReport, type TrainingSettings } from './training.js';
 import type { GenerateOptions, GenerationChunk, GenerativeStudent, LanguageModelTrainingSummary } from './types.js';
@@ -62,8 +62,8 @@ export function languageModelStudent(weights: LanguageModelWeights, tokenizer: T
 }
 
 /** Rebuilds a student from file bytes; StudentFileError for a corrupt, foreign or newer file. */
-export function languageModelFromBytes(bytes: Uint8Array): GenerativeStudent {
-  const file = decodeLanguageModel(bytes);
+export function languageModelFromBytes(bytes: Uint8Array, options: DecodeLanguageModelOptions = {}): GenerativeStudent {
+  const file = decodeLanguageModel(bytes, options);
   return languageModelStudent(file.weights, file.tokenizer, file.training);
 }
 

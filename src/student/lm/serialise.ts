@@ -7,6 +7,7 @@
 import { decodeStudentFile, encodeStudentFile, requireTensor, StudentFileError, type Tensor } from '../file-container.js';
 import { languageModelConfig, type LanguageModelConfig } from './config.js';
 import { decodeHalf, decodeInt8, encodeHalf, encodeInt8 } from './quantise.js';
+import { teacherTokenizerFromDescription, type TeacherEncoding } from './teacher-tokenizer.js';
 import { bpeTokenizer, type Tokenizer, type TokenizerDescription } from './tokenizer.js';
 import type { LanguageModelTrainingSummary, WeightStorage } from './types.js';
 import { blockShapes, BLOCK_TENSORS, namedTensors, zeroWeights, type LanguageModelWeights } from './weights.js';
@@ -44,13 +45,19 @@ export function encodeLanguageModel(file: LanguageModelFile, storage: WeightStor
   return encodeStudentFile(LANGUAGE_MODEL_KIND, header, tensors);
 }
 
+/** Options for reading a file. */
+export interface DecodeLanguageModelOptions {
+  /** gpt-tokenizer encodings by name, for students that use the teacher's tokenizer. */
+  encodings?: Readonly<Record<string, TeacherEncoding>>;
+}
+
 /** Decodes a language-model student file; StudentFileError when it is not one or is damaged. */
-export function decodeLanguageModel(bytes: Uint8Array): LanguageModelFile {
+export function decodeLanguageModel(bytes: Uint8Array, options: DecodeLanguageModelOptions = {}): LanguageModelFile {
   const contents = decodeStudentFile(bytes);
   if (contents.kind !== LANGUAGE_MODEL_KIND) throw new StudentFileError(`student file holds a "${contents.kind}" student, not a language model ("${LANGUAGE_MODEL_KIND}")`);
   const header = contents.header as { config: LanguageModelConfig; tokenizer: TokenizerDescription; storage: WeightStorage; training: LanguageModelTrainingSummary | null };
   const config = languageModelConfig(header.config);
-  const tokenizer = bpeTokenizer(header.tokenizer);
+  const tokenizer = header.tokenizer.kind === 'teacher' ? teacherTokenizerFromDescription(header.tokenizer, options.encodings ?? {}) : bpeTokenizer(header.tokenizer);
   if (tokenizer.vocabularySize !== config.vocabularySize) throw new StudentFileError(`student file tokenizer has ${tokenizer.vocabularySize} tokens but the model ${config.vocabularySize}`);
   const weights = zeroWeights(config);
   for (const [name, tensor] of namedTensors(weights)) {

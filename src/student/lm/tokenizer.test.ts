@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bpeTokenizer, pretokenize, trainTokenizer } from './tokenizer.js';
+import { bpeTokenizer, pretokenize, trainTokenizer, type BpeTokenizerDescription } from './tokenizer.js';
 
 const corpus = [
   'The quick brown fox jumps over the lazy dog.',
@@ -31,7 +31,7 @@ describe('byte-level BPE tokenizer', () => {
   it('is deterministic and rebuilds exactly from its description', () => {
     const again = trainTokenizer(corpus, 400);
     expect(again.describe()).toEqual(tokenizer.describe());
-    const rebuilt = bpeTokenizer(tokenizer.describe());
+    const rebuilt = bpeTokenizer(tokenizer.describe() as BpeTokenizerDescription);
     for (const text of corpus) expect(rebuilt.encode(text)).toEqual(tokenizer.encode(text));
   });
 

@@ -14,8 +14,12 @@ const FIRST_MERGE = 256 + SPECIAL_TOKENS.length;
 /** GPT-2's pre-tokenisation pattern: contractions, letters, digits, other symbols, whitespace. */
 export const PRETOKENIZE_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
+/** What a BPE tokenizer's file header holds. */
+export interface BpeTokenizerDescription { kind: 'bpe'; merges: Array<[number, number]> }
+/** What a teacher tokenizer's file header holds (see teacher-tokenizer.ts). */
+export interface TeacherTokenizerDescription { kind: 'teacher'; encoding: string; teacherTokens: number[] }
 /** What a tokenizer file header holds. */
-export interface TokenizerDescription { kind: 'bpe'; merges: Array<[number, number]> }
+export type TokenizerDescription = BpeTokenizerDescription | TeacherTokenizerDescription;
 
 /** Text ↔ token ids for the language-model student. */
 export interface Tokenizer {
@@ -64,13 +68,19 @@ function countPairs(ids: readonly number[], weight: number, piece: number, count
   }
 }
 
-/** The most frequent pair (smallest key on ties), or undefined when none occurs twice. */
-function bestPair(counts: Map<number, number>): number | undefined {
+/** The most frequent pair not in `banned` (smallest key on ties), or undefined when none occurs twice. */
+function bestPair(counts: Map<number, number>, banned: ReadonlySet<number>): number | undefined {
   let best: number | undefined;
   let bestCount = 1;
-  for (const [key, count] of counts) if (count > bestCount || (count === bestCount && best !== undefined && key < best)) { best = key; bestCount = count; }
+  for (const [key, count] of counts) {
+    if (banned.has(key)) continue;
+    if (count > bestCount || (count === bestCount && best !== undefined && key < best)) { best = key; bestCount = count; }
+  }
   return best;
 }
+
+/** Bytes as a string key (one char per byte). */
+const bytesKey = (bytes: readonly number[]): string => String.fromCharCode(...bytes);
 
 /** Learns merges on `texts` until the vocabulary has `vocabularySize` tokens (or no pair repeats). */
 export function trainTokenizer(texts: readonly string[], vocabularySize: number): Tokenizer {
@@ -86,11 +96,20 @@ export function trainTokenizer(texts: readonly string[], vocabularySize: number)
   const holders = new Map<number, Set<number>>();
   ids.forEach((piece, index) => countPairs(piece, weights[index] as number, index, counts, holders));
   const merges: Array<[number, number]> = [];
+  // Token byte strings stay unique (llama.cpp and GGUF map token text to one id): a pair whose
+  // bytes already form a token is never merged.
+  const tokenBytes: number[][] = Array.from({ length: FIRST_MERGE }, (_, id) => (id < 256 ? [id] : []));
+  const known = new Set(tokenBytes.slice(0, 256).map(bytesKey));
+  const banned = new Set<number>();
   while (FIRST_MERGE + merges.length < vocabularySize) {
-    const key = bestPair(counts);
+    const key = bestPair(counts, banned);
     if (key === undefined) break;
     const left = Math.floor(key / 65536);
     const right = key % 65536;
+    const joined = [...(tokenBytes[left] as number[]), ...(tokenBytes[right] as number[])];
+    if (known.has(bytesKey(joined))) { banned.add(key); continue; }
+    known.add(bytesKey(joined));
+    tokenBytes.push(joined);
     const merged = FIRST_MERGE + merges.length;
     merges.push([left, right]);
     for (const index of holders.get(key) ?? []) {
@@ -107,7 +126,7 @@ export function trainTokenizer(texts: readonly string[], vocabularySize: number)
 }
 
 /** Rebuilds a tokenizer from its description (a file header). */
-export function bpeTokenizer(description: TokenizerDescription): Tokenizer {
+export function bpeTokenizer(description: BpeTokenizerDescription): Tokenizer {
   const { merges } = description;
   const vocabularySize = FIRST_MERGE + merges.length;
   const ranks = new Map<number, number>(merges.map(([left, right], rank) => [pairKey(left, right), rank]));
