@@ -21,11 +21,19 @@ export interface TeacherEncoding {
 const FIRST_TEACHER = 259;
 const encoder = new TextEncoder();
 
-/** The teacher's token ids in `texts` that decode to whole characters, ascending. */
+/**
+ * The teacher's token ids in `texts` that are whole characters, ascending. A token is kept when its
+ * text encodes back to exactly itself: that drops tokens holding part of a UTF-8 character (whose
+ * text a decoder cannot give alone) and the rare token the encoder itself would never produce alone.
+ */
 export function seenTeacherTokens(encoding: TeacherEncoding, texts: readonly string[]): number[] {
   const seen = new Set<number>();
   for (const text of texts) for (const piece of encoding.encodeGenerator(text)) for (const token of piece) seen.add(token);
-  return [...seen].filter((token) => !encoding.decode([token]).includes('\uFFFD')).sort((a, b) => a - b);
+  const encodesToItself = (token: number): boolean => {
+    const pieces = [...encoding.encodeGenerator(encoding.decode([token]))].flat();
+    return pieces.length === 1 && pieces[0] === token;
+  };
+  return [...seen].filter(encodesToItself).sort((a, b) => a - b);
 }
 
 /** A tokenizer that also maps a token's bytes to its student id. */
