@@ -6,7 +6,8 @@
  */
 import { attentionBackward, attentionForward, type AttentionShape } from './attention.js';
 import { headWidth, type LanguageModelConfig } from './config.js';
-import { accumulateTransposedProduct, addInPlace, multiply, multiplyTransposed, rmsNorm, rmsNormBackward, rotaryTable, rotate, swiglu, swigluBackward, type RotaryTable } from './kernels.js';
+import { addInPlace, rmsNorm, rmsNormBackward, rotaryTable, rotate, swiglu, swigluBackward, type RotaryTable } from './kernels.js';
+import { accumulateTransposedProduct, product as multiply, productTransposed as multiplyTransposed } from './matmul.js';
 import type { LanguageModelWeights } from './weights.js';
 
 /** One block's saved activations. */

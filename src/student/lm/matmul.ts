@@ -1,0 +1,101 @@
+/**
+ * The training pass's three matrix products, on the WebAssembly SIMD kernel (wasm-matmul.ts) when
+ * the runtime has it and the product is big enough to pay for copying operands in, else on the
+ * plain Float32Array kernels (kernels.ts). Same contracts as those kernels:
+ *   product:                       out = a · w
+ *   productTransposed:             out = a · bᵀ
+ *   accumulateTransposedProduct:   gradient += aᵀ · outGradient
+ * Operands are copied into the kernel's memory (transposed where the kernel needs x · w form, rows
+ * padded to even, columns to 16); the copies are O(n·k + k·m + n·m) against O(n·k·m) work.
+ */
+import { accumulateTransposedProduct as plainAccumulate, multiply, multiplyTransposed } from './kernels.js';
+import { wasmMatmul, type WasmMatmul } from './wasm-matmul.js';
+
+/** Fewer rows than this stay on the plain kernels (decoding runs one row at a time). */
+const MINIMUM_ROWS = 8;
+let useWasm = true;
+
+/** Turns the WebAssembly kernel off or on (tests compare both paths). */
+export function setWasmMatmul(enabled: boolean): void {
+  useWasm = enabled;
+}
+
+/** Whether products of at least `rows` rows run on the WebAssembly kernel. */
+export function wasmActive(rows: number): boolean {
+  return useWasm && rows >= MINIMUM_ROWS && wasmMatmul() !== null;
+}
+
+interface Layout { view: Float32Array; x: number; w: number; out: number; rows: number; columns: number }
+
+const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** Offsets for an (rows × inner) · (inner × columns) product, growing the memory as needed. */
+function layout(kernel: WasmMatmul, rows: number, inner: number, columns: number): Layout {
+  const paddedRows = rows + (rows & 1);
+  const paddedColumns = Math.ceil(columns / 16) * 16;
+  const w = align(paddedRows * inner * 4);
+  const out = w + align(inner * paddedColumns * 4);
+  const total = out + paddedRows * paddedColumns * 4;
+  if (total > kernel.memory.buffer.byteLength) kernel.memory.grow(Math.ceil((total - kernel.memory.buffer.byteLength) / 65536));
+  const view = new Float32Array(kernel.memory.buffer);
+  if (paddedRows > rows) view.fill(0, (rows * inner), paddedRows * inner);
+  return { view, x: 0, w, out, rows: paddedRows, columns: paddedColumns };
+}
+
+/** Copies a rows × columns matrix into the kernel's memory at `offset` with row stride `stride`. */
+function copyIn(view: Float32Array, offset: number, source: Float32Array, rows: number, columns: number, stride: number): void {
+  if (stride === columns) { view.set(source.subarray(0, rows * columns), offset / 4); return; }
+  for (let row = 0; row < rows; row++) view.set(source.subarray(row * columns, (row + 1) * columns), offset / 4 + row * stride);
+}
+
+/** Copies the transpose of a rows × columns matrix into the kernel's memory (columns × rows, row stride `stride`). */
+function copyInTransposed(view: Float32Array, offset: number, source: Float32Array, rows: number, columns: number, stride: number): void {
+  const base = offset / 4;
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0, from = row * columns; column < columns; column++) view[base + column * stride + row] = source[from + column] as number;
+  }
+}
+
+/** Copies the kernel's rows × columns result (row stride `stride`) out. */
+function copyOut(view: Float32Array, offset: number, out: Float32Array, rows: number, columns: number, stride: number): void {
+  const base = offset / 4;
+  if (stride === columns) { out.set(view.subarray(base, base + rows * columns)); return; }
+  for (let row = 0; row < rows; row++) out.set(view.subarray(base + row * stride, base + row * stride + columns), row * columns);
+}
+
+/** out (rows × columns) = a (rows × inner) · weights (inner × columns). */
+export function product(a: Float32Array, weights: Float32Array, out: Float32Array, rows: number, inner: number, columns: number): void {
+  const kernel = wasmActive(rows) ? wasmMatmul() : null;
+  if (kernel === null) { multiply(a, weights, out, rows, inner, columns); return; }
+  const place = layout(kernel, rows, inner, columns);
+  copyIn(place.view, place.x, a, rows, inner, inner);
+  copyIn(place.view, place.w, weights, inner, columns, place.columns);
+  kernel.matmul(place.x, place.w, place.out, place.rows, inner, place.columns);
+  copyOut(place.view, place.out, out, rows, columns, place.columns);
+}
+
+/** out (rows × columns) = a (rows × inner) · bᵀ where b is columns × inner. */
+export function productTransposed(a: Float32Array, b: Float32Array, out: Float32Array, rows: number, inner: number, columns: number): void {
+  const kernel = wasmActive(rows) ? wasmMatmul() : null;
+  if (kernel === null) { multiplyTransposed(a, b, out, rows, inner, columns); return; }
+  const place = layout(kernel, rows, inner, columns);
+  copyIn(place.view, place.x, a, rows, inner, inner);
+  copyInTransposed(place.view, place.w, b, columns, inner, place.columns);
+  kernel.matmul(place.x, place.w, place.out, place.rows, inner, place.columns);
+  copyOut(place.view, place.out, out, rows, columns, place.columns);
+}
+
+/** gradient (inner × columns) += aᵀ · outGradient, for a (rows × inner) and outGradient (rows × columns). */
+export function accumulateTransposedProduct(a: Float32Array, outGradient: Float32Array, gradient: Float32Array, rows: number, inner: number, columns: number): void {
+  const kernel = wasmActive(rows) ? wasmMatmul() : null;
+  if (kernel === null) { plainAccumulate(a, outGradient, gradient, rows, inner, columns); return; }
+  // As x · w: x = aᵀ (inner × rows), w = outGradient (rows × columns).
+  const place = layout(kernel, inner, rows, columns);
+  copyInTransposed(place.view, place.x, a, rows, inner, rows);
+  copyIn(place.view, place.w, outGradient, rows, columns, place.columns);
+  kernel.matmul(place.x, place.w, place.out, place.rows, rows, place.columns);
+  const base = place.out / 4;
+  for (let row = 0; row < inner; row++) {
+    for (let column = 0, at = base + row * place.columns, to = row * columns; column < columns; column++) gradient[to + column] = (gradient[to + column] as number) + (place.view[at + column] as number);
+  }
+}

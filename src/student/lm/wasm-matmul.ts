@@ -1,0 +1,139 @@
+/**
+ * A WebAssembly SIMD matrix product, hand-assembled here (no toolchain, no binary in the repo):
+ *   out (n × m) = x (n × k) · w (k × m)      n even, m a multiple of 16, all row-major f32
+ * Two rows × sixteen columns of the output stay in eight 128-bit registers while the inner loop
+ * walks k, so each step does 32 multiply-adds for four vector loads. The callers in
+ * matmul.ts copy operands in (transposing where needed) and results out; where WebAssembly SIMD is
+ * missing they fall back to the plain kernels. No Node built-ins: runs in browsers (the module is
+ * far below the 4 KB limit on synchronous compiles there).
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+// Parameters 0–5: x, w, out (byte offsets), n, k, m. Locals (i32): i, j, t, xRow, kBytes, wPointer, rowBytes, outRow0, outRow1, xEnd, address.
+const [X, W, OUT, N, K, M] = [0, 1, 2, 3, 4, 5];
+const [I, J, T, X_ROW, K_BYTES, W_POINTER, ROW_BYTES, OUT_ROW0, OUT_ROW1, X_END, ADDRESS] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const ACCUMULATOR = 17; // 17–24
+const A0 = 25, A1 = 26, W0 = 27; // W0–W3: 27–30
+
+const get = (index: number): number[] => [0x20, index];
+const set = (index: number): number[] => [0x21, index];
+const constant = (value: number): number[] => [0x41, ...signedLeb(value)];
+const add = [0x6a], shiftLeft = [0x74], multiplyI32 = [0x6c], atLeast = [0x4f];
+const simd = (opcode: number): number[] => [0xfd, ...unsignedLeb(opcode)];
+const loadVector = (offset: number): number[] => [...simd(0x00), 4, ...unsignedLeb(offset)];
+const storeVector = (offset: number): number[] => [...simd(0x0b), 4, ...unsignedLeb(offset)];
+const splat = simd(0x13), addVector = simd(0xe4), multiplyVector = simd(0xe6);
+const zeroVector = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+const loadFloat = (offset: number): number[] => [0x2a, 2, ...unsignedLeb(offset)];
+const block = [0x02, 0x40], loop = [0x03, 0x40], end = [0x0b];
+const branch = (depth: number): number[] => [0x0c, depth];
+const branchIf = (depth: number): number[] => [0x0d, depth];
+
+function unsignedLeb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+function signedLeb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) { out.push(byte); return out; }
+    out.push(byte | 0x80);
+  }
+}
+
+/** A section: id, size, contents. */
+const section = (id: number, contents: number[]): number[] => [id, ...unsignedLeb(contents.length), ...contents];
+const name = (text: string): number[] => [text.length, ...Array.from(text, (character) => character.charCodeAt(0))];
+
+/** The function body: three nested loops over row pairs, 16-column blocks and k. */
+function body(): number[] {
+  const accumulate = (accumulator: number, a: number, w: number): number[] => [...get(accumulator), ...get(a), ...get(w), ...multiplyVector, ...addVector, ...set(accumulator)];
+  const innerLoop = [
+    ...block, ...loop,
+    ...get(T), ...get(X_END), ...atLeast, ...branchIf(1),
+    ...get(T), ...loadFloat(0), ...splat, ...set(A0),
+    ...get(T), ...get(K_BYTES), ...add, ...loadFloat(0), ...splat, ...set(A1),
+    ...[0, 1, 2, 3].flatMap((lane) => [...get(W_POINTER), ...loadVector(16 * lane), ...set(W0 + lane)]),
+    ...[0, 1, 2, 3].flatMap((lane) => accumulate(ACCUMULATOR + lane, A0, W0 + lane)),
+    ...[0, 1, 2, 3].flatMap((lane) => accumulate(ACCUMULATOR + 4 + lane, A1, W0 + lane)),
+    ...get(W_POINTER), ...get(ROW_BYTES), ...add, ...set(W_POINTER),
+    ...get(T), ...constant(4), ...add, ...set(T),
+    ...branch(0), ...end, ...end,
+  ];
+  const store = (row: number, first: number): number[] => [
+    ...get(row), ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(ADDRESS),
+    ...[0, 1, 2, 3].flatMap((lane) => [...get(ADDRESS), ...get(first + lane), ...storeVector(16 * lane)]),
+  ];
+  const columnLoop = [
+    ...constant(0), ...set(J),
+    ...block, ...loop,
+    ...get(J), ...get(M), ...atLeast, ...branchIf(1),
+    ...Array.from({ length: 8 }, (_, index) => [...zeroVector, ...set(ACCUMULATOR + index)]).flat(),
+    ...get(W), ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(W_POINTER),
+    ...get(X_ROW), ...set(T),
+    ...innerLoop,
+    ...store(OUT_ROW0, ACCUMULATOR), ...store(OUT_ROW1, ACCUMULATOR + 4),
+    ...get(J), ...constant(16), ...add, ...set(J),
+    ...branch(0), ...end, ...end,
+  ];
+  const code = [
+    ...get(K), ...constant(2), ...shiftLeft, ...set(K_BYTES),
+    ...get(M), ...constant(2), ...shiftLeft, ...set(ROW_BYTES),
+    ...constant(0), ...set(I),
+    ...block, ...loop,
+    ...get(I), ...get(N), ...atLeast, ...branchIf(1),
+    ...get(X), ...get(I), ...get(K_BYTES), ...multiplyI32, ...add, ...set(X_ROW),
+    ...get(X_ROW), ...get(K_BYTES), ...add, ...set(X_END),
+    ...get(OUT), ...get(I), ...get(ROW_BYTES), ...multiplyI32, ...add, ...set(OUT_ROW0),
+    ...get(OUT_ROW0), ...get(ROW_BYTES), ...add, ...set(OUT_ROW1),
+    ...columnLoop,
+    ...get(I), ...constant(2), ...add, ...set(I),
+    ...branch(0), ...end, ...end,
+    ...end,
+  ];
+  const locals = [2, 11, I32, 14, V128];
+  return [...unsignedLeb(locals.length + code.length), ...locals, ...code];
+}
+
+/** The module's bytes: imports env.memory, exports matmul(x, w, out, n, k, m). */
+export function matmulModuleBytes(): Uint8Array {
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('matmul'), 0x00, 0]),
+    ...section(10, [1, ...body()]),
+  ]);
+}
+
+/** The compiled kernel over a growable memory, or undefined where WebAssembly SIMD is unavailable. */
+export interface WasmMatmul {
+  memory: WebAssembly.Memory;
+  matmul(x: number, w: number, out: number, n: number, k: number, m: number): void;
+}
+
+let compiled: WasmMatmul | null | undefined;
+
+/** The kernel, compiled once per process (null when this runtime lacks WebAssembly SIMD). */
+export function wasmMatmul(): WasmMatmul | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(matmulModuleBytes()), { env: { memory } });
+    compiled = { memory, matmul: instance.exports['matmul'] as WasmMatmul['matmul'] };
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
