@@ -117,10 +117,20 @@ export function matmulModuleBytes(): Uint8Array {
   ]);
 }
 
-/** The compiled kernel over a growable memory, or undefined where WebAssembly SIMD is unavailable. */
+/** A WebAssembly memory, as far as this module uses it. */
+export interface KernelMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+
+/** The compiled kernel over a growable memory. */
 export interface WasmMatmul {
-  memory: WebAssembly.Memory;
+  memory: KernelMemory;
   matmul(x: number, w: number, out: number, n: number, k: number, m: number): void;
+}
+
+/** The slice of the WebAssembly API used here (typed locally: the project's lib has no DOM types). */
+interface WebAssemblyApi {
+  Memory: new (descriptor: { initial: number }) => KernelMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
 let compiled: WasmMatmul | null | undefined;
@@ -128,9 +138,11 @@ let compiled: WasmMatmul | null | undefined;
 /** The kernel, compiled once per process (null when this runtime lacks WebAssembly SIMD). */
 export function wasmMatmul(): WasmMatmul | null {
   if (compiled !== undefined) return compiled;
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   try {
-    const memory = new WebAssembly.Memory({ initial: 16 });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(matmulModuleBytes()), { env: { memory } });
+    if (api === undefined) throw new Error('no WebAssembly');
+    const memory = new api.Memory({ initial: 16 });
+    const instance = new api.Instance(new api.Module(matmulModuleBytes()), { env: { memory } });
     compiled = { memory, matmul: instance.exports['matmul'] as WasmMatmul['matmul'] };
   } catch {
     compiled = null;
