@@ -5,6 +5,51 @@
  * already rotated; the probabilities are kept for the backward pass.
  */
 
+/**
+ * scores[scoreBase + s] = scale · (vector · rows[s]) for s < count, where `vector` sits at
+ * vectorBase and row s at rowsBase + s·stride (width entries each). Four rows at a time share
+ * each load of the vector.
+ */
+function scoreRow(vector: Float32Array, vectorBase: number, rows: Float32Array, rowsBase: number, stride: number, width: number, count: number, scale: number, scores: Float32Array, scoreBase: number): void {
+  let s = 0;
+  for (; s + 3 < count; s += 4) {
+    const r0 = rowsBase + s * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let d = 0; d < width; d++) {
+      const x = vector[vectorBase + d] as number;
+      s0 += x * (rows[r0 + d] as number);
+      s1 += x * (rows[r1 + d] as number);
+      s2 += x * (rows[r2 + d] as number);
+      s3 += x * (rows[r3 + d] as number);
+    }
+    scores[scoreBase + s] = s0 * scale;
+    scores[scoreBase + s + 1] = s1 * scale;
+    scores[scoreBase + s + 2] = s2 * scale;
+    scores[scoreBase + s + 3] = s3 * scale;
+  }
+  for (; s < count; s++) {
+    let dot = 0;
+    for (let d = 0, r = rowsBase + s * stride; d < width; d++) dot += (vector[vectorBase + d] as number) * (rows[r + d] as number);
+    scores[scoreBase + s] = dot * scale;
+  }
+}
+
+/** out[outBase + d] += Σ_s weights[weightBase + s] · rows[s][d], four rows at a time. */
+function accumulateRows(weights: Float32Array, weightBase: number, rows: Float32Array, rowsBase: number, stride: number, width: number, count: number, out: Float32Array, outBase: number): void {
+  let s = 0;
+  for (; s + 3 < count; s += 4) {
+    const r0 = rowsBase + s * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+    const w0 = weights[weightBase + s] as number, w1 = weights[weightBase + s + 1] as number, w2 = weights[weightBase + s + 2] as number, w3 = weights[weightBase + s + 3] as number;
+    for (let d = 0; d < width; d++) {
+      out[outBase + d] = (out[outBase + d] as number) + w0 * (rows[r0 + d] as number) + w1 * (rows[r1 + d] as number) + w2 * (rows[r2 + d] as number) + w3 * (rows[r3 + d] as number);
+    }
+  }
+  for (; s < count; s++) {
+    const w = weights[weightBase + s] as number;
+    for (let d = 0, r = rowsBase + s * stride; d < width; d++) out[outBase + d] = (out[outBase + d] as number) + w * (rows[r + d] as number);
+  }
+}
+
 /** The shapes one attention call works on. */
 export interface AttentionShape {
   batch: number;
@@ -31,28 +76,18 @@ export function attentionForward(query: Float32Array, key: Float32Array, value: 
       for (let t = 0; t < length; t++) {
         const queryBase = (b * length + t) * width + head * headWidth;
         const probabilityBase = ((b * heads + head) * length + t) * length;
+        scoreRow(query, queryBase, key, (b * length) * keyValueWidth + keyOffset, keyValueWidth, headWidth, t + 1, scale, probabilities, probabilityBase);
         let max = -Infinity;
-        for (let s = 0; s <= t; s++) {
-          const keyBase = (b * length + s) * keyValueWidth + keyOffset;
-          let dot = 0;
-          for (let d = 0; d < headWidth; d++) dot += (query[queryBase + d] as number) * (key[keyBase + d] as number);
-          const score = dot * scale;
-          probabilities[probabilityBase + s] = score;
-          if (score > max) max = score;
-        }
+        for (let s = 0; s <= t; s++) max = Math.max(max, probabilities[probabilityBase + s] as number);
         let sum = 0;
         for (let s = 0; s <= t; s++) {
           const e = Math.exp((probabilities[probabilityBase + s] as number) - max);
           probabilities[probabilityBase + s] = e;
           sum += e;
         }
+        for (let s = 0; s <= t; s++) probabilities[probabilityBase + s] = (probabilities[probabilityBase + s] as number) / sum;
         out.fill(0, queryBase, queryBase + headWidth);
-        for (let s = 0; s <= t; s++) {
-          const p = (probabilities[probabilityBase + s] as number) / sum;
-          probabilities[probabilityBase + s] = p;
-          const valueBase = (b * length + s) * keyValueWidth + keyOffset;
-          for (let d = 0; d < headWidth; d++) out[queryBase + d] = (out[queryBase + d] as number) + p * (value[valueBase + d] as number);
-        }
+        accumulateRows(probabilities, probabilityBase, value, (b * length) * keyValueWidth + keyOffset, keyValueWidth, headWidth, t + 1, out, queryBase);
       }
     }
   }
@@ -75,29 +110,22 @@ export function attentionBackward(query: Float32Array, key: Float32Array, value:
         const queryBase = (b * length + t) * width + head * headWidth;
         const probabilityBase = ((b * heads + head) * length + t) * length;
         // ∂L/∂p[s] = dout·v[s], and ∂L/∂v[s] += p[s]·dout.
+        scoreRow(outGradient, queryBase, value, (b * length) * keyValueWidth + keyOffset, keyValueWidth, headWidth, t + 1, 1, scores, 0);
         let weighted = 0;
         for (let s = 0; s <= t; s++) {
           const valueBase = (b * length + s) * keyValueWidth + keyOffset;
           const p = probabilities[probabilityBase + s] as number;
-          let dot = 0;
-          for (let d = 0; d < headWidth; d++) {
-            const g = outGradient[queryBase + d] as number;
-            dot += g * (value[valueBase + d] as number);
-            valueGradient[valueBase + d] = (valueGradient[valueBase + d] as number) + p * g;
-          }
-          scores[s] = dot;
-          weighted += p * dot;
+          weighted += p * (scores[s] as number);
+          for (let d = 0; d < headWidth; d++) valueGradient[valueBase + d] = (valueGradient[valueBase + d] as number) + p * (outGradient[queryBase + d] as number);
         }
-        queryGradient.fill(0, queryBase, queryBase + headWidth);
         // Through softmax: ∂L/∂score[s] = p[s]·(∂L/∂p[s] − Σ p·∂L/∂p), then through q·k/√d.
+        for (let s = 0; s <= t; s++) scores[s] = (probabilities[probabilityBase + s] as number) * ((scores[s] as number) - weighted) * scale;
+        queryGradient.fill(0, queryBase, queryBase + headWidth);
+        accumulateRows(scores, 0, key, (b * length) * keyValueWidth + keyOffset, keyValueWidth, headWidth, t + 1, queryGradient, queryBase);
         for (let s = 0; s <= t; s++) {
+          const scoreGradient = scores[s] as number;
           const keyBase = (b * length + s) * keyValueWidth + keyOffset;
-          const scoreGradient = (probabilities[probabilityBase + s] as number) * ((scores[s] as number) - weighted) * scale;
-          if (scoreGradient === 0) continue;
-          for (let d = 0; d < headWidth; d++) {
-            queryGradient[queryBase + d] = (queryGradient[queryBase + d] as number) + scoreGradient * (key[keyBase + d] as number);
-            keyGradient[keyBase + d] = (keyGradient[keyBase + d] as number) + scoreGradient * (query[queryBase + d] as number);
-          }
+          for (let d = 0; d < headWidth; d++) keyGradient[keyBase + d] = (keyGradient[keyBase + d] as number) + scoreGradient * (query[queryBase + d] as number);
         }
       }
     }
