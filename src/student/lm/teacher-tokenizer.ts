@@ -13,13 +13,15 @@ import type { TeacherTokenizerDescription, Tokenizer } from './tokenizer.js';
 
 /** What this module needs of a gpt-tokenizer encoding module. */
 export interface TeacherEncoding {
-  encodeGenerator(text: string): Iterable<number[]>;
+  encodeGenerator(text: string, options?: { disallowedSpecial?: Set<string> }): Iterable<number[]>;
   decode(tokens: Iterable<number>): string;
 }
 
 
 const FIRST_TEACHER = 259;
 const encoder = new TextEncoder();
+/** Special-token text (e.g. <|endoftext|>) in task text is plain text, not a control token. */
+const PLAIN = { disallowedSpecial: new Set<string>() };
 
 /**
  * The teacher's token ids in `texts` that are whole characters, ascending. A token is kept when its
@@ -28,9 +30,9 @@ const encoder = new TextEncoder();
  */
 export function seenTeacherTokens(encoding: TeacherEncoding, texts: readonly string[]): number[] {
   const seen = new Set<number>();
-  for (const text of texts) for (const piece of encoding.encodeGenerator(text)) for (const token of piece) seen.add(token);
+  for (const text of texts) for (const piece of encoding.encodeGenerator(text, PLAIN)) for (const token of piece) seen.add(token);
   const encodesToItself = (token: number): boolean => {
-    const pieces = [...encoding.encodeGenerator(encoding.decode([token]))].flat();
+    const pieces = [...encoding.encodeGenerator(encoding.decode([token]), PLAIN)].flat();
     return pieces.length === 1 && pieces[0] === token;
   };
   return [...seen].filter(encodesToItself).sort((a, b) => a - b);
@@ -51,7 +53,7 @@ export function teacherTokenizer(encodingName: string, encoding: TeacherEncoding
     beginToken: 256, answerToken: 257, endToken: 258,
     encode(text) {
       const out: number[] = [];
-      for (const piece of encoding.encodeGenerator(text)) {
+      for (const piece of encoding.encodeGenerator(text, PLAIN)) {
         const mapped = piece.map((token) => studentOf.get(token));
         if (mapped.every((id) => id !== undefined)) out.push(...(mapped as number[]));
         else out.push(...encoder.encode(encoding.decode(piece)));
