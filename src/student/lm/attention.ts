@@ -95,38 +95,43 @@ export function attentionForward(query: Float32Array, key: Float32Array, value: 
 
 /**
  * Backward of attentionForward: writes ∂L/∂query and accumulates ∂L/∂key and ∂L/∂value (both must
- * be zeroed by the caller) from ∂L/∂out. `scores` is scratch of at least `length` entries.
+ * be zeroed by the caller) from ∂L/∂out. `scratch` holds at least length² + 2·length entries: the
+ * score gradients of one head, then two gathered columns, so every inner loop is a four-row pass.
  */
-export function attentionBackward(query: Float32Array, key: Float32Array, value: Float32Array, probabilities: Float32Array, outGradient: Float32Array, queryGradient: Float32Array, keyGradient: Float32Array, valueGradient: Float32Array, scores: Float32Array, shape: AttentionShape): void {
+export function attentionBackward(query: Float32Array, key: Float32Array, value: Float32Array, probabilities: Float32Array, outGradient: Float32Array, queryGradient: Float32Array, keyGradient: Float32Array, valueGradient: Float32Array, scratch: Float32Array, shape: AttentionShape): void {
   const { batch, length, heads, keyValueHeads, headWidth } = shape;
   const width = heads * headWidth;
   const keyValueWidth = keyValueHeads * headWidth;
   const group = heads / keyValueHeads;
   const scale = 1 / Math.sqrt(headWidth);
+  const scoreColumn = length * length;
+  const probabilityColumn = scoreColumn + length;
   for (let b = 0; b < batch; b++) {
     for (let head = 0; head < heads; head++) {
-      const keyOffset = Math.floor(head / group) * headWidth;
+      const keyValueBase = b * length * keyValueWidth + Math.floor(head / group) * headWidth;
+      const headBase = b * length * width + head * headWidth;
+      const probabilityHead = (b * heads + head) * length * length;
       for (let t = 0; t < length; t++) {
-        const queryBase = (b * length + t) * width + head * headWidth;
-        const probabilityBase = ((b * heads + head) * length + t) * length;
-        // ∂L/∂p[s] = dout·v[s], and ∂L/∂v[s] += p[s]·dout.
-        scoreRow(outGradient, queryBase, value, (b * length) * keyValueWidth + keyOffset, keyValueWidth, headWidth, t + 1, 1, scores, 0);
+        const queryBase = headBase + t * width;
+        const row = t * length;
+        // ∂L/∂p[s] = dout·v[s]; through softmax, ∂L/∂score[s] = p[s]·(∂L/∂p[s] − Σ p·∂L/∂p); through q·k/√d.
+        scoreRow(outGradient, queryBase, value, keyValueBase, keyValueWidth, headWidth, t + 1, 1, scratch, row);
         let weighted = 0;
-        for (let s = 0; s <= t; s++) {
-          const valueBase = (b * length + s) * keyValueWidth + keyOffset;
-          const p = probabilities[probabilityBase + s] as number;
-          weighted += p * (scores[s] as number);
-          for (let d = 0; d < headWidth; d++) valueGradient[valueBase + d] = (valueGradient[valueBase + d] as number) + p * (outGradient[queryBase + d] as number);
-        }
-        // Through softmax: ∂L/∂score[s] = p[s]·(∂L/∂p[s] − Σ p·∂L/∂p), then through q·k/√d.
-        for (let s = 0; s <= t; s++) scores[s] = (probabilities[probabilityBase + s] as number) * ((scores[s] as number) - weighted) * scale;
+        for (let s = 0; s <= t; s++) weighted += (probabilities[probabilityHead + row + s] as number) * (scratch[row + s] as number);
+        for (let s = 0; s <= t; s++) scratch[row + s] = (probabilities[probabilityHead + row + s] as number) * ((scratch[row + s] as number) - weighted) * scale;
         queryGradient.fill(0, queryBase, queryBase + headWidth);
-        accumulateRows(scores, 0, key, (b * length) * keyValueWidth + keyOffset, keyValueWidth, headWidth, t + 1, queryGradient, queryBase);
-        for (let s = 0; s <= t; s++) {
-          const scoreGradient = scores[s] as number;
-          const keyBase = (b * length + s) * keyValueWidth + keyOffset;
-          for (let d = 0; d < headWidth; d++) keyGradient[keyBase + d] = (keyGradient[keyBase + d] as number) + scoreGradient * (query[queryBase + d] as number);
+        accumulateRows(scratch, row, key, keyValueBase, keyValueWidth, headWidth, t + 1, queryGradient, queryBase);
+      }
+      // Key s gathers Σ_{t ≥ s} ∂score[t][s]·q[t]; value s gathers Σ_{t ≥ s} p[t][s]·dout[t].
+      for (let s = 0; s < length; s++) {
+        const count = length - s;
+        for (let t = s; t < length; t++) {
+          scratch[scoreColumn + t - s] = scratch[t * length + s] as number;
+          scratch[probabilityColumn + t - s] = probabilities[probabilityHead + t * length + s] as number;
         }
+        const keyBase = keyValueBase + s * keyValueWidth;
+        accumulateRows(scratch, scoreColumn, query, headBase + s * width, width, headWidth, count, keyGradient, keyBase);
+        accumulateRows(scratch, probabilityColumn, outGradient, headBase + s * width, width, headWidth, count, valueGradient, keyBase);
       }
     }
   }

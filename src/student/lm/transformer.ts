@@ -43,7 +43,7 @@ export function createWorkspace(config: LanguageModelConfig, batch: number, leng
   return {
     rows, length, tokens: new Int32Array(rows), blocks,
     residual: matrix(width), finalNormed: matrix(width), finalInverseRms: new Float32Array(rows), logits: matrix(vocabularySize),
-    gradients: { residual: matrix(width), normed: matrix(width), query: matrix(width), key: matrix(keyValueWidth), value: matrix(keyValueWidth), attention: matrix(width), gate: matrix(hiddenWidth), up: matrix(hiddenWidth), hidden: matrix(hiddenWidth), scores: new Float32Array(length) },
+    gradients: { residual: matrix(width), normed: matrix(width), query: matrix(width), key: matrix(keyValueWidth), value: matrix(keyValueWidth), attention: matrix(width), gate: matrix(hiddenWidth), up: matrix(hiddenWidth), hidden: matrix(hiddenWidth), scores: new Float32Array(length * length + 2 * length) },
     rotary: rotaryTable(config.context, headWidth(config), config.ropeTheta),
     shape: { batch, length, heads, keyValueHeads: config.keyValueHeads, headWidth: headWidth(config) },
   };
