@@ -16,8 +16,14 @@ const weights = zeroWeights(config);
 for (const [name, tensor] of namedTensors(weights)) tensor.set(golden.weights[name] as number[]);
 
 describe('KV-cache inference', () => {
-  it('gives the training pass\'s (and PyTorch\'s) logits at every position', () => {
-    const model = transformerStepModel(weights);
+  it('gives the training pass\'s (and PyTorch\'s) logits at every position, on the WebAssembly and the plain kernels', () => {
+    for (const wasm of [true, false]) checkModel(transformerStepModel(weights, { wasm }));
+    const workspace = createWorkspace(config, golden.batch, golden.length);
+    const batchLogits = forward(weights, Int32Array.from(golden.tokens), workspace);
+    expect(Math.max(...Array.from(batchLogits, (value, index) => Math.abs(value - (golden.logits[index] as number))))).toBeLessThan(2e-5);
+  });
+
+  function checkModel(model: ReturnType<typeof transformerStepModel>): void {
     for (let sequence = 0; sequence < golden.batch; sequence++) {
       const cache = model.newCache();
       for (let position = 0; position < golden.length; position++) {
@@ -27,10 +33,7 @@ describe('KV-cache inference', () => {
         expect(Math.max(...Array.from(logits, (value, index) => Math.abs(value - (expected[index] as number))))).toBeLessThan(2e-5);
       }
     }
-    const workspace = createWorkspace(config, golden.batch, golden.length);
-    const batchLogits = forward(weights, Int32Array.from(golden.tokens), workspace);
-    expect(Math.max(...Array.from(batchLogits, (value, index) => Math.abs(value - (golden.logits[index] as number))))).toBeLessThan(2e-5);
-  });
+  }
 
   it('refuses a position past the context', () => {
     const model = transformerStepModel(weights);

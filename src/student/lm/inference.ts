@@ -5,7 +5,8 @@
  */
 import { headWidth } from './config.js';
 import { ContextLengthError } from './errors.js';
-import { addInPlace, multiply, multiplyTransposed, rmsNorm, rotaryTable, rotate, swiglu, type RotaryTable } from './kernels.js';
+import { addInPlace, rmsNorm, rotaryTable, rotate, swiglu, type RotaryTable } from './kernels.js';
+import { residentMatrices, type ResidentMatrix } from './resident-matrices.js';
 import type { StepModel } from './step-model.js';
 import type { LanguageModelWeights } from './weights.js';
 
@@ -19,8 +20,18 @@ export interface KeyValueCache {
   attention: Float32Array; projected: Float32Array; gate: Float32Array; up: Float32Array; hidden: Float32Array; scores: Float32Array; logits: Float32Array;
 }
 
-/** A StepModel over trained weights. */
-export function transformerStepModel(weights: LanguageModelWeights): StepModel<KeyValueCache> {
+/** The transpose of a rows × columns matrix. */
+function transposed(matrix: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(matrix.length);
+  for (let row = 0; row < rows; row++) for (let column = 0; column < columns; column++) out[column * rows + row] = matrix[row * columns + column] as number;
+  return out;
+}
+
+/**
+ * A StepModel over trained weights (read once: later changes to them are not seen). The matrices
+ * are kept in a WebAssembly SIMD kernel's memory unless `wasm` is false or the runtime lacks it.
+ */
+export function transformerStepModel(weights: LanguageModelWeights, options: { wasm?: boolean } = {}): StepModel<KeyValueCache> {
   const { config } = weights;
   const { width, hiddenWidth, heads, keyValueHeads, context, normEpsilon } = config;
   const size = headWidth(config);
@@ -28,6 +39,13 @@ export function transformerStepModel(weights: LanguageModelWeights): StepModel<K
   const group = heads / keyValueHeads;
   const scale = 1 / Math.sqrt(size);
   const rotary: RotaryTable = rotaryTable(context, size, config.ropeTheta);
+  const store = residentMatrices(Math.max(width, hiddenWidth, config.vocabularySize), options.wasm ?? true);
+  const resident = weights.blocks.map((block) => ({
+    query: store.add(block.query, width, width), key: store.add(block.key, width, keyValueWidth), value: store.add(block.value, width, keyValueWidth),
+    output: store.add(block.output, width, width), gate: store.add(block.gate, width, hiddenWidth), up: store.add(block.up, width, hiddenWidth), down: store.add(block.down, hiddenWidth, width),
+  }));
+  // Tied output: logits = x̂ · Eᵀ.
+  const unembedding: ResidentMatrix = store.add(transposed(weights.embedding, config.vocabularySize, width), width, config.vocabularySize);
 
   const newCache = (): KeyValueCache => ({
     keys: weights.blocks.map(() => new Float32Array(context * keyValueWidth)),
@@ -71,27 +89,28 @@ export function transformerStepModel(weights: LanguageModelWeights): StepModel<K
     weights.blocks.forEach((block, index) => {
       const keys = cache.keys[index] as Float32Array;
       const values = cache.values[index] as Float32Array;
+      const matrices = resident[index] as (typeof resident)[number];
       rmsNorm(residual, block.attentionNorm, normed, inverseRms, 1, width, normEpsilon);
-      multiply(normed, block.query, cache.query, 1, width, width);
-      multiply(normed, block.key, cache.key, 1, width, keyValueWidth);
-      multiply(normed, block.value, cache.value, 1, width, keyValueWidth);
+      store.multiplyVector(normed, matrices.query, cache.query);
+      store.multiplyVector(normed, matrices.key, cache.key);
+      store.multiplyVector(normed, matrices.value, cache.value);
       rotate(cache.query, 0, heads, position, rotary, 1);
       rotate(cache.key, 0, keyValueHeads, position, rotary, 1);
       keys.set(cache.key, position * keyValueWidth);
       values.set(cache.value, position * keyValueWidth);
       attend(cache, keys, values, position);
-      multiply(cache.attention, block.output, cache.projected, 1, width, width);
+      store.multiplyVector(cache.attention, matrices.output, cache.projected);
       addInPlace(residual, cache.projected, width);
       rmsNorm(residual, block.mlpNorm, normed, inverseRms, 1, width, normEpsilon);
-      multiply(normed, block.gate, cache.gate, 1, width, hiddenWidth);
-      multiply(normed, block.up, cache.up, 1, width, hiddenWidth);
+      store.multiplyVector(normed, matrices.gate, cache.gate);
+      store.multiplyVector(normed, matrices.up, cache.up);
       swiglu(cache.gate, cache.up, cache.hidden, hiddenWidth);
-      multiply(cache.hidden, block.down, cache.projected, 1, hiddenWidth, width);
+      store.multiplyVector(cache.hidden, matrices.down, cache.projected);
       addInPlace(residual, cache.projected, width);
     });
     cache.length = position + 1;
     rmsNorm(residual, weights.finalNorm, normed, inverseRms, 1, width, normEpsilon);
-    multiplyTransposed(normed, weights.embedding, cache.logits, 1, width, config.vocabularySize);
+    store.multiplyVector(normed, unembedding, cache.logits);
     return cache.logits;
   };
 

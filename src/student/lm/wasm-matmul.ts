@@ -133,19 +133,23 @@ interface WebAssemblyApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-let compiled: WasmMatmul | null | undefined;
-
-/** The kernel, compiled once per process (null when this runtime lacks WebAssembly SIMD). */
-export function wasmMatmul(): WasmMatmul | null {
-  if (compiled !== undefined) return compiled;
+/** A fresh kernel with its own memory (null when this runtime lacks WebAssembly SIMD). */
+export function createWasmMatmul(): WasmMatmul | null {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   try {
-    if (api === undefined) throw new Error('no WebAssembly');
+    if (api === undefined) return null;
     const memory = new api.Memory({ initial: 16 });
     const instance = new api.Instance(new api.Module(matmulModuleBytes()), { env: { memory } });
-    compiled = { memory, matmul: instance.exports['matmul'] as WasmMatmul['matmul'] };
+    return { memory, matmul: instance.exports['matmul'] as WasmMatmul['matmul'] };
   } catch {
-    compiled = null;
+    return null;
   }
+}
+
+let compiled: WasmMatmul | null | undefined;
+
+/** The shared kernel for training, compiled once per process (null without WebAssembly SIMD). */
+export function wasmMatmul(): WasmMatmul | null {
+  if (compiled === undefined) compiled = createWasmMatmul();
   return compiled;
 }
