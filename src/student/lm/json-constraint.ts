@@ -52,6 +52,12 @@ export class JsonMatcher {
     return new JsonMatcher(this.stack.map((frame) => ({ ...frame })));
   }
 
+  /** True inside a string value (not a key) with no escape pending: then bytes other than quote, backslash and control characters are taken as they are. */
+  inPlainString(): boolean {
+    const top = this.stack[this.stack.length - 1] as Frame;
+    return top.kind === 'string' && top.escape === 0 && top.key === undefined;
+  }
+
   /** True when the bytes so far are a whole valid document. */
   complete(): boolean {
     const top = this.stack[this.stack.length - 1] as Frame;
@@ -224,12 +230,20 @@ export class JsonMatcher {
 /** A TokenConstraint that keeps the output a valid prefix of a document matching `schema`. */
 export function jsonSchemaConstraint(schema: unknown, tokenizer: Tokenizer): TokenConstraint {
   let matcher = JsonMatcher.start(compileSchema(schema));
+  const firstByte = new Uint8Array(256);
+  const isPlain = (bytes: Uint8Array): boolean => bytes.every((byte) => byte >= 0x20 && byte !== 0x22 && byte !== 0x5c);
+  const plain = Uint8Array.from({ length: tokenizer.vocabularySize }, (_, token) => (isPlain(tokenizer.tokenBytes(token)) ? 1 : 0));
   return {
     allowedTokens(mask) {
       mask.fill(0);
+      // Which first bytes can continue at all: many tokens are ruled out by their first byte alone,
+      // and inside a string a token of plain bytes needs no matching at all.
+      for (let byte = 0; byte < 256; byte++) firstByte[byte] = matcher.clone().feed(byte) ? 1 : 0;
+      const inString = matcher.inPlainString();
       for (let token = 0; token < mask.length; token++) {
         const bytes = tokenizer.tokenBytes(token);
-        if (bytes.length > 0 && matcher.clone().feedAll(bytes)) mask[token] = 1;
+        if (bytes.length === 0 || firstByte[bytes[0] as number] === 0) continue;
+        if (bytes.length === 1 || (inString && plain[token] === 1) || matcher.clone().feedAll(bytes)) mask[token] = 1;
       }
       if (matcher.complete()) mask[tokenizer.endToken] = 1;
     },
