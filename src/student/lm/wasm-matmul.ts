@@ -10,12 +10,13 @@
 
 const I32 = 0x7f;
 const V128 = 0x7b;
-// Parameters 0–5: x, w, out (byte offsets), n, k, m. Locals (i32): i, j, t, xRow, kBytes, wPointer, rowBytes, outRow0, outRow1, xEnd, address.
+// Parameters 0–5: x, w, out (byte offsets), n, k, m. Locals (i32): i, j, t, xRow, kBytes, wPointer, rowBytes, outRow, (spare), xEnd, address, then
+// kBytes·r for r = 2, 3 (row offsets inside a tile); then the v128 locals: accumulators, one splatted input, the loaded weight vectors.
 const [X, W, OUT, N, K, M] = [0, 1, 2, 3, 4, 5];
-const [I, J, T, X_ROW, K_BYTES, W_POINTER, ROW_BYTES, OUT_ROW0, OUT_ROW1, X_END, ADDRESS] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-const ACCUMULATOR = 17; // 17–24
-const A0 = 25, A1 = 26, W0 = 27; // W0–W3: 27–30
-
+const [I, J, T, X_ROW, K_BYTES, W_POINTER, ROW_BYTES, OUT_ROW, , X_END, ADDRESS] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const ROW_OFFSET = 17; // 17, 18: kBytes·2, kBytes·3
+const I32_LOCALS = 13;
+const FIRST_VECTOR = 6 + I32_LOCALS;
 const get = (index: number): number[] => [0x20, index];
 const set = (index: number): number[] => [0x21, index];
 const constant = (value: number): number[] => [0x41, ...signedLeb(value)];
@@ -55,65 +56,72 @@ function signedLeb(value: number): number[] {
 const section = (id: number, contents: number[]): number[] => [id, ...unsignedLeb(contents.length), ...contents];
 const name = (text: string): number[] => [text.length, ...Array.from(text, (character) => character.charCodeAt(0))];
 
-/** The function body: three nested loops over row pairs, 16-column blocks and k. */
-function body(): number[] {
-  const accumulate = (accumulator: number, a: number, w: number): number[] => [...get(accumulator), ...get(a), ...get(w), ...multiplyVector, ...addVector, ...set(accumulator)];
+/** The function body for a tile of `rows` rows × `vectors`·4 columns: loops over row tiles, column tiles and k. */
+function body(rows: number, vectors: number): number[] {
+  const accumulator = (row: number, lane: number): number => FIRST_VECTOR + row * vectors + lane;
+  const input = FIRST_VECTOR + rows * vectors;
+  const weight = (lane: number): number => input + 1 + lane;
+  const lanes = Array.from({ length: vectors }, (_, lane) => lane);
+  const tileRows = Array.from({ length: rows }, (_, row) => row);
+  const rowAddress = (row: number): number[] => (row === 0 ? get(T) : row === 1 ? [...get(T), ...get(K_BYTES), ...add] : [...get(T), ...get(ROW_OFFSET + row - 2), ...add]);
+  const accumulate = (row: number, lane: number): number[] => [...get(accumulator(row, lane)), ...get(input), ...get(weight(lane)), ...multiplyVector, ...addVector, ...set(accumulator(row, lane))];
   const innerLoop = [
     ...block, ...loop,
     ...get(T), ...get(X_END), ...atLeast, ...branchIf(1),
-    ...get(T), ...loadFloat(0), ...splat, ...set(A0),
-    ...get(T), ...get(K_BYTES), ...add, ...loadFloat(0), ...splat, ...set(A1),
-    ...[0, 1, 2, 3].flatMap((lane) => [...get(W_POINTER), ...loadVector(16 * lane), ...set(W0 + lane)]),
-    ...[0, 1, 2, 3].flatMap((lane) => accumulate(ACCUMULATOR + lane, A0, W0 + lane)),
-    ...[0, 1, 2, 3].flatMap((lane) => accumulate(ACCUMULATOR + 4 + lane, A1, W0 + lane)),
+    ...lanes.flatMap((lane) => [...get(W_POINTER), ...loadVector(16 * lane), ...set(weight(lane))]),
+    ...tileRows.flatMap((row) => [...rowAddress(row), ...loadFloat(0), ...splat, ...set(input), ...lanes.flatMap((lane) => accumulate(row, lane))]),
     ...get(W_POINTER), ...get(ROW_BYTES), ...add, ...set(W_POINTER),
     ...get(T), ...constant(4), ...add, ...set(T),
     ...branch(0), ...end, ...end,
   ];
-  const store = (row: number, first: number): number[] => [
-    ...get(row), ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(ADDRESS),
-    ...[0, 1, 2, 3].flatMap((lane) => [...get(ADDRESS), ...get(first + lane), ...storeVector(16 * lane)]),
+  const store = (row: number): number[] => [
+    ...get(OUT_ROW), ...constant(row), ...get(ROW_BYTES), ...multiplyI32, ...add, ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(ADDRESS),
+    ...lanes.flatMap((lane) => [...get(ADDRESS), ...get(accumulator(row, lane)), ...storeVector(16 * lane)]),
   ];
   const columnLoop = [
     ...constant(0), ...set(J),
     ...block, ...loop,
     ...get(J), ...get(M), ...atLeast, ...branchIf(1),
-    ...Array.from({ length: 8 }, (_, index) => [...zeroVector, ...set(ACCUMULATOR + index)]).flat(),
+    ...tileRows.flatMap((row) => lanes.flatMap((lane) => [...zeroVector, ...set(accumulator(row, lane))])),
     ...get(W), ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(W_POINTER),
     ...get(X_ROW), ...set(T),
     ...innerLoop,
-    ...store(OUT_ROW0, ACCUMULATOR), ...store(OUT_ROW1, ACCUMULATOR + 4),
-    ...get(J), ...constant(16), ...add, ...set(J),
+    ...tileRows.flatMap(store),
+    ...get(J), ...constant(4 * vectors), ...add, ...set(J),
     ...branch(0), ...end, ...end,
   ];
   const code = [
     ...get(K), ...constant(2), ...shiftLeft, ...set(K_BYTES),
+    ...get(K_BYTES), ...constant(2), ...multiplyI32, ...set(ROW_OFFSET),
+    ...get(K_BYTES), ...constant(3), ...multiplyI32, ...set(ROW_OFFSET + 1),
     ...get(M), ...constant(2), ...shiftLeft, ...set(ROW_BYTES),
     ...constant(0), ...set(I),
     ...block, ...loop,
     ...get(I), ...get(N), ...atLeast, ...branchIf(1),
     ...get(X), ...get(I), ...get(K_BYTES), ...multiplyI32, ...add, ...set(X_ROW),
     ...get(X_ROW), ...get(K_BYTES), ...add, ...set(X_END),
-    ...get(OUT), ...get(I), ...get(ROW_BYTES), ...multiplyI32, ...add, ...set(OUT_ROW0),
-    ...get(OUT_ROW0), ...get(ROW_BYTES), ...add, ...set(OUT_ROW1),
+    ...get(OUT), ...get(I), ...get(ROW_BYTES), ...multiplyI32, ...add, ...set(OUT_ROW),
     ...columnLoop,
-    ...get(I), ...constant(2), ...add, ...set(I),
+    ...get(I), ...constant(rows), ...add, ...set(I),
     ...branch(0), ...end, ...end,
     ...end,
   ];
-  const locals = [2, 11, I32, 14, V128];
+  const locals = [2, I32_LOCALS, I32, rows * vectors + 1 + vectors, V128];
   return [...unsignedLeb(locals.length + code.length), ...locals, ...code];
 }
 
+/** Rows and columns of the output tile the kernel keeps in registers (n and m must be multiples). */
+export const TILE = { rows: 2, columns: 16 } as const;
+
 /** The module's bytes: imports env.memory, exports matmul(x, w, out, n, k, m). */
-export function matmulModuleBytes(): Uint8Array {
+export function matmulModuleBytes(rows: number = TILE.rows, vectors: number = TILE.columns / 4): Uint8Array {
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name('matmul'), 0x00, 0]),
-    ...section(10, [1, ...body()]),
+    ...section(10, [1, ...body(rows, vectors)]),
   ]);
 }
 
