@@ -9,9 +9,9 @@ import { maskedLossAndGradient } from './loss.js';
 import { backward, createWorkspace, forward } from './transformer.js';
 import { initialWeights, namedTensors, zeroWeights } from './weights.js';
 
-const config = languageModelConfig({ vocabularySize: 23, width: 8, layers: 2, heads: 2, keyValueHeads: 1, hiddenWidth: 12, context: 8 });
+const config = languageModelConfig({ vocabularySize: 23, width: 8, layers: 2, heads: 2, keyValueHeads: 1, hiddenWidth: 12, context: 16 });
 const batch = 2;
-const length = 5;
+const length = 9; // ≥ 8 rows per head, so attention runs on the SIMD kernel too
 const random = createRandom(7);
 const tokens = Int32Array.from({ length: batch * length }, () => random.nextInt(config.vocabularySize));
 const targets = Int32Array.from({ length: batch * length }, () => random.nextInt(config.vocabularySize));
