@@ -103,7 +103,7 @@ async function trainingEntry(options: BenchOptions): Promise<BenchmarkEntry> {
     settings: `${small.settings}; ${medium.settings}; batch ${batch} × ${length} tokens, ${steps} timed steps after 2 warm-up (forward, masked cross-entropy, backward, clipping, AdamW)`,
     peerName: 'PyTorch', repeats: options.repeats,
     metrics: [small.metric, medium.metric],
-    notes: [medium.note, `Ours: one thread; matrix products on a hand-assembled WebAssembly SIMD kernel, attention and the rest in plain TypeScript (which is why the smaller model, where they weigh more, compares worse). Peak RSS of the whole bench process: ${rss.toFixed(0)} MB.`],
+    notes: [medium.note, `Ours: one thread; every matrix product (attention's per-head products included) on a hand-assembled WebAssembly SIMD kernel, norms, softmax, rotary, loss and AdamW in plain TypeScript (they weigh more in the smaller model, which compares worse). Peak RSS of the whole bench process: ${rss.toFixed(0)} MB.`],
     extra: { small: { ours: small.ours, peer: small.peer }, medium: { ours: medium.ours, peer: medium.peer }, peakRssMegabytes: rss },
   };
 }
