@@ -19,6 +19,7 @@ import { exportGguf } from '../../src/student/lm/gguf.js';
 import { transformerStepModel } from '../../src/student/lm/inference.js';
 import { trainLanguageModelStudent } from '../../src/student/lm/lm-student.js';
 import { maskedLossAndGradient } from '../../src/student/lm/loss.js';
+import { importOptional, type LlamaModule } from '../../src/student/lm/optional-modules.js';
 import { argmax } from '../../src/student/lm/sampler.js';
 import { trainTokenizer } from '../../src/student/lm/tokenizer.js';
 import { backward, createWorkspace, forward } from '../../src/student/lm/transformer.js';
@@ -120,14 +121,14 @@ function ourDecodeSpeed(weights: ReturnType<typeof initialWeights>, count: numbe
 
 async function llamaDecodeSpeed(file: string, count: number, threads: number): Promise<number | string> {
   try {
-    const { getLlama } = await import('node-llama-cpp');
+    const { getLlama } = await importOptional<LlamaModule>('node-llama-cpp');
     const llama = await getLlama({ gpu: false, build: 'never' });
     const model = await llama.loadModel({ modelPath: file });
     const context = await model.createContext({ contextSize: count + 8, threads });
     const sequence = context.getSequence();
     let produced = 0;
     const started = performance.now();
-    for await (const _token of sequence.evaluate([model.tokens.bos ?? 256] as Parameters<typeof sequence.evaluate>[0], { temperature: 0 })) if (++produced >= count) break;
+    for await (const _token of sequence.evaluate([model.tokens.bos ?? 256], { temperature: 0 })) if (++produced >= count) break;
     const speed = produced / ((performance.now() - started) / 1000);
     await context.dispose();
     await model.dispose();

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { trainLanguageModelStudent } from './lm-student.js';
+import { importOptional, type EsbuildModule, type PlaywrightModule } from './optional-modules.js';
 import { colourExamples, COLOUR_SCHEMA } from './synthetic-text.js';
 
 const E2E = process.env.DISTILLERY_E2E === '1';
@@ -14,7 +15,7 @@ const CHROMIUM = '/usr/bin/chromium';
 describe.skipIf(!E2E)('language-model student in a browser', () => {
   it('generates in headless Chromium what it generates in Node', async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-    const { build } = await import('esbuild');
+    const { build } = await importOptional<EsbuildModule>('esbuild');
     const bundle = await build({
       stdin: { contents: "export { languageModelFromBytes } from './lm-student.ts';", resolveDir: new URL('.', import.meta.url).pathname, loader: 'ts' },
       bundle: true, format: 'esm', platform: 'browser', write: false,
@@ -29,7 +30,7 @@ describe.skipIf(!E2E)('language-model student in a browser', () => {
       { prompt: 'colour: grey', options: { maxTokens: 60, schema: COLOUR_SCHEMA } },
     ];
     const inNode = requests.map(({ prompt, options }) => student.generate(prompt, options));
-    const { chromium } = await import('playwright-core');
+    const { chromium } = await importOptional<PlaywrightModule>('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-background-networking'] });
     try {
       const page = await browser.newPage();

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ControlledEvaluateInputItem, Token } from 'node-llama-cpp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { languageModelConfig } from './config.js';
 import { exportGguf } from './gguf.js';
@@ -14,6 +13,7 @@ import { encodeExamples, promptTokens } from './sequences.js';
 import { colourExamples } from './synthetic-text.js';
 import { trainTokenizer } from './tokenizer.js';
 import { DEFAULT_TRAINING, trainLanguageModel } from './training.js';
+import { importOptional, type LlamaModule, type LlamaSequence } from './optional-modules.js';
 import { initialWeights } from './weights.js';
 
 const E2E = process.env.DISTILLERY_E2E === '1';
@@ -30,7 +30,7 @@ describe.skipIf(!E2E)('GGUF export in llama.cpp (node-llama-cpp)', () => {
   writeFileSync(path, exportGguf(weights, tokenizer));
 
   it('tokenises, generates greedily and scores next tokens like the student', async () => {
-    const { getLlama } = await import('node-llama-cpp');
+    const { getLlama } = await importOptional<LlamaModule>('node-llama-cpp');
     const llama = await getLlama({ gpu: false, build: 'never' });
     const model = await llama.loadModel({ modelPath: path });
     const context = await model.createContext({ contextSize: 48 });
@@ -46,7 +46,7 @@ describe.skipIf(!E2E)('GGUF export in llama.cpp (node-llama-cpp)', () => {
     let next = input;
     let worst = 0;
     for (let index = 0; index < 40; index++) {
-      const results = await sequence.controlledEvaluate(next.map((token, at): ControlledEvaluateInputItem => (at === next.length - 1 ? [token as Token, { generateNext: { probabilities: true, token: true, options: { temperature: 0 } } }] : token as Token)));
+      const results = await sequence.controlledEvaluate(next.map((token, at): Parameters<LlamaSequence['controlledEvaluate']>[0][number] => (at === next.length - 1 ? [token, { generateNext: { probabilities: true, token: true, options: { temperature: 0 } } }] : token)));
       const result = results[next.length - 1];
       const probabilities = result?.next?.probabilities as Map<number, number>;
       const max = Math.max(...ours);
