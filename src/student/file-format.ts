@@ -12,6 +12,7 @@ import type { Student } from './types.js';
 /** Rebuilds a student from file bytes; throws StudentFileError for a foreign, corrupt or newer file. */
 export function studentFromBytes(bytes: Uint8Array): Student {
   const contents = decodeStudentFile(bytes);
+  if (contents.kind === 'lm') throw new StudentFileError('this is a language-model student (kind "lm"), which generates text: load it with loadLanguageModelStudent or languageModelFromBytes');
   try {
     return studentKind(contents.kind).fromFile(contents);
   } catch (error) {

@@ -103,3 +103,11 @@ describe('language-model student, bad input (one clear line each)', () => {
     expect(() => languageModelFromBytes(newer)).toThrow(`student file format version ${FORMAT_VERSION + 1} is not supported`);
   });
 });
+
+describe('language-model student files and the classifier loader', () => {
+  it('points the classifier loader at the language-model loader', async () => {
+    const { studentFromBytes } = await import('../file-format.js');
+    const { student } = trainLanguageModelStudent(colourExamples(1), colourExamples(1), { ...OPTIONS, training: { ...OPTIONS.training, steps: 1 } });
+    expect(() => studentFromBytes(student.toBytes())).toThrow('load it with loadLanguageModelStudent');
+  });
+});
