@@ -1,6 +1,6 @@
 /**
  * The training loop (nanoGPT style: settings at the top, one visible loop). Minibatches of whole
- * sequences, padded to the longest in the data, run as one batch × length matrix; AdamW with
+ * sequences, padded to the batch's longest (rounded up to 8), run as one batch × length matrix; AdamW with
  * warmup + cosine decay and gradient clipping; validation loss every few steps, keeping the best
  * weights and stopping early when it stops improving. Deterministic for a seed.
  */
@@ -9,7 +9,7 @@ import { adamWStep, clipGradients, createAdamWState, learningRateAt, type AdamWS
 import { TrainingSetTooSmallError } from './errors.js';
 import { maskedCrossEntropy, maskedLossAndGradient } from './loss.js';
 import { createPackedBatch, packBatch, type EncodedSequence } from './sequences.js';
-import { backward, createWorkspace, forward } from './transformer.js';
+import { backward, createWorkspace, forward, setWorkspaceLength, type Workspace } from './transformer.js';
 import { cloneWeights, isNormGain, namedTensors, zeroWeights, type LanguageModelWeights } from './weights.js';
 
 /** How to train. */
@@ -51,18 +51,26 @@ export interface TrainingReport {
   bestValidationLoss: number;
   stoppedEarly: boolean;
   seconds: number;
-  /** Input positions (padding included) processed per second by the training steps. */
+  /** Input positions (padding to each batch's longest, rounded up to 8, included) processed per second by the training steps. */
   tokensPerSecond: number;
 }
 
-/** Mean masked cross-entropy of `weights` on `sequences` (no KD term). */
-export function validationLoss(weights: LanguageModelWeights, sequences: readonly EncodedSequence[], batchSize: number, length: number): number {
-  const workspace = createWorkspace(weights.config, batchSize, length);
-  const packed = createPackedBatch(batchSize, length);
+/** The positions a batch of `sequences` needs: its longest input, rounded up to 8 (at most `capacity`). */
+function batchLength(sequences: readonly EncodedSequence[], capacity: number): number {
+  const longest = Math.max(1, ...sequences.map((sequence) => sequence.tokens.length - 1));
+  return Math.min(capacity, Math.ceil(longest / 8) * 8);
+}
+
+/** Mean masked cross-entropy of `weights` on `sequences` (no KD term), in batches of the workspace's size. */
+export function validationLoss(weights: LanguageModelWeights, sequences: readonly EncodedSequence[], workspace: Workspace): number {
+  const packed = createPackedBatch(workspace.batch, workspace.capacity);
   let total = 0;
   let counted = 0;
-  for (let start = 0; start < sequences.length; start += batchSize) {
-    packBatch(sequences.slice(start, start + batchSize), packed, batchSize, length);
+  for (let start = 0; start < sequences.length; start += workspace.batch) {
+    const batch = sequences.slice(start, start + workspace.batch);
+    const length = batchLength(batch, workspace.capacity);
+    setWorkspaceLength(workspace, length);
+    packBatch(batch, packed, workspace.batch, length);
     const logits = forward(weights, packed.inputs, workspace);
     const part = maskedCrossEntropy(logits, workspace.rows, weights.config.vocabularySize, packed.targets, packed.mask);
     total += part.total;
@@ -96,14 +104,19 @@ export function trainLanguageModel(weights: LanguageModelWeights, train: readonl
   let runningLoss = 0;
   let runningSteps = 0;
   let trainingMilliseconds = 0;
+  let positionsTrained = 0;
   let step = 0;
   const started = performance.now();
   while (step < settings.steps && stale < settings.patience) {
     step++;
     const stepStarted = performance.now();
     if (cursor + batchSize > order.length) { shuffleInPlace(order, random); cursor = 0; }
-    packBatch(order.slice(cursor, cursor + batchSize).map((index) => train[index] as EncodedSequence), packed, batchSize, length);
+    const batch = order.slice(cursor, cursor + batchSize).map((index) => train[index] as EncodedSequence);
     cursor += batchSize;
+    const positions = batchLength(batch, length);
+    setWorkspaceLength(workspace, positions);
+    packBatch(batch, packed, batchSize, positions);
+    positionsTrained += batchSize * positions;
     const logits = forward(weights, packed.inputs, workspace);
     runningLoss += maskedLossAndGradient(logits, workspace.rows, config.vocabularySize, { targets: packed.targets, mask: packed.mask, teacher: packed.teacher, distillationWeight: settings.distillationWeight });
     runningSteps++;
@@ -114,7 +127,7 @@ export function trainLanguageModel(weights: LanguageModelWeights, train: readonl
     adamWStep(parameters, gradientTensors, state, optimiser, learningRate);
     trainingMilliseconds += performance.now() - stepStarted;
     if (step % settings.evaluateEvery === 0 || step === settings.steps) {
-      const loss = validationLoss(weights, validation, batchSize, length);
+      const loss = validationLoss(weights, validation, workspace);
       const improved = loss < best.loss - 1e-4;
       if (improved) { best = { loss, step, weights: cloneWeights(weights) }; stale = 0; } else stale++;
       const report = { step, trainLoss: runningLoss / runningSteps, validationLoss: loss, improved, learningRate };
@@ -127,6 +140,6 @@ export function trainLanguageModel(weights: LanguageModelWeights, train: readonl
   namedTensors(best.weights).forEach(([, tensor], index) => (parameters[index] as Float32Array).set(tensor));
   return {
     evaluations, stepsRun: step, bestStep: best.step, bestValidationLoss: best.loss, stoppedEarly: step < settings.steps,
-    seconds: (performance.now() - started) / 1000, tokensPerSecond: (step * batchSize * length) / Math.max(1e-9, trainingMilliseconds / 1000),
+    seconds: (performance.now() - started) / 1000, tokensPerSecond: positionsTrained / Math.max(1e-9, trainingMilliseconds / 1000),
   };
 }

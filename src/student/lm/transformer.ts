@@ -17,10 +17,13 @@ interface BlockActivations {
   middle: Float32Array; mlpNormed: Float32Array; mlpInverseRms: Float32Array; gate: Float32Array; up: Float32Array; hidden: Float32Array;
 }
 
-/** Activations and scratch for batches of up to `rows` rows of at most `length` positions. */
+/** Activations and scratch for `batch` sequences of up to `capacity` positions; passes run on `length` of them. */
 export interface Workspace {
-  rows: number;
+  batch: number;
+  capacity: number;
+  /** Positions per sequence in the current passes (≤ capacity); rows = batch · length. */
   length: number;
+  rows: number;
   tokens: Int32Array;
   blocks: BlockActivations[];
   residual: Float32Array; finalNormed: Float32Array; finalInverseRms: Float32Array; logits: Float32Array;
@@ -41,12 +44,23 @@ export function createWorkspace(config: LanguageModelConfig, batch: number, leng
     middle: matrix(width), mlpNormed: matrix(width), mlpInverseRms: new Float32Array(rows), gate: matrix(hiddenWidth), up: matrix(hiddenWidth), hidden: matrix(hiddenWidth),
   }));
   return {
-    rows, length, tokens: new Int32Array(rows), blocks,
+    batch, capacity: length, rows, length, tokens: new Int32Array(rows), blocks,
     residual: matrix(width), finalNormed: matrix(width), finalInverseRms: new Float32Array(rows), logits: matrix(vocabularySize),
     gradients: { residual: matrix(width), normed: matrix(width), query: matrix(width), key: matrix(keyValueWidth), value: matrix(keyValueWidth), attention: matrix(width), gate: matrix(hiddenWidth), up: matrix(hiddenWidth), hidden: matrix(hiddenWidth), scores: new Float32Array(length * length + 2 * length) },
     rotary: rotaryTable(config.context, headWidth(config), config.ropeTheta),
     shape: { batch, length, heads, keyValueHeads: config.keyValueHeads, headWidth: headWidth(config) },
   };
+}
+
+/**
+ * Makes the next passes run on `length` positions per sequence (at most the workspace's capacity),
+ * so a batch of short sequences is not padded to the longest in the data.
+ */
+export function setWorkspaceLength(workspace: Workspace, length: number): void {
+  if (!(length >= 1 && length <= workspace.capacity)) throw new RangeError(`workspace holds ${workspace.capacity} positions per sequence, not ${length}`);
+  workspace.length = length;
+  workspace.rows = workspace.batch * length;
+  workspace.shape = { ...workspace.shape, length };
 }
 
 /** Rotates every row's heads by its position (row mod length). */
