@@ -27,11 +27,13 @@ export function tokenDistillationRow(logits: Float32Array, target: number, teach
   const size = logits.length;
   let max = -Infinity;
   for (let v = 0; v < size; v++) max = Math.max(max, logits[v] as number);
+  const crossEntropyLogit = logits[target] as number;
+  // One exp per entry: exponentiate in place, then normalise.
   let sum = 0;
-  for (let v = 0; v < size; v++) sum += Math.exp((logits[v] as number) - max);
-  const logNormaliser = Math.log(sum) + max;
-  const crossEntropy = logNormaliser - (logits[target] as number);
-  for (let v = 0; v < size; v++) logits[v] = Math.exp((logits[v] as number) - logNormaliser);
+  for (let v = 0; v < size; v++) { const e = Math.exp((logits[v] as number) - max); logits[v] = e; sum += e; }
+  const crossEntropy = Math.log(sum) + max - crossEntropyLogit;
+  const inverse = 1 / sum;
+  for (let v = 0; v < size; v++) logits[v] = (logits[v] as number) * inverse;
   // logits now holds the student's probabilities q.
   let kl = 0;
   let tailScale = 0;

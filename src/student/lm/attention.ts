@@ -32,15 +32,15 @@ function ensureScratch(length: number, headWidth: number): void {
 
 /** Copies `length` rows of `headWidth` values, `stride` apart from `base`, into a contiguous matrix. */
 function gather(source: Float32Array, base: number, stride: number, length: number, headWidth: number, target: Float32Array): void {
-  for (let t = 0; t < length; t++) target.set(source.subarray(base + t * stride, base + t * stride + headWidth), t * headWidth);
+  for (let t = 0; t < length; t++) for (let d = 0, from = base + t * stride, to = t * headWidth; d < headWidth; d++) target[to + d] = source[from + d] as number;
 }
 
 /** Adds (or with `overwrite`, writes) a contiguous length × headWidth matrix back into strided rows. */
 function scatter(matrix: Float32Array, target: Float32Array, base: number, stride: number, length: number, headWidth: number, overwrite: boolean): void {
   for (let t = 0; t < length; t++) {
     const row = base + t * stride;
-    if (overwrite) { target.set(matrix.subarray(t * headWidth, (t + 1) * headWidth), row); continue; }
-    for (let d = 0; d < headWidth; d++) target[row + d] = (target[row + d] as number) + (matrix[t * headWidth + d] as number);
+    if (overwrite) for (let d = 0; d < headWidth; d++) target[row + d] = matrix[t * headWidth + d] as number;
+    else for (let d = 0; d < headWidth; d++) target[row + d] = (target[row + d] as number) + (matrix[t * headWidth + d] as number);
   }
 }
 

@@ -28,6 +28,7 @@ export function wasmActive(rows: number): boolean {
 interface Layout { view: Float32Array; x: number; w: number; out: number; rows: number; columns: number }
 
 const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+let cachedView: Float32Array | undefined;
 
 /** Offsets for an (rows × inner) · (inner × columns) product, growing the memory as needed. */
 function layout(kernel: WasmMatmul, rows: number, inner: number, columns: number): Layout {
@@ -37,15 +38,17 @@ function layout(kernel: WasmMatmul, rows: number, inner: number, columns: number
   const out = w + align(inner * paddedColumns * 4);
   const total = out + paddedRows * paddedColumns * 4;
   if (total > kernel.memory.buffer.byteLength) kernel.memory.grow(Math.ceil((total - kernel.memory.buffer.byteLength) / 65536));
-  const view = new Float32Array(kernel.memory.buffer);
+  // One view per memory buffer (growing the memory replaces the buffer), not one per product.
+  if (cachedView === undefined || cachedView.buffer !== kernel.memory.buffer) cachedView = new Float32Array(kernel.memory.buffer);
+  const view = cachedView;
   if (paddedRows > rows) view.fill(0, (rows * inner), paddedRows * inner);
   return { view, x: 0, w, out, rows: paddedRows, columns: paddedColumns };
 }
 
 /** Copies a rows × columns matrix into the kernel's memory at `offset` with row stride `stride`. */
 function copyIn(view: Float32Array, offset: number, source: Float32Array, rows: number, columns: number, stride: number): void {
-  if (stride === columns) { view.set(source.subarray(0, rows * columns), offset / 4); return; }
-  for (let row = 0; row < rows; row++) view.set(source.subarray(row * columns, (row + 1) * columns), offset / 4 + row * stride);
+  if (stride === columns) { view.set(source.length === rows * columns ? source : source.subarray(0, rows * columns), offset / 4); return; }
+  for (let row = 0; row < rows; row++) for (let column = 0, to = offset / 4 + row * stride, from = row * columns; column < columns; column++) view[to + column] = source[from + column] as number;
 }
 
 /** Copies the transpose of a rows × columns matrix into the kernel's memory (columns × rows, row stride `stride`). */
@@ -60,7 +63,7 @@ function copyInTransposed(view: Float32Array, offset: number, source: Float32Arr
 function copyOut(view: Float32Array, offset: number, out: Float32Array, rows: number, columns: number, stride: number): void {
   const base = offset / 4;
   if (stride === columns) { out.set(view.subarray(base, base + rows * columns)); return; }
-  for (let row = 0; row < rows; row++) out.set(view.subarray(base + row * stride, base + row * stride + columns), row * columns);
+  for (let row = 0; row < rows; row++) for (let column = 0, from = base + row * stride, to = row * columns; column < columns; column++) out[to + column] = view[from + column] as number;
 }
 
 /** out (rows × columns) = a (rows × inner) · weights (inner × columns). */
