@@ -1,7 +1,7 @@
 /**
  * Weight matrices kept inside a WebAssembly kernel's memory for decoding, so a step copies in only
- * its input vector: vector (1 × k) · matrix (k × m) runs as a two-row product (the kernel's minimum;
- * the second row is zeros) on columns padded to 16. Falls back to the plain kernel per call when
+ * its input vector: vector (1 × k) · matrix (k × m) runs on a one-row build of the kernel, on
+ * columns padded to 16. Falls back to the plain kernel per call when
  * WebAssembly SIMD is missing.
  */
 import { multiply } from './kernels.js';
@@ -20,13 +20,18 @@ export interface ResidentMatrices {
 
 /** A store for matrices whose largest side is at most `maxSide` (sizes the scratch region). */
 export function residentMatrices(maxSide: number, useWasm = true): ResidentMatrices {
-  const kernel: WasmMatmul | null = useWasm ? createWasmMatmul() : null;
+  const kernel: WasmMatmul | null = useWasm ? createWasmMatmul(1) : null;
   const paddedSide = Math.ceil(maxSide / 16) * 16;
-  // Scratch first: two input rows, then two output rows; matrices after.
+  // Scratch first: the input row, then the output row; matrices after.
   const inputOffset = 0;
-  const outputOffset = 2 * paddedSide * 4;
-  let next = outputOffset + 2 * paddedSide * 4;
-  const view = (): Float32Array => new Float32Array((kernel as WasmMatmul).memory.buffer);
+  const outputOffset = paddedSide * 4;
+  let next = outputOffset + paddedSide * 4;
+  let cached: Float32Array | undefined;
+  const view = (): Float32Array => {
+    const buffer = (kernel as WasmMatmul).memory.buffer;
+    if (cached === undefined || cached.buffer !== buffer) cached = new Float32Array(buffer);
+    return cached;
+  };
   return {
     add(matrix, rows, columns) {
       const paddedColumns = Math.ceil(columns / 16) * 16;
@@ -42,9 +47,8 @@ export function residentMatrices(maxSide: number, useWasm = true): ResidentMatri
     multiplyVector(vector, matrix, out) {
       if (kernel === null) { multiply(vector, matrix.plain, out, 1, matrix.rows, matrix.columns); return; }
       const memory = view();
-      memory.set(vector.subarray(0, matrix.rows), inputOffset / 4);
-      memory.fill(0, inputOffset / 4 + matrix.rows, inputOffset / 4 + 2 * matrix.rows);
-      kernel.matmul(inputOffset, matrix.offset, outputOffset, 2, matrix.rows, matrix.paddedColumns);
+      memory.set(vector.length === matrix.rows ? vector : vector.subarray(0, matrix.rows), inputOffset / 4);
+      kernel.matmul(inputOffset, matrix.offset, outputOffset, 1, matrix.rows, matrix.paddedColumns);
       out.set(memory.subarray(outputOffset / 4, outputOffset / 4 + matrix.columns));
     },
   };

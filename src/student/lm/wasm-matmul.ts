@@ -141,13 +141,13 @@ interface WebAssemblyApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-/** A fresh kernel with its own memory (null when this runtime lacks WebAssembly SIMD). */
-export function createWasmMatmul(): WasmMatmul | null {
+/** A fresh kernel with its own memory for tiles of `rows` rows × 16 columns (null when this runtime lacks WebAssembly SIMD). */
+export function createWasmMatmul(rows: number = TILE.rows): WasmMatmul | null {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   try {
     if (api === undefined) return null;
     const memory = new api.Memory({ initial: 16 });
-    const instance = new api.Instance(new api.Module(matmulModuleBytes()), { env: { memory } });
+    const instance = new api.Instance(new api.Module(matmulModuleBytes(rows, TILE.columns / 4)), { env: { memory } });
     return { memory, matmul: instance.exports['matmul'] as WasmMatmul['matmul'] };
   } catch {
     return null;
