@@ -9,7 +9,7 @@
  * padded to even, columns to 16); the copies are O(n·k + k·m + n·m) against O(n·k·m) work.
  */
 import { accumulateTransposedProduct as plainAccumulate, multiply, multiplyTransposed } from './kernels.js';
-import { wasmMatmul, type WasmMatmul } from './wasm-matmul.js';
+import { panelIndex, wasmMatmul, type WasmMatmul } from './wasm-matmul.js';
 
 /** Fewer rows than this stay on the plain kernels (decoding runs one row at a time). */
 const MINIMUM_ROWS = 8;
@@ -51,11 +51,37 @@ function copyIn(view: Float32Array, offset: number, source: Float32Array, rows: 
   for (let row = 0; row < rows; row++) for (let column = 0, to = offset / 4 + row * stride, from = row * columns; column < columns; column++) view[to + column] = source[from + column] as number;
 }
 
+/** Side of the square blocks a transpose walks, so both the reads and the strided writes stay in cache. */
+const TRANSPOSE_BLOCK = 32;
+
 /** Copies the transpose of a rows × columns matrix into the kernel's memory (columns × rows, row stride `stride`). */
 function copyInTransposed(view: Float32Array, offset: number, source: Float32Array, rows: number, columns: number, stride: number): void {
   const base = offset / 4;
+  for (let rowBlock = 0; rowBlock < rows; rowBlock += TRANSPOSE_BLOCK) {
+    const rowEnd = Math.min(rows, rowBlock + TRANSPOSE_BLOCK);
+    for (let columnBlock = 0; columnBlock < columns; columnBlock += TRANSPOSE_BLOCK) {
+      const columnEnd = Math.min(columns, columnBlock + TRANSPOSE_BLOCK);
+      for (let row = rowBlock; row < rowEnd; row++) {
+        for (let column = columnBlock, from = row * columns; column < columnEnd; column++) view[base + column * stride + row] = source[from + column] as number;
+      }
+    }
+  }
+}
+
+/** Copies a rows × columns matrix into the kernel's memory in its 16-column panel layout (see wasm-matmul.ts). */
+export function packPanels(view: Float32Array, offset: number, source: Float32Array, rows: number, columns: number): void {
+  const base = offset / 4;
   for (let row = 0; row < rows; row++) {
-    for (let column = 0, from = row * columns; column < columns; column++) view[base + column * stride + row] = source[from + column] as number;
+    for (let column = 0, from = row * columns; column < columns; column++) view[base + panelIndex(row, column, rows)] = source[from + column] as number;
+  }
+}
+
+/** Packs the transpose of a rows × columns matrix (so columns × rows) into the panel layout. */
+function packPanelsTransposed(view: Float32Array, offset: number, source: Float32Array, rows: number, columns: number): void {
+  const base = offset / 4;
+  for (let row = 0; row < rows; row++) {
+    // Row `row` of the source is column `row` of the packed matrix, which has `columns` rows.
+    for (let column = 0, from = row * columns; column < columns; column++) view[base + panelIndex(column, row, columns)] = source[from + column] as number;
   }
 }
 
@@ -72,7 +98,7 @@ export function product(a: Float32Array, weights: Float32Array, out: Float32Arra
   if (kernel === null) { multiply(a, weights, out, rows, inner, columns); return; }
   const place = layout(kernel, rows, inner, columns);
   copyIn(place.view, place.x, a, rows, inner, inner);
-  copyIn(place.view, place.w, weights, inner, columns, place.columns);
+  packPanels(place.view, place.w, weights, inner, columns);
   kernel.matmul(place.x, place.w, place.out, place.rows, inner, place.columns);
   copyOut(place.view, place.out, out, rows, columns, place.columns);
 }
@@ -83,7 +109,7 @@ export function productTransposed(a: Float32Array, b: Float32Array, out: Float32
   if (kernel === null) { multiplyTransposed(a, b, out, rows, inner, columns); return; }
   const place = layout(kernel, rows, inner, columns);
   copyIn(place.view, place.x, a, rows, inner, inner);
-  copyInTransposed(place.view, place.w, b, columns, inner, place.columns);
+  packPanelsTransposed(place.view, place.w, b, columns, inner);
   kernel.matmul(place.x, place.w, place.out, place.rows, inner, place.columns);
   copyOut(place.view, place.out, out, rows, columns, place.columns);
 }
@@ -95,7 +121,7 @@ export function accumulateTransposedProduct(a: Float32Array, outGradient: Float3
   // As x · w: x = aᵀ (inner × rows), w = outGradient (rows × columns).
   const place = layout(kernel, inner, rows, columns);
   copyInTransposed(place.view, place.x, a, rows, inner, rows);
-  copyIn(place.view, place.w, outGradient, rows, columns, place.columns);
+  packPanels(place.view, place.w, outGradient, rows, columns);
   kernel.matmul(place.x, place.w, place.out, place.rows, rows, place.columns);
   const base = place.out / 4;
   for (let row = 0; row < inner; row++) {

@@ -5,6 +5,7 @@
  * WebAssembly SIMD is missing.
  */
 import { multiply } from './kernels.js';
+import { packPanels } from './matmul.js';
 import { createWasmMatmul, type WasmMatmul } from './wasm-matmul.js';
 
 /** One stored matrix. */
@@ -41,7 +42,7 @@ export function residentMatrices(maxSide: number, useWasm = true): ResidentMatri
       const missing = next - kernel.memory.buffer.byteLength;
       if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
       const memory = view();
-      for (let row = 0; row < rows; row++) memory.set(matrix.subarray(row * columns, (row + 1) * columns), entry.offset / 4 + row * paddedColumns);
+      packPanels(memory, entry.offset, matrix, rows, columns);
       return entry;
     },
     multiplyVector(vector, matrix, out) {

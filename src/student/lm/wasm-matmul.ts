@@ -1,6 +1,8 @@
 /**
  * A WebAssembly SIMD matrix product, hand-assembled here (no toolchain, no binary in the repo):
- *   out (n × m) = x (n × k) · w (k × m)      n even, m a multiple of 16, all row-major f32
+ *   out (n × m) = x (n × k) · w (k × m)      n even, m a multiple of 16, f32
+ * x and out are row-major; w is packed in panels of 16 columns (panel p holds columns 16p..16p+15
+ * of every row, k × 16 contiguous: see packPanels), so the inner loop reads w contiguously.
  * Two rows × sixteen columns of the output stay in eight 128-bit registers while the inner loop
  * walks k, so each step does 32 multiply-adds for four vector loads. The callers in
  * matmul.ts copy operands in (transposing where needed) and results out; where WebAssembly SIMD is
@@ -52,11 +54,14 @@ function signedLeb(value: number): number[] {
   }
 }
 
+/** Index in the packed (16-column panel) layout of w's element (row, column), for k rows. */
+export const panelIndex = (row: number, column: number, k: number): number => (column >>> 4) * 16 * k + row * 16 + (column & 15);
+
 /** A section: id, size, contents. */
 const section = (id: number, contents: number[]): number[] => [id, ...unsignedLeb(contents.length), ...contents];
 const name = (text: string): number[] => [text.length, ...Array.from(text, (character) => character.charCodeAt(0))];
 
-/** The function body for a tile of `rows` rows × `vectors`·4 columns: loops over row tiles, column tiles and k. */
+/** The function body for a tile of `rows` rows × `vectors`·4 columns: loops over column blocks, row tiles and k. */
 function body(rows: number, vectors: number): number[] {
   const accumulator = (row: number, lane: number): number => FIRST_VECTOR + row * vectors + lane;
   const input = FIRST_VECTOR + rows * vectors;
@@ -70,7 +75,7 @@ function body(rows: number, vectors: number): number[] {
     ...get(T), ...get(X_END), ...atLeast, ...branchIf(1),
     ...lanes.flatMap((lane) => [...get(W_POINTER), ...loadVector(16 * lane), ...set(weight(lane))]),
     ...tileRows.flatMap((row) => [...rowAddress(row), ...loadFloat(0), ...splat, ...set(input), ...lanes.flatMap((lane) => accumulate(row, lane))]),
-    ...get(W_POINTER), ...get(ROW_BYTES), ...add, ...set(W_POINTER),
+    ...get(W_POINTER), ...constant(16 * vectors), ...add, ...set(W_POINTER),
     ...get(T), ...constant(4), ...add, ...set(T),
     ...branch(0), ...end, ...end,
   ];
@@ -78,16 +83,21 @@ function body(rows: number, vectors: number): number[] {
     ...get(OUT_ROW), ...constant(row), ...get(ROW_BYTES), ...multiplyI32, ...add, ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(ADDRESS),
     ...lanes.flatMap((lane) => [...get(ADDRESS), ...get(accumulator(row, lane)), ...storeVector(16 * lane)]),
   ];
-  const columnLoop = [
-    ...constant(0), ...set(J),
+  // Column blocks outside, row tiles inside: one 16-column strip of w (k × 64 bytes) stays in cache
+  // while every row tile passes over it, instead of all of w streaming through once per row tile.
+  const rowLoop = [
+    ...constant(0), ...set(I),
     ...block, ...loop,
-    ...get(J), ...get(M), ...atLeast, ...branchIf(1),
+    ...get(I), ...get(N), ...atLeast, ...branchIf(1),
+    ...get(X), ...get(I), ...get(K_BYTES), ...multiplyI32, ...add, ...set(X_ROW),
+    ...get(X_ROW), ...get(K_BYTES), ...add, ...set(X_END),
+    ...get(OUT), ...get(I), ...get(ROW_BYTES), ...multiplyI32, ...add, ...set(OUT_ROW),
     ...tileRows.flatMap((row) => lanes.flatMap((lane) => [...zeroVector, ...set(accumulator(row, lane))])),
-    ...get(W), ...get(J), ...constant(2), ...shiftLeft, ...add, ...set(W_POINTER),
+    ...get(W), ...get(J), ...get(K_BYTES), ...multiplyI32, ...add, ...set(W_POINTER),
     ...get(X_ROW), ...set(T),
     ...innerLoop,
     ...tileRows.flatMap(store),
-    ...get(J), ...constant(4 * vectors), ...add, ...set(J),
+    ...get(I), ...constant(rows), ...add, ...set(I),
     ...branch(0), ...end, ...end,
   ];
   const code = [
@@ -95,14 +105,11 @@ function body(rows: number, vectors: number): number[] {
     ...get(K_BYTES), ...constant(2), ...multiplyI32, ...set(ROW_OFFSET),
     ...get(K_BYTES), ...constant(3), ...multiplyI32, ...set(ROW_OFFSET + 1),
     ...get(M), ...constant(2), ...shiftLeft, ...set(ROW_BYTES),
-    ...constant(0), ...set(I),
+    ...constant(0), ...set(J),
     ...block, ...loop,
-    ...get(I), ...get(N), ...atLeast, ...branchIf(1),
-    ...get(X), ...get(I), ...get(K_BYTES), ...multiplyI32, ...add, ...set(X_ROW),
-    ...get(X_ROW), ...get(K_BYTES), ...add, ...set(X_END),
-    ...get(OUT), ...get(I), ...get(ROW_BYTES), ...multiplyI32, ...add, ...set(OUT_ROW),
-    ...columnLoop,
-    ...get(I), ...constant(rows), ...add, ...set(I),
+    ...get(J), ...get(M), ...atLeast, ...branchIf(1),
+    ...rowLoop,
+    ...get(J), ...constant(4 * vectors), ...add, ...set(J),
     ...branch(0), ...end, ...end,
     ...end,
   ];
