@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { distillationLoss } from '../src/train/loss.js';
-import { createRandom } from '../src/train/random.js';
+import { createRandom } from '../src/util/random.js';
 import { adamSettings, adamStep, createAdamState } from '../src/student/mlp/adam.js';
 import { backwardBatch, createMlpWeights, createWorkspace, forwardBatch, tensorsOf, zerosLike } from '../src/student/mlp/network.js';
 import { ensureFashionMnist, loadFashionMnist, type ImageSet } from './fashion-mnist.js';

@@ -129,17 +129,22 @@ export interface SectionReport {
   entries: readonly BenchmarkEntry[];
   quick: boolean;
   facts: Record<string, string>;
+  /** A run of part of the section: previous entries it does not rewrite are kept as they were (and the previous intro, when `intro` is absent). */
+  partial?: boolean;
 }
 
-/** Replaces this section in docs/benchmarks.md and its entries in docs/benchmarks.json; other sections are kept. */
+/** The previous Markdown of the entries a partial run keeps, and the heading and intro before them. */
+function keptMarkdown(body: string | undefined, titles: readonly string[]): { preamble: string | null; blocks: string[] } {
+  if (body === undefined) return { preamble: null, blocks: [] };
+  const parts = body.split(/^(?=### )/m);
+  const blocks = parts.slice(1).filter((block) => titles.some((title) => block.startsWith(`### ${title}\n`)));
+  return { preamble: parts[0] ?? null, blocks: blocks.map((block) => block.trimEnd()) };
+}
+
+/** Replaces this section in docs/benchmarks.md and its entries in docs/benchmarks.json; other sections (and, for a partial run, the entries it does not rewrite) are kept. */
 export function writeSection(report: SectionReport): void {
   mkdirSync(DOCS, { recursive: true });
   const sections = readSections();
-  const lines = [`## ${report.title}`, '', ...(report.quick ? ['**Quick mode**: smaller sets, one repeat; figures are indicative only.', ''] : []), ...(report.intro ? [report.intro, ''] : []), ...renderEntries(report.entries, report.facts)];
-  sections.set(report.id, `${lines.join('\n').trimEnd()}\n`);
-  const ordered = [...sections.entries()].sort((a, b) => sectionRank(a[0]) - sectionRank(b[0]));
-  writeFileSync(MARKDOWN, `${HEADER}\n${ordered.map(([id, body]) => `${START(id)}\n${body}${END(id)}`).join('\n\n')}\n`);
-
   let previous: Array<Record<string, unknown>> = [];
   if (existsSync(JSON_FILE)) {
     try {
@@ -149,8 +154,19 @@ export function writeSection(report: SectionReport): void {
       previous = [];
     }
   }
-  const kept = previous.filter((entry) => entry['section'] !== report.id);
-  const benchmarks = [...kept, ...report.entries.map((entry) => jsonEntry(report.id, entry, report.quick, report.facts))].sort((a, b) => sectionRank(String(a['section'])) - sectionRank(String(b['section'])));
+  const rewritten = new Set(report.entries.map((entry) => entry.id));
+  const keptHere = report.partial ? previous.filter((entry) => entry['section'] === report.id && !rewritten.has(String(entry['id']))) : [];
+  const kept = keptMarkdown(sections.get(report.id), keptHere.map((entry) => String(entry['title'])));
+  const preamble = report.partial && report.intro === undefined && kept.preamble !== null
+    ? [kept.preamble.trimEnd(), '']
+    : [`## ${report.title}`, '', ...(report.quick ? ['**Quick mode**: smaller sets, one repeat; figures are indicative only.', ''] : []), ...(report.intro ? [report.intro, ''] : [])];
+  const lines = [...preamble, ...kept.blocks.flatMap((block) => [block, '']), ...renderEntries(report.entries, report.facts)];
+  sections.set(report.id, `${lines.join('\n').trimEnd()}\n`);
+  const ordered = [...sections.entries()].sort((a, b) => sectionRank(a[0]) - sectionRank(b[0]));
+  writeFileSync(MARKDOWN, `${HEADER}\n${ordered.map(([id, body]) => `${START(id)}\n${body}${END(id)}`).join('\n\n')}\n`);
+
+  const others = previous.filter((entry) => entry['section'] !== report.id);
+  const benchmarks = [...others, ...keptHere, ...report.entries.map((entry) => jsonEntry(report.id, entry, report.quick, report.facts))].sort((a, b) => sectionRank(String(a['section'])) - sectionRank(String(b['section'])));
   writeFileSync(JSON_FILE, `${JSON.stringify({ benchmarks }, null, 2)}\n`);
 }
 

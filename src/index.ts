@@ -1,5 +1,7 @@
 /**
- * Distillery's in-process API: load a student and label text in a Node app, or drive the pipeline.
+ * Distillery's in-process API: load a student and label text in a Node app, drive the pipeline, or
+ * run the guard in front of your own model. Every type an exported function takes or returns is
+ * exported here too (test/public-api.test.ts checks it), so callers can name what they pass.
  *
  *   import { loadStudent } from 'distillery';
  *   const student = loadStudent('.distillery/support-tickets/student.dstl');
@@ -8,17 +10,57 @@
 import { loadStudentFile } from './student/file-format.js';
 import type { Student } from './student/types.js';
 
-/** Loads a student file (.dstl) for in-process prediction; a corrupt or foreign file is a clear error. */
+/** Loads a student file (.dstl) for in-process prediction; a missing, corrupt or foreign file is a clear error. */
 export function loadStudent(file: string): Student {
   return loadStudentFile(file);
 }
 
-export type { Student, Prediction, TrainingExample, FitReport } from './student/types.js';
-export { createStudent, saveStudent, studentFromBytes, StudentFileError, STUDENT_KINDS } from './student/index.js';
-export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask } from './spec/index.js';
+// Errors: one hierarchy; branch with instanceof.
+export { DistilleryError, UsageError, EXIT, type DistilleryErrorOptions, type ExitCode } from './util/errors.js';
+export { FileAccessError } from './util/node-errors.js';
+export { RunStoppedError, SetupError, MissingKeyError, type StopReason as RunStopReason } from './pipeline/errors.js';
+
+// Students.
+export type { Student, Prediction, TrainingExample, FitReport, FitOptions, EpochReport, TrainingSummary } from './student/types.js';
+export type { StudentPrompt, StudentFileExtras } from './student/file-format.js';
+export { createStudent, saveStudent, studentFromBytes, StudentFileError, STUDENT_KINDS, type StudentKind } from './student/index.js';
+export type { StudentFileContents, Tensor } from './student/file-container.js';
+
+// Task files.
+export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type PromptField, type StudentSettings, type TeacherSettings } from './spec/index.js';
+
+// The pipeline (`distillery run`).
 export { runTask, type RunTaskOptions, type RunTaskResult } from './pipeline/run-task.js';
-export { startStudentServer } from './serve/student-server.js';
-export { openSqliteStore } from './store/sqlite-store.js';
-export type { Store } from './store/types.js';
-export type { Teacher, TeacherResult, TeacherRequest, ChatMessage } from './teacher/types.js';
-export { createOpenAITeacher } from './teacher/openai-teacher.js';
+export { STAGES, type Stage, type PipelineEvent, type EventSink } from './pipeline/events.js';
+export { makeTeacher, type ResolvedTeacher } from './pipeline/make-teacher.js';
+export type { ProjectPaths } from './pipeline/project.js';
+export type { TrainOutcome } from './pipeline/train-stage.js';
+export type { EvaluationOutcome } from './pipeline/evaluate-stage.js';
+export type { CollectEvent, CollectSummary, StopReason } from './collect/index.js';
+export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScores, CappedList, Disagreement, JunkAnswer, ProportionInterval } from './eval/index.js';
+
+// Serving (`distillery serve`).
+export { startStudentServer, type StudentServerOptions, type ListeningServer } from './serve/index.js';
+
+// Storage. Not through store/index.js: its migrations' declarations name better-sqlite3's types, which
+// only this repository's dev dependencies hold, and a consumer checking libraries would fail on them.
+export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export { StoreError, type StoreErrorCause } from './store/errors.js';
+export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
+
+// Teachers.
+export type { Teacher, TeacherResult, TeacherRequest, TeacherUsage, ChatMessage } from './teacher/types.js';
+export { createOpenAITeacher, type OpenAITeacherOptions, type Prices, type PriceSource } from './teacher/index.js';
+export { TeacherError, TeacherAuthError, TeacherConnectionError, TeacherResponseError, TeacherTimeoutError } from './teacher/index.js';
+export type { ReportedUsage } from './teacher/errors.js';
+
+// The guard (`distillery guard`): the gateway for model owners.
+export * from './guard/index.js';
+export {
+  CohortDetector, DiversityDetector, ElicitationDetector, MmdDetector, MmdReference, NearDuplicateDetector, PradaDetector, RateDetector, TemplateDetector,
+  type CohortDetectorOptions, type DiversityDetectorOptions, type ElicitationDetectorOptions, type MmdDetectorOptions, type MmdReferenceOptions,
+  type NearDuplicateDetectorOptions, type PradaDetectorOptions, type RateDetectorOptions, type TemplateDetectorOptions,
+} from './guard/detectors/index.js';
+export type { SparseVector } from './guard/detectors/sparse-vector.js';
+export type { TokenUsage } from './guard/usage-tap.js';
+export type { Combine as CombineScores } from './guard/volume-ceiling.js';

@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repositoryRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** tsx's loader by absolute URL, so a CLI child started in any folder (not only the repository) finds it. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The result of one CLI invocation. */
 export interface CliResult {
@@ -12,7 +16,7 @@ export interface CliResult {
 }
 
 /** Runs `distillery …` from the TypeScript sources (no build needed) and waits for it to exit. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions & { input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, options);
     let stdout = '';
@@ -26,12 +30,20 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   });
 }
 
+/** Where and as whom the CLI runs; `user` (a uid, its gid the same) needs the test to run as root. */
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  user?: number;
+}
+
 /** Starts `distillery …` from the sources and returns the child process. */
-export function spawnCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(repositoryRoot, 'src/cli/main.ts'), ...args], {
+export function spawnCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', tsxLoader, path.join(repositoryRoot, 'src/cli/main.ts'), ...args], {
     cwd: options.cwd ?? repositoryRoot,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.user === undefined ? {} : { uid: options.user, gid: options.user }),
   });
 }
 

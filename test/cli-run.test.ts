@@ -76,7 +76,7 @@ describe('distillery run', () => {
 
     const estimate = await runCli(['run', path.join(folder, 'task.yaml'), '--estimate', '--json']);
     expect(estimate.code).toBe(0);
-    expect(jsonLines(estimate.stdout)[0]).toMatchObject({ type: 'estimate', toCall: 0, worstCaseUSD: 0 });
+    expect(jsonLines(estimate.stdout).find((line) => line['type'] === 'estimate')).toMatchObject({ type: 'estimate', toCall: 0, worstCaseUSD: 0 });
     expect(teacher.calls()).toBe(callsAfterFirst);
   }, 120_000);
 
@@ -88,12 +88,12 @@ describe('distillery run', () => {
     expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+: labels\[\d+\]: duplicate label "js"/);
   });
 
-  it('names the missing key variable and exits 2 before any call', async () => {
+  it('names the missing key variable and exits 6 (missing key) before any call', async () => {
     const file = path.join(folder, 'nokey.yaml');
     writeFileSync(file, taskYaml({ baseURL: teacher.url, apiKeyEnv: 'DISTILLERY_TEST_MISSING_KEY', name: 'nokey' }));
     const before = teacher.calls();
     const result = await runCli(['run', file], { env: { DISTILLERY_TEST_MISSING_KEY: '' } });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(6);
     expect(result.stderr).toContain('DISTILLERY_TEST_MISSING_KEY');
     expect(teacher.calls()).toBe(before);
   });
@@ -119,7 +119,7 @@ describe('distillery run', () => {
     const file = path.join(folder, 'budget.yaml');
     // ~200–400 tokens per call at $100 per 1M tokens: $0.02–0.04 a call, so $1 buys a few dozen of 160.
     writeFileSync(file, taskYaml({ baseURL: teacher.url, name: 'budget', extra: 'budget:\n  maxUSD: 1\n  prices: { inputPer1M: 100, outputPer1M: 100 }\nlimits:\n  concurrency: 4' }));
-    const estimate = jsonLines((await runCli(['run', file, '--estimate', '--json'])).stdout)[0] as { toCall: number; inputTokens: number; worstCaseUSD: number };
+    const estimate = jsonLines((await runCli(['run', file, '--estimate', '--json'])).stdout).find((line) => line['type'] === 'estimate') as { toCall: number; inputTokens: number; worstCaseUSD: number };
     expect(estimate.toCall).toBeGreaterThan(100);
     expect(estimate.worstCaseUSD).toBeGreaterThan(1);
     const result = await runCli(['run', file, '--json']);

@@ -76,8 +76,8 @@ describe('distillery serve', () => {
 });
 
 describe('distillery predict', () => {
-  it('labels lines from stdin as JSON', async () => {
-    const result = await runCli(['predict', studentFile, '--top', '2'], { input: 'refund my payment\nwho founded you\n' });
+  it('labels lines from stdin as JSON with --lines', async () => {
+    const result = await runCli(['predict', studentFile, '--top', '2', '--lines'], { input: 'refund my payment\nwho founded you\n' });
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { label: string; top: unknown[] });
     expect(lines.map((line) => line.label)).toEqual(['billing', 'other']);

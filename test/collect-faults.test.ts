@@ -11,7 +11,7 @@ import { collect, type CollectEvent } from '../src/collect/index.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { createOpenAITeacher } from '../src/teacher/openai-teacher.js';
 import { costUSD } from '../src/teacher/prices.js';
-import { estimateInputTokens, requestKey } from '../src/teacher/tokens.js';
+import { requestKey } from '../src/teacher/tokens.js';
 import { fixture, sendJSON, startFaultInjectionServer, type Script } from '../src/teacher/__fixtures__/fault-injection-server.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-faults-'));
@@ -27,7 +27,8 @@ const garbage: Script = (_request, response) => {
 };
 
 describe('collect against a fault-injection server', () => {
-  it('retries 429 / 500 / truncated bodies, honours Retry-After, stores every answer once', async () => {
+  // A truncated 200 is billed: since issue 8 (item 2) it is recorded as spent and not sent again, not retried.
+  it('retries 429 / 500, honours Retry-After, stores every answer once; a truncated 200 is billed once and not re-sent', async () => {
     const server = await startFaultInjectionServer([rateLimited, ok, serverError, garbage, ok]);
     const store = openSqliteStore(path.join(folder, 'faults.sqlite'));
     try {
@@ -38,27 +39,28 @@ describe('collect against a fault-injection server', () => {
         store, teacher, inputs, labels,
         buildMessages: (input: { text: string }) => [{ role: 'user' as const, content: input.text }],
         requestKey: (messages: Parameters<typeof requestKey>[1]) => requestKey(teacher, messages),
-        estimateInputTokens,
+        // The recorded fixture reports 42 prompt tokens whatever the prompt: estimate that, so no answer overshoots its reservation.
+        estimateInputTokens: () => 42,
         costUSD: (usage: { inputTokens: number; outputTokens: number }) => costUSD(usage, { inputPer1M: 0.15, outputPer1M: 0.6 }),
         maxOutputTokens: 4, budgetUSD: 1, concurrency: 1, maxRetries: 3, teacherURL: server.baseURL,
         onEvent: (event: CollectEvent) => events.push(event),
       };
       const summary = await collect(options);
       expect(summary.stopReason).toBe('done');
-      expect(summary.called).toBe(4);
-      expect(summary.failed).toBe(0);
+      expect(summary.called).toBe(3);
+      expect(summary).toMatchObject({ failed: 1, failedBilled: 1 });
       const retries = events.filter((event): event is Extract<CollectEvent, { type: 'retry' }> => event.type === 'retry');
-      expect(retries.map((event) => event.status)).toEqual([429, 500, 200]);
+      expect(retries.map((event) => event.status)).toEqual([429, 500]);
       expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(120);
-      expect(server.requests).toHaveLength(4 + 3);
+      expect(server.requests).toHaveLength(4 + 2);
       const responses = await store.listResponses();
-      expect(responses).toHaveLength(4);
+      expect(responses).toHaveLength(3);
       expect(responses.every((response) => response.label === 'Positive' && response.distribution !== null)).toBe(true);
 
       const again = await collect({ ...options, onEvent: () => {} });
       expect(again.called).toBe(0);
-      expect(again.cached).toBe(4);
-      expect(server.requests).toHaveLength(7);
+      expect(again).toMatchObject({ cached: 3, failedBefore: 1 });
+      expect(server.requests).toHaveLength(6);
     } finally {
       await store.close();
       await server.close();

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../src/collect/backoff.js';
+import { seededRandom } from '../src/util/random.js';
 import { KILL_TEST_INPUT_COUNT, killTestInputs } from './collect-kill-fixture.js';
 import { startCountingServer, type ServedRequest } from './collect-kill-server.js';
 

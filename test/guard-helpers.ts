@@ -45,13 +45,17 @@ export interface GatewayProcess {
   url: string;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
+  /** Everything it wrote to stdout so far (the policy-change JSON lines). */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
 /** Starts `distillery guard serve <args> --port 0` from the sources and resolves once it listens. */
-export function startGatewayProcess(args: readonly string[]): Promise<GatewayProcess> {
-  const child = spawnCli(['guard', 'serve', '--port', '0', ...args]);
+export function startGatewayProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<GatewayProcess> {
+  const child = spawnCli(['guard', 'serve', '--port', '0', ...args], options);
   let stderr = '';
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -61,7 +65,7 @@ export function startGatewayProcess(args: readonly string[]): Promise<GatewayPro
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
       const url = /guarding \S+ at (http:\/\/\S+\/v1)/.exec(stderr)?.[1];
-      if (url !== undefined) resolve({ url, stderr: () => stderr, stop });
+      if (url !== undefined) resolve({ url, stderr: () => stderr, stdout: () => stdout, stop });
     });
     child.once('exit', (code) => reject(new Error(`guard serve exited with ${code} before listening:\n${stderr}`)));
   });

@@ -60,8 +60,9 @@ describe('guard policy at the gateway', () => {
       for (let index = 0; index < 5; index += 1) {
         outcomes.push(await client.chat.completions.create(ask).then(() => 200, (error: InstanceType<typeof OpenAI.APIError>) => error.status ?? 0));
       }
-      // Requests 1-2 score below 0.8; request 3 reaches throttle and spends the single burst token.
-      expect(outcomes).toEqual([200, 200, 200, 429, 429]);
+      // Each request is admitted under the decision its predecessor left (it is scored after, off the request
+      // path): requests 1-2 score below 0.8, request 3 reaches throttle, request 4 spends the single burst token.
+      expect(outcomes).toEqual([200, 200, 200, 200, 429]);
       const limited = await rejection(client.chat.completions.create(ask));
       expect(limited.headers?.get('retry-after')).toMatch(/^\d+$/);
       expect(limited.code).toBe('rate_limit_exceeded');
@@ -74,7 +75,10 @@ describe('guard policy at the gateway', () => {
     const blocking = await startGateway({ upstreamUrl: upstream.url, store, detectors: [new VolumeDetector({ saturationRequests: 1 })], policy: { default: { blockAt: 1 } }, onError: () => undefined });
     try {
       const { secret } = await issue(store, 'blocked');
-      const blocked = await new OpenAI({ baseURL: blocking.url, apiKey: secret, maxRetries: 0 }).chat.completions.create(ask).catch((error: unknown) => error);
+      const blockedClient = new OpenAI({ baseURL: blocking.url, apiKey: secret, maxRetries: 0 });
+      // The first request is admitted (the key had no decision yet) and scored after: the next one is blocked.
+      await blockedClient.chat.completions.create(ask);
+      const blocked = await blockedClient.chat.completions.create(ask).catch((error: unknown) => error);
       expect(blocked).toBeInstanceOf(OpenAI.PermissionDeniedError);
       expect((blocked as InstanceType<typeof OpenAI.APIError>).code).toBe('key_blocked');
     } finally {

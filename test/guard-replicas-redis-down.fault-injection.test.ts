@@ -20,7 +20,8 @@ let closed: GatewayProcess;
 beforeAll(async () => {
   if (!available) return;
   [upstream, proxy, store] = await Promise.all([startTicketsUpstream(), startRedisFaultInjectionProxy(), openRedisGuardStore({ url: TEST_REDIS_URL, prefix })]);
-  const args = ['--upstream', upstream.url, '--redis', proxy.url, '--redis-prefix', prefix];
+  // Keys are issued by the tests after the gateways start, so they start with none.
+  const args = ['--upstream', upstream.url, '--redis', proxy.url, '--redis-prefix', prefix, '--allow-no-keys'];
   [open, closed] = await Promise.all([startGatewayProcess(args), startGatewayProcess([...args, '--fail-closed'])]);
 });
 

@@ -3,7 +3,6 @@
  * sharing one real Redis: usage adds up exactly, and a key revoked or blocked on one is refused by the other.
  */
 import OpenAI from 'openai';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisGuardStore, type GuardStore } from '../src/guard/index.js';
@@ -24,7 +23,8 @@ let strict: { a: GatewayProcess; b: GatewayProcess; store: GuardStore };
 
 /** Two replicas sharing the namespace `prefix`, plus a store on it for the test's own checks. */
 async function startPair(prefix: string, policy: string[]): Promise<{ a: GatewayProcess; b: GatewayProcess; store: GuardStore }> {
-  const args = ['--upstream', upstream.url, '--redis', TEST_REDIS_URL, '--redis-prefix', prefix, ...policy];
+  // Keys are issued by the tests after the replicas start, so they start with none.
+  const args = ['--upstream', upstream.url, '--redis', TEST_REDIS_URL, '--redis-prefix', prefix, '--allow-no-keys', ...policy];
   const [a, b, store] = await Promise.all([startGatewayProcess(args), startGatewayProcess(args), openRedisGuardStore({ url: TEST_REDIS_URL, prefix })]);
   return { a, b, store };
 }
@@ -108,18 +108,33 @@ describe.runIf(available)('gateway replicas sharing Redis', () => {
 
   it('scores a key on the traffic it sent to every replica', async () => {
     const { secret } = await issue(strict.store, 'spreader');
+    const stream = `${strictPrefix}:observations`;
     const raw = new Redis(TEST_REDIS_URL);
+    const monitor = await raw.monitor();
     try {
-      const stream = `${strictPrefix}:observations`;
+      // A replica's reader asks for entries after the last one it delivered to its detectors, so an XREAD
+      // from an id at or past the newest entry means that replica's detectors have seen it: the event waited on.
+      const readFrom = new Map<string, string>();
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (args[0]?.toUpperCase() === 'XREAD' && args.at(-2) === stream) readFrom.set(source, args.at(-1) ?? '0-0');
+      });
       const before = await raw.xlen(stream);
       expect([await statusOf(strict.a, secret), await statusOf(strict.b, secret)]).toEqual([200, 200]);
-      // Both observations are in the stream; the replicas' blocking reads wake on them at once.
       await expect.poll(() => raw.xlen(stream), { timeout: 5000, interval: 10 }).toBe(before + 2);
-      await delay(100);
+      const newest = (await raw.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+      await expect.poll(() => [...readFrom.values()].filter((id) => streamIdAtLeast(id, newest)).length, { timeout: 5000, interval: 10 }).toBeGreaterThanOrEqual(2);
       // A saw one request itself; with B's through the bus this third one reaches 3 a minute: blocked.
       expect(await statusOf(strict.a, secret)).toBe(403);
     } finally {
+      monitor.disconnect();
       raw.disconnect();
     }
   });
 });
+
+/** Whether stream id `id` ('ms-seq') is at or after `other`. */
+function streamIdAtLeast(id: string, other: string): boolean {
+  const [ms = 0, seq = 0] = id.split('-').map(Number);
+  const [otherMs = 0, otherSeq = 0] = other.split('-').map(Number);
+  return ms > otherMs || (ms === otherMs && seq >= otherSeq);
+}

@@ -1,5 +1,5 @@
 /** A seeded random source with the draws the traffic generators need; the same seed gives the same traffic. */
-import { seededRandom } from '../../src/collect/backoff.js';
+import { seededRandom } from '../../src/util/random.js';
 import { fnv1a32 } from '../../src/util/hash.js';
 
 /** Seeded draws: uniform, choice, exponential, log-normal, shuffles. */

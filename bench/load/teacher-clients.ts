@@ -43,8 +43,8 @@ export function collectionInputs(count: number, seed: number): InputRecord[] {
   });
 }
 
-/** The messages every client sends for an input. */
-function messagesFor(input: InputRecord): ChatMessage[] {
+/** The messages every client sends for an input (exported for the rate-limit runs). */
+export function messagesFor(input: InputRecord): ChatMessage[] {
   return [{ role: 'system', content: `Classify the text as one of: ${SYNTHETIC_LABELS.join(', ')}. Answer with the label only.` }, { role: 'user', content: input.text }];
 }
 

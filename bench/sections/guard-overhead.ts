@@ -15,7 +15,8 @@ import type { BenchOptions } from '../options.js';
 import { format, machineFacts, writeSection, type BenchmarkEntry } from '../report.js';
 
 const THROUGHPUT_GOAL = 0.7;
-const ADDED_P99_GOAL_MS = 1;
+/** Issue 8's goal: at most 2 ms added at the 99th percentile. */
+const ADDED_P99_GOAL_MS = 2;
 const RATE = 1000;
 const CONNECTIONS = 50;
 
@@ -63,6 +64,8 @@ function throughputEntry(options: BenchOptions, upstream: string, via: MeasuredL
   if (floor !== null) {
     const floorRatio = median(floor.map((load) => load.requestsPerSecond)) / median(direct.map((load) => load.requestsPerSecond));
     const floorCpu = median(floor.map((load) => load.cpuMicrosPerRequest[0] ?? Number.NaN));
+    const againstFloor = median(via.map((load) => load.requestsPerSecond)) / median(floor.map((load) => load.requestsPerSecond));
+    notes.push(`Against the bare proxy in the same run: ${format(againstFloor)} of its throughput (goal ≥ ${THROUGHPUT_GOAL}): ${verdict(againstFloor, THROUGHPUT_GOAL, 'higher')}.`);
     notes.push(`Floor: a bare node:http forwarding proxy (no keys, parsing, detectors or bookkeeping; bench/load/servers/bare-proxy.ts) reaches ${format(floorRatio)} of direct at ${format(floorCpu)} µs per request. Against an upstream this cheap, no single-process node:http proxy can reach the goal; the gateway's own work (key check, JSON, detectors, policy, usage tap, group-committed audit and accounting) is the remaining ${format(gatewayCpu - floorCpu)} µs.`);
   }
   return {
@@ -173,7 +176,7 @@ export async function run(options: BenchOptions): Promise<void> {
     latencyEntry(options, paced, burst, detectors),
   ];
   const intro = [
-    'The gateway authenticates the key, parses the body, runs the detectors and the policy, forwards the request, relays the answer while reading its usage, and records accounting and an audit row. Measured here against the same upstream without it, in the same run.',
+    'The gateway authenticates the key (cached for 1 s), parses the body, admits the request under its key\'s last decision, forwards it, relays the answer while reading its usage, and records accounting (summed per key and window, written once a second) and an audit row (group-committed); the detectors observe and score the request just after, off its path. Measured here against the same upstream without it, in the same run.',
     '',
     note,
   ].join('\n');

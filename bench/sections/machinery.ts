@@ -5,11 +5,16 @@
  *     same concurrency, against a constant OpenAI-compatible server in a child process.
  *  2. `distillery serve` (an n-gram student, loaded from its file) under autocannon vs a bare
  *     node:http server answering a constant chat completion (the ceiling); each server in a child process.
- * Knobs: --machinery-calls=N, --machinery-concurrency=C, --profile=DIR (children write --cpu-prof profiles there).
+ *  3. The collector under 429s (bench/load/rate-limit-bench.ts): against a scripted token-bucket
+ *     server enforcing N requests/minute, and with 10 % random 429s against no faults.
+ * Knobs: --machinery-calls=N, --machinery-concurrency=C, --profile=DIR (children write --cpu-prof profiles there),
+ * --machinery-parts=collection,serve,rate-limits (default all; a partial run keeps the other parts' entries as they were),
+ * --rate-limit-rpm=N, --rate-limit-calls=N.
  */
 import { startChild, type ChildServer } from '../load/child.js';
 import { autocannonLoad, type TargetRequest } from '../load/http-load.js';
 import { chatBody, loadNote, median, metric, profileDir, verdict, withServerCpu, type MeasuredLoad } from '../load/measure.js';
+import { measureRateLimits, rateLimitEntries } from '../load/rate-limit-bench.js';
 import { bareUndiciCalls, collectionInputs, collectorCalls, sdkCalls, type CallRun } from '../load/teacher-clients.js';
 import type { BenchOptions } from '../options.js';
 import { format, machineFacts, writeChart, writeSection, type BenchmarkEntry } from '../report.js';
@@ -138,27 +143,41 @@ function serveEntries(options: BenchOptions, results: Awaited<ReturnType<typeof 
   });
 }
 
-/** Runs the section and writes it. */
-export async function run(options: BenchOptions): Promise<void> {
+const PARTS = ['collection', 'serve', 'rate-limits'] as const;
+type Part = (typeof PARTS)[number];
+
+/** The parts of the section this run measures (--machinery-parts). */
+function parts(options: BenchOptions): Set<Part> {
+  const named = options.argument('machinery-parts')?.split(',').filter(Boolean) ?? [...PARTS];
+  const unknown = named.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length > 0) throw new Error(`unknown --machinery-parts ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+  return new Set(named as Part[]);
+}
+
+/** The collection and serve parts: both against children started here. */
+async function measureOverhead(options: BenchOptions, wanted: Set<Part>): Promise<{ entries: BenchmarkEntry[]; intro: string | undefined }> {
+  if (!wanted.has('collection') && !wanted.has('serve')) return { entries: [], intro: undefined };
   const note = loadNote();
   const profiles = profileDir(options.argument);
   const constant = await startChild({ script: 'constant-chat.ts', profileDir: profiles });
-  let collection: Record<Client, CallRun[]>;
-  let serve: Awaited<ReturnType<typeof measureServe>>;
+  let collection: Record<Client, CallRun[]> | null = null;
+  let serve: Awaited<ReturnType<typeof measureServe>> | null = null;
   const student = await startChild({ script: 'student.ts', profileDir: profiles }).catch(async (error: unknown) => {
     await constant.stop();
     throw error;
   });
   try {
-    collection = await measureCollection(options, constant);
+    if (wanted.has('collection')) collection = await measureCollection(options, constant);
     const target = (child: ChildServer, model: string): TargetRequest => ({ url: `${child.url}/chat/completions`, headers: { 'content-type': 'application/json' }, body: chatBody(model) });
-    serve = await measureServe(options, { student: { child: student, target: target(student, 'student') }, constant: { child: constant, target: target(constant, 'constant') } });
+    if (wanted.has('serve')) serve = await measureServe(options, { student: { child: student, target: target(student, 'student') }, constant: { child: constant, target: target(constant, 'constant') } });
   } finally {
     await Promise.all([constant.stop(), student.stop()]);
   }
   if (profiles !== null) process.stderr.write(`  child profiles (--cpu-prof) are in ${profiles}\n`);
-  const entries = [...collectionEntries(options, collection), ...serveEntries(options, serve)];
-  const rate = (client: Client) => median(collection[client].map((run) => run.calls / run.seconds));
+  const entries = [...(collection === null ? [] : collectionEntries(options, collection)), ...(serve === null ? [] : serveEntries(options, serve))];
+  if (collection === null) return { entries, intro: undefined };
+  const runs = collection;
+  const rate = (client: Client) => median(runs[client].map((run) => run.calls / run.seconds));
   const chart = writeChart('machinery-collection.svg', horizontalBars([
     { label: 'bare undici loop', value: rate('undici') },
     { label: 'openai SDK alone', value: rate('sdk') },
@@ -171,5 +190,15 @@ export async function run(options: BenchOptions): Promise<void> {
     '',
     chart,
   ].join('\n');
-  writeSection({ id: 'machinery', title: 'The machinery itself', intro, entries, quick: options.quick, facts: machineFacts() });
+  return { entries, intro };
+}
+
+/** Runs the section (or the parts named) and writes it. */
+export async function run(options: BenchOptions): Promise<void> {
+  const wanted = parts(options);
+  const overhead = await measureOverhead(options, wanted);
+  const rateLimits = wanted.has('rate-limits') ? rateLimitEntries(options, await measureRateLimits(options)) : [];
+  const entries = [...overhead.entries, ...rateLimits];
+  const partial = wanted.size < PARTS.length;
+  writeSection({ id: 'machinery', title: 'The machinery itself', ...(overhead.intro === undefined ? {} : { intro: overhead.intro }), entries, quick: options.quick, facts: machineFacts(), partial });
 }

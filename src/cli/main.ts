@@ -6,6 +6,7 @@ import { registerGuardCommand } from './guard-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { EXIT } from '../util/errors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,6 +18,16 @@ const program = new Command()
 Quick start (offline, no key): distillery demo
 Your own task:                 distillery run task.yaml   (see examples/ and the README)
 Serve the student:             distillery serve task.yaml --port 8080`);
+
+// Commander's own usage errors (an unknown option, a missing argument) exit 2 like every other bad
+// input; set before the commands are added, because each command copies it when it is created.
+program.exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput));
+
+// A reader that stops early (`distillery predict … | head -1`) is no failure: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
 
 registerRunCommand(program);
 registerServeCommand(program);

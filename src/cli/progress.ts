@@ -1,5 +1,16 @@
 import cliProgress from 'cli-progress';
+import type { StopReason } from '../pipeline/errors.js';
 import type { PipelineEvent } from '../pipeline/events.js';
+import { formatUSD } from '../util/money.js';
+
+/** The words after ✖ when a stage stops early; the error line that follows gives the details. */
+const STOPPED: Readonly<Record<StopReason, string>> = {
+  aborted: 'cancelled',
+  budget: 'stopped at the budget',
+  'teacher-unreachable': 'stopped: the teacher could not be reached',
+  auth: 'stopped: the teacher refused the key',
+  'no-data': 'stopped: not enough data',
+};
 
 /** Renders pipeline events for people: progress bars on a TTY, plain lines elsewhere. */
 export interface ProgressRenderer {
@@ -23,6 +34,9 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
   const interactive = stream.isTTY === true;
   let bar: cliProgress.SingleBar | null = null;
   let collectStartedAt = 0;
+  let evaluateStep: string | null = null;
+  // The epoch whose weights are kept (lowest validation loss so far), so the bar ends on the figure the student actually has.
+  let best: { epoch: number; agreement: number } | null = null;
   const stopBar = () => {
     bar?.stop();
     bar = null;
@@ -48,20 +62,27 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
         case 'stage-skip':
           line(`↷ ${event.stage}: skipped, ${event.reason}`);
           break;
+        case 'stage-stop':
+          stopBar();
+          line(`✖ ${event.stage}: ${STOPPED[event.reason]}`);
+          break;
         case 'warning':
           if (bar) bar.stop();
           line(`⚠ ${event.stage}: ${event.message}`);
+          break;
+        case 'task-warning':
+          line(`⚠ ${event.text}`);
           break;
         case 'collect':
           handleCollect(event.event);
           break;
         case 'epoch':
-          if (!bar) startBar('  train |{bar}| epoch {value}/{total} | loss {loss} | val agreement {agreement}', event.maxEpochs, 0, { loss: '-', agreement: '-' });
-          bar?.update(event.report.epoch, { loss: event.report.trainLoss.toFixed(4), agreement: `${(event.report.validationAgreement * 100).toFixed(1)}%` });
-          if (!interactive) line(`  epoch ${event.report.epoch}: train loss ${event.report.trainLoss.toFixed(4)}, val agreement ${(event.report.validationAgreement * 100).toFixed(1)}%`);
+          handleEpoch(event);
           break;
         case 'evaluate-progress':
-          if (!bar && event.done < event.total) startBar('  evaluate |{bar}| {value}/{total}', event.total, event.done, {});
+          if (event.step !== undefined && event.step !== evaluateStep && bar) stopBar();
+          evaluateStep = event.step ?? evaluateStep;
+          if (!bar && event.done < event.total) startBar(`  evaluate |{bar}| {value}/{total} | ${evaluateStep ?? 'scoring'}`, event.total, event.done, {});
           bar?.update(event.done);
           break;
       }
@@ -69,15 +90,32 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
     stop: stopBar,
   };
 
+  function handleEpoch(event: Extract<PipelineEvent, { type: 'epoch' }>): void {
+    const { report } = event;
+    if (report.epoch === 1) best = null;
+    if (report.improved || best === null) best = { epoch: report.epoch, agreement: report.validationAgreement };
+    const shownBest = `${best.epoch} (val agreement ${(best.agreement * 100).toFixed(1)}%)`;
+    if (!bar) startBar('  train |{bar}| epoch {value}/{total} | loss {loss} | best epoch {best}', event.maxEpochs, 0, { loss: '-', best: '-' });
+    bar?.update(report.epoch, { loss: report.trainLoss.toFixed(4), best: shownBest });
+    if (!interactive) {
+      const kept = report.improved ? ' (best so far: lowest validation loss, kept)' : `; best epoch ${shownBest}`;
+      line(`  epoch ${report.epoch}: train loss ${report.trainLoss.toFixed(4)}, val agreement ${(report.validationAgreement * 100).toFixed(1)}%${kept}`);
+    }
+  }
+
   function handleCollect(event: Extract<PipelineEvent, { type: 'collect' }>['event']): void {
     switch (event.type) {
+      case 'orphans':
+        // At once, before any progress: this run may be killed too, and the notice must not wait for the end.
+        line(`⚠ collect: ${event.message}`);
+        break;
       case 'start':
         collectStartedAt = performance.now();
-        startBar('  collect |{bar}| {value}/{total} | ETA {eta_formatted} | ${cost} spent | {rate} calls/s', event.total, event.cached + event.duplicates, { cost: '0.0000', rate: '0.0' });
+        startBar('  collect |{bar}| {value}/{total} | ETA {eta_formatted} | {cost} spent | {rate} calls/s', event.total, event.cached + event.duplicates, { cost: '$0', rate: '0.0' });
         if (!interactive) line(`  ${event.total} inputs, ${event.cached} already answered`);
         break;
       case 'answer':
-        bar?.increment(1, { cost: event.spentUSD.toFixed(4), rate: (event.completed / Math.max(1e-3, (performance.now() - collectStartedAt) / 1000)).toFixed(1) });
+        bar?.increment(1, { cost: formatUSD(event.spentUSD), rate: (event.completed / Math.max(1e-3, (performance.now() - collectStartedAt) / 1000)).toFixed(1) });
         break;
       case 'retry':
         if (!interactive) line(`  retry ${event.attempt} in ${Math.round(event.delayMs)} ms: ${event.reason}`);

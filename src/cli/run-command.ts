@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadTaskFile } from '../spec/load.js';
+import { formatProblem } from '../spec/yaml-settings.js';
 import { runTask } from '../pipeline/run-task.js';
 import { STAGES, type Stage } from '../pipeline/events.js';
 import { EXIT, reportFailure } from './exit-codes.js';
@@ -7,9 +8,11 @@ import { humanRenderer, jsonRenderer } from './progress.js';
 import { renderTerminal } from '../eval/report.js';
 import { estimateCost, type CostEstimate } from '../pipeline/estimate.js';
 import { makeTeacher } from '../pipeline/make-teacher.js';
+import { formatUSD } from '../util/money.js';
+import { UsageError } from '../util/errors.js';
 
 function formatEstimate(estimate: CostEstimate): string {
-  const usd = (value: number) => `$${value.toFixed(4)}`;
+  const usd = (value: number) => formatUSD(value);
   return [
     `${estimate.inputs} inputs: ${estimate.cached} already answered, ${estimate.toCall} to call`,
     `  input tokens      ${estimate.inputTokens.toLocaleString('en-US')} (at $${estimate.prices.inputPer1M}/1M, ${estimate.prices.source} prices)`,
@@ -30,19 +33,25 @@ export function registerRunCommand(program: Command): void {
     .description('collect teacher answers, curate, train the student and evaluate it; run again to resume')
     .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
     .option('--retrain', 'train again even if the saved student matches the data and settings')
+    .option('--retry-failed', 'send again the inputs whose billed answer could not be used in an earlier run (they are paid for again)')
     .option('--estimate', 'count the tokens of the inputs not yet answered, print what they would cost, and call nothing')
     .option('--json', 'print progress and the result as JSON lines on stdout')
     .addHelpText('after', `
 Every stage resumes: answers already paid for are never requested again, even after kill -9.
-The budget (budget.maxUSD) is never exceeded: each call's worst-case cost is reserved before it is sent.
+The budget (budget.maxUSD) is never exceeded: each call's worst-case cost is reserved before it is sent,
+scaled by how many tokens the teacher has reported against the o200k estimate (until its first answer,
+twice the estimate); an answer that costs more than its reservation stops the run (exit 3) and says so.
+A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it is recorded as spent
+and not sent again unless you pass --retry-failed.
 
-Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget (the student was trained
+Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget or at an answer that cost more than reserved (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key
-refused; 5 storage error (e.g. disk full; nothing committed is lost); 130 interrupted.
+refused; 5 storage error (e.g. disk full, or a project folder that cannot be written; nothing
+committed is lost); 6 the teacher's API key variable (teacher.apiKeyEnv) is not set; 130 interrupted.
 
 Example:
   $ OPENAI_API_KEY=sk-... distillery run examples/openai-support-tickets.yaml`)
-    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; json?: boolean; estimate?: boolean }) => {
+    .action(async (taskFile: string, options: { until?: string; retrain?: boolean; retryFailed?: boolean; json?: boolean; estimate?: boolean }) => {
       const json = options.json === true;
       const renderer = json ? jsonRenderer() : humanRenderer();
       const controller = new AbortController();
@@ -50,9 +59,10 @@ Example:
       process.once('SIGINT', onSignal);
       try {
         if (options.until !== undefined && !STAGES.includes(options.until as Stage)) {
-          throw new Error(`--until must be one of ${STAGES.join(', ')}`);
+          throw new UsageError(`--until must be one of ${STAGES.join(', ')}, got "${options.until}"`);
         }
         const task = await loadTaskFile(taskFile);
+        for (const warning of task.warnings ?? []) renderer.handle({ type: 'task-warning', file: task.file, ...warning, text: formatProblem(task.file, warning) });
         if (options.estimate === true) {
           // An estimate calls nothing, so it needs no key.
           const keyName = task.spec.teacher.apiKeyEnv;
@@ -65,6 +75,7 @@ Example:
           task,
           ...(options.until === undefined ? {} : { until: options.until as Stage }),
           retrain: options.retrain === true,
+          retryFailed: options.retryFailed === true,
           emit: (event) => renderer.handle(event),
           signal: controller.signal,
         });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, seededRandom } from './backoff.js';
+import { seededRandom } from '../util/random.js';
+import { backoffDelayMs } from './backoff.js';
 
 describe('backoffDelayMs', () => {
   it('grows from 0.5 s doubling to an 8 s cap (upper edge of the jitter)', () => {
@@ -22,17 +23,5 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(5, () => 0.9, 0)).toBe(0);
     expect(backoffDelayMs(1, () => 0.9, 3_600_000)).toBe(60_000);
     expect(backoffDelayMs(1, () => 0.5, Number.NaN)).toBe(250);
-  });
-});
-
-describe('seededRandom', () => {
-  it('is reproducible per seed and stays in [0, 1)', () => {
-    const a = seededRandom(42);
-    const b = seededRandom(42);
-    const c = seededRandom(43);
-    const first = Array.from({ length: 100 }, () => a());
-    expect(Array.from({ length: 100 }, () => b())).toEqual(first);
-    expect(c()).not.toBe(first[0]);
-    expect(first.every((value) => value >= 0 && value < 1)).toBe(true);
   });
 });

@@ -21,15 +21,3 @@ export function backoffDelayMs(attempt: number, random: () => number, retryAfter
   const ceiling = Math.min(options.maxMs ?? DEFAULTS.maxMs, (options.initialMs ?? DEFAULTS.initialMs) * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
-
-/** A small seeded PRNG (mulberry32) in [0, 1), for reproducible jitter in tests and demos. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}

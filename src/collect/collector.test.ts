@@ -4,9 +4,10 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import type { InputRecord, Store } from '../store/types.js';
 import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherTimeoutError } from '../teacher/errors.js';
 import type { ChatMessage } from '../teacher/types.js';
-import { seededRandom } from './backoff.js';
+import { seededRandom } from '../util/random.js';
 import { collect, type CollectOptions } from './collector.js';
 import type { CollectEvent } from './events.js';
+import { UsageRatio } from './usage-ratio.js';
 import { answer, createFakeTeacher, type FakeBehaviour, type FakeTeacher } from './fake-teacher.js';
 
 const inputs = (count: number): InputRecord[] =>
@@ -40,6 +41,9 @@ function options(teacher: FakeTeacher, overrides: Partial<CollectOptions> = {}):
     // $0.1 per input token, $0.5 per output token: worst case 10 × 0.1 + 2 × 0.5 = $2 per call.
     costUSD: (usage) => usage.inputTokens * 0.1 + usage.outputTokens * 0.5,
     maxOutputTokens: 2, budgetUSD: 1000, concurrency: 3, maxRetries: 3,
+    // The fake teacher reports exactly the estimate: reserve it bare, so the budget arithmetic below holds
+    // (learning the ratio is pinned in collector-usage.test.ts).
+    usageRatio: new UsageRatio('fake-model', 1, { margin: 0 }),
     onEvent: (event) => events.push(event),
     sleep: async (ms) => { sleeps.push(ms); time += ms; },
     now: () => time,
@@ -102,7 +106,9 @@ describe('collect', () => {
     expect(summary.called).toBe(1);
     expect(summary.ledger.committedUSD + summary.ledger.orphanedUSD).toBeLessThanOrEqual(9);
     expect(summary.message).toMatch(/1 call\(s\) were in flight when an earlier run stopped.*\$7\.00 is counted as spent/);
-    expect(events[0]).toMatchObject({ type: 'start', orphansRecovered: { count: 1, usd: 7 } });
+    // Told at once (item 4 of issue 8), then again in the start event and the summary.
+    expect(events[0]).toMatchObject({ type: 'orphans', count: 1, usd: 7 });
+    expect(events[1]).toMatchObject({ type: 'start', orphansRecovered: { count: 1, usd: 7 } });
   });
 
   it('retries a rate-limited call after the retry-after it was given, keeping its reservation', async () => {
@@ -257,6 +263,7 @@ describe('collect', () => {
       kind: 'failing', addInputs: (list) => store.addInputs(list), countInputs: () => store.countInputs(), listInputs: () => store.listInputs(),
       getResponse: (key) => store.getResponse(key), listResponses: () => store.listResponses(), reserve: (call) => store.reserve(call),
       releaseReservation: (key, billed) => store.releaseReservation(key, billed), listReservations: () => store.listReservations(),
+      recordBilledAttempt: (attempt) => store.recordBilledAttempt(attempt), listBilledAttempts: () => store.listBilledAttempts(),
       abandonReservations: () => store.abandonReservations(), ledger: () => store.ledger(), saveSplits: (splits) => store.saveSplits(splits),
       listSplits: () => store.listSplits(), getState: (key) => store.getState(key), setState: (key, value) => store.setState(key, value),
       close: async () => {},

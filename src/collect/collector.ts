@@ -1,11 +1,15 @@
 import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
-import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherResponseError, TeacherTimeoutError } from '../teacher/errors.js';
+import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherResponseError } from '../teacher/errors.js';
 import type { ChatMessage, Teacher, TeacherResult } from '../teacher/types.js';
 import { backoffDelayMs } from './backoff.js';
+import { billedAttempt, chargeFor, describeCharge, type AttemptCharge } from './billed-attempts.js';
 import { Budget, formatUSD } from './budget.js';
 import type { CollectEvent, CollectSummary, StopReason } from './events.js';
 import { planCalls, type PlannedCall } from './plan.js';
 import { RateLimiter } from './rate-limiter.js';
+import { describeOrphans, summarise } from './summary.js';
+import { describeOvershoot, UsageRatio } from './usage-ratio.js';
+import { runPool, type WorkerState } from './worker-pool.js';
 
 // Re-exported so callers can take the run's types from the module that runs it.
 export type { CollectEvent, CollectSummary, StopReason } from './events.js';
@@ -27,6 +31,10 @@ export interface CollectOptions {
   rpm?: number;
   tpm?: number;
   maxRetries: number;
+  /** What reservations scale estimates by; default: what earlier runs learned for the teacher's model (usage-ratio.ts). */
+  usageRatio?: UsageRatio;
+  /** Send again requests whose billed answer could not be used in an earlier run (`--retry-failed`). */
+  retryFailed?: boolean;
   /** Consecutive connection failures (any worker) after which the teacher counts as unreachable; default 10. */
   maxConsecutiveConnectionFailures?: number;
   /** The teacher's base URL, for messages. */
@@ -58,9 +66,9 @@ function teacherLocation(options: CollectOptions): string {
   return typeof baseURL === 'string' ? baseURL : `${options.teacher.provider} (${options.teacher.modelId})`;
 }
 
-/** Errors after which the request may have reached the teacher and been billed. */
-function mayHaveBeenBilled(error: unknown): boolean {
-  return error instanceof TeacherTimeoutError || error instanceof TeacherResponseError;
+/** A refusal for going too fast (HTTP 429). */
+function isThrottle(error: unknown): boolean {
+  return error instanceof TeacherError && error.status === 429;
 }
 
 /** Describes an error in one line. */
@@ -79,19 +87,23 @@ class CollectionRun {
   readonly random: () => number;
   readonly sleepRaw: (ms: number) => Promise<void>;
   readonly toCall: number;
+  readonly usageRatio: UsageRatio;
   stop: Stop | null = null;
   fatal: unknown = undefined;
   called = 0;
   junk = 0;
   failed = 0;
+  failedBilled = 0;
   notAttempted = 0;
+  readonly overshoot = { answers: 0, usd: 0 };
   inFlightAtStop = 0;
   spentUSD = 0;
   consecutiveConnectionFailures = 0;
   readonly failures: Array<{ inputId: string; reason: string }> = [];
 
-  constructor(options: CollectOptions, budget: Budget, toCall: number) {
+  constructor(options: CollectOptions, budget: Budget, toCall: number, usageRatio: UsageRatio) {
     this.options = options;
+    this.usageRatio = usageRatio;
     this.store = options.store;
     this.budget = budget;
     this.toCall = toCall;
@@ -157,7 +169,8 @@ class CollectionRun {
       this.notAttempted++;
       return;
     }
-    const estimateUSD = this.options.costUSD({ inputTokens: call.inputTokens, outputTokens: this.options.maxOutputTokens });
+    // Scaled by what this model's answers taught about its tokenizer (usage-ratio.ts).
+    const estimateUSD = this.options.costUSD({ inputTokens: this.usageRatio.reserveInputTokens(call.inputTokens), outputTokens: this.options.maxOutputTokens });
     const decision = this.budget.tryReserve(estimateUSD);
     if (!decision.fits) {
       this.halt({ reason: 'budget', message: decision.reason });
@@ -209,26 +222,33 @@ class CollectionRun {
           this.inFlightAtStop++;
           return;
         }
-        if (mayHaveBeenBilled(error)) possiblyBilledUSD += estimateUSD;
+        const charge = chargeFor(error, estimateUSD, this.options.costUSD);
+        if (charge.kind === 'billed') return this.giveUpBilled(call, error, charge, attempt, estimateUSD, heldUSD, possiblyBilledUSD);
         const retryDelay = this.retryDelay(error, attempt);
-        if (retryDelay === null) return this.giveUp(call, error, attempt, heldUSD, possiblyBilledUSD);
-        if (possiblyBilledUSD > 0) {
+        const lastUSD = charge.kind === 'possibly-billed' ? charge.usd : 0;
+        if (retryDelay === null) return this.giveUp(call, error, attempt, heldUSD, possiblyBilledUSD, lastUSD);
+        if (charge.kind === 'possibly-billed') {
+          // Durable before the retry leaves: a kill -9 during it must not lose this attempt's cost.
+          if (!(await this.journalAttempt(call, charge, error, heldUSD, possiblyBilledUSD))) return;
+          possiblyBilledUSD += charge.usd;
           // The failed attempt may have used up this call's reservation; the retry needs its own.
           const decision = this.budget.tryReserve(estimateUSD);
           if (!decision.fits) {
             this.halt({ reason: 'budget', message: decision.reason });
-            return this.giveUp(call, error, attempt, heldUSD, possiblyBilledUSD);
+            return this.giveUp(call, error, attempt, heldUSD, possiblyBilledUSD, 0);
           }
           heldUSD += estimateUSD;
         }
         this.emit({ type: 'retry', inputId: call.input.id, attempt, delayMs: retryDelay, status: error instanceof TeacherError ? error.status : null, reason: describeError(error) });
-        await this.sleep(retryDelay);
+        // A 429's wait is this call's alone: it gives its worker up meanwhile (worker-pool.ts).
+        await (isThrottle(error) ? worker.pause(() => this.sleep(retryDelay)) : this.sleep(retryDelay));
         const mayContinue = !this.retriesBlocked && !this.aborted && (await this.limiter.acquire(tokens, (ms) => this.sleep(ms), () => this.retriesBlocked));
-        if (!mayContinue) return this.giveUp(call, new Error('the run stopped before the retry'), attempt, heldUSD, possiblyBilledUSD);
+        if (!mayContinue) return this.giveUp(call, new Error('the run stopped before the retry'), attempt, heldUSD, possiblyBilledUSD, 0);
         continue;
       }
       this.consecutiveConnectionFailures = 0;
-      worker.committing = this.commit(call, result, attempt, this.now() - startedAt, heldUSD, possiblyBilledUSD);
+      this.limiter.answered();
+      worker.committing = this.commit(call, result, attempt, this.now() - startedAt, estimateUSD, heldUSD, possiblyBilledUSD);
       return;
     }
   }
@@ -250,31 +270,77 @@ class CollectionRun {
         });
       }
     }
+    // A 429 slows the shared rate down (adaptive-rate.ts); only this call waits its retry-after.
+    if (isThrottle(error)) this.limiter.throttled();
     if (!(error instanceof TeacherError) || !error.isRetryable || attempt > this.options.maxRetries || this.retriesBlocked) return null;
-    const delay = backoffDelayMs(attempt, this.random, error.retryAfterMs);
-    // A server that asks one call to wait is usually asking all of them to.
-    if (error.retryAfterMs !== null) this.limiter.pauseUntil(this.now() + delay);
-    return delay;
+    return backoffDelayMs(attempt, this.random, error.retryAfterMs);
   }
 
-  /** Records a call that failed for good; the input is tried again by the next run. */
-  async giveUp(call: PlannedCall, error: unknown, attempts: number, heldUSD: number, billedUSD: number): Promise<void> {
-    this.budget.settle(heldUSD, billedUSD);
-    this.spentUSD += billedUSD;
+  /**
+   * Journals a possibly billed attempt before its retry; false (the run halted, the reservation left
+   * journalled for the next run to count as orphaned) when the store failed.
+   */
+  async journalAttempt(call: PlannedCall, charge: Exclude<AttemptCharge, { kind: 'free' }>, error: unknown, heldUSD: number, journalledUSD: number): Promise<boolean> {
     try {
-      await this.store.releaseReservation(call.cacheKey, billedUSD);
+      await this.store.recordBilledAttempt(billedAttempt({ cacheKey: call.cacheKey, inputId: call.input.id }, charge, describeError(error), this.now()));
+      return true;
+    } catch (storeError) {
+      this.budget.settle(heldUSD, heldUSD);
+      this.spentUSD += journalledUSD + charge.usd;
+      this.haltOnStoreFailure(storeError);
+      return false;
+    }
+  }
+
+  /**
+   * Records a call that failed for good; the input is tried again by the next run. `journalledUSD`
+   * is already in the journal (attempts before retries); `lastUSD` is what the last attempt may have cost.
+   */
+  async giveUp(call: PlannedCall, error: unknown, attempts: number, heldUSD: number, journalledUSD: number, lastUSD: number): Promise<void> {
+    this.budget.settle(heldUSD, journalledUSD + lastUSD);
+    this.spentUSD += journalledUSD + lastUSD;
+    try {
+      await this.store.releaseReservation(call.cacheKey, lastUSD);
     } catch (storeError) {
       this.haltOnStoreFailure(storeError);
     }
     const reason = describeError(error);
     this.failed++;
     this.failures.push({ inputId: call.input.id, reason });
-    this.emit({ type: 'failure', inputId: call.input.id, attempts, reason });
+    this.emit({ type: 'failure', inputId: call.input.id, attempts, reason, billedUSD: journalledUSD + lastUSD });
+  }
+
+  /** Records a billed answer that could not be used: charged, journalled as final, not sent again unless asked. */
+  async giveUpBilled(call: PlannedCall, error: unknown, charge: Exclude<AttemptCharge, { kind: 'free' }>, attempts: number, reservedUSD: number, heldUSD: number, journalledUSD: number): Promise<void> {
+    if (error instanceof TeacherResponseError && error.usage !== null) this.usageRatio.observe(call.inputTokens, error.usage.inputTokens);
+    this.checkReservation(call, charge.usd, reservedUSD, error instanceof TeacherResponseError ? error.usage?.inputTokens ?? null : null);
+    this.budget.settle(heldUSD, journalledUSD + charge.usd);
+    this.spentUSD += journalledUSD + charge.usd;
+    const reason = `${describeError(error)}; ${describeCharge(charge)}, not sent again unless you pass --retry-failed`;
+    try {
+      await this.store.recordBilledAttempt(billedAttempt({ cacheKey: call.cacheKey, inputId: call.input.id }, charge, reason, this.now()));
+    } catch (storeError) {
+      this.haltOnStoreFailure(storeError);
+    }
+    this.failed++;
+    this.failedBilled++;
+    this.failures.push({ inputId: call.input.id, reason });
+    this.emit({ type: 'failure', inputId: call.input.id, attempts, reason, billedUSD: journalledUSD + charge.usd });
+  }
+
+  /** Stops the run when a call cost more than its reservation: the budget only holds while reservations do. */
+  checkReservation(call: PlannedCall, costUSD: number, reservedUSD: number, reportedInputTokens: number | null): void {
+    if (!(costUSD > reservedUSD * (1 + 1e-9))) return;
+    this.overshoot.answers++;
+    this.overshoot.usd += costUSD - reservedUSD;
+    this.halt({ reason: 'budget', message: describeOvershoot({ costUSD, reservedUSD, estimatedInputTokens: call.inputTokens, reportedInputTokens, ratio: this.usageRatio }) });
   }
 
   /** Settles a paid answer (junk included) at its actual cost and starts committing it; resolves when committed (never rejects). */
-  commit(call: PlannedCall, result: TeacherResult, attempts: number, latencyMs: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
+  commit(call: PlannedCall, result: TeacherResult, attempts: number, latencyMs: number, reservedUSD: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
     const costUSD = this.options.costUSD({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
+    if (!result.usage.estimated) this.usageRatio.observe(call.inputTokens, result.usage.inputTokens);
+    this.checkReservation(call, costUSD, reservedUSD, result.usage.estimated ? null : result.usage.inputTokens);
     const response: ResponseRecord = {
       cacheKey: call.cacheKey, inputId: call.input.id, model: this.options.teacher.modelId, kind: result.kind, label: result.label,
       distribution: result.distribution, tailMass: result.tailMass, text: result.text, inputTokens: result.usage.inputTokens,
@@ -282,15 +348,16 @@ class CollectionRun {
     };
     this.budget.settle(heldUSD, costUSD + possiblyBilledUSD);
     this.spentUSD += costUSD + possiblyBilledUSD;
-    return this.save(response, possiblyBilledUSD);
+    return this.save(response);
   }
 
-  /** Writes an answer; only once it is durable does it count (and get announced). A store failure stops the run. */
-  async save(response: ResponseRecord, possiblyBilledUSD: number): Promise<void> {
+  /**
+   * Writes an answer; only once it is durable does it count (and get announced). A store failure stops
+   * the run. Earlier attempts that may have been billed are in the journal already (journalAttempt).
+   */
+  async save(response: ResponseRecord): Promise<void> {
     try {
       await this.store.commitResponse(response);
-      // Earlier attempts that timed out may have been billed too: keep them on the ledger.
-      if (possiblyBilledUSD > 0) await this.store.releaseReservation(response.cacheKey, possiblyBilledUSD);
     } catch (error) {
       this.haltOnStoreFailure(error);
       return;
@@ -304,36 +371,6 @@ class CollectionRun {
   }
 }
 
-/** One worker of the pool: the commit of its latest answer, which its next call waits for before it is sent. */
-interface WorkerState { committing: Promise<void> }
-
-/** Runs `work` over `items` with at most `concurrency` at a time; resolves once every worker's last commit has landed. */
-async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, worker: WorkerState) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    const state: WorkerState = { committing: Promise.resolve() };
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item, state);
-    }
-    await state.committing;
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
-
-/** Writes the one-paragraph outcome of a run. */
-function summarise(run: CollectionRun, orphans: { count: number; usd: number }, cached: number): string {
-  const parts: string[] = [];
-  if (orphans.count > 0) {
-    parts.push(`${orphans.count} call(s) were in flight when an earlier run stopped; they may have been billed, so $${formatUSD(orphans.usd)} is counted as spent.`);
-  }
-  parts.push(`${run.called} new answer(s) for $${formatUSD(run.spentUSD)}${run.junk > 0 ? ` (${run.junk} junk)` : ''}; ${cached} from the cache.`);
-  if (run.failed > 0) parts.push(`${run.failed} input(s) failed and will be tried again on the next run.`);
-  if (run.stop !== null) parts.push(run.stop.message);
-  if (run.notAttempted > 0) parts.push(`${run.notAttempted} input(s) were not attempted.`);
-  if (run.inFlightAtStop > 0) parts.push(`${run.inFlightAtStop} call(s) were cancelled in flight; they may have been billed and will be counted as orphaned by the next run.`);
-  return parts.join(' ');
-}
 
 /** Collects teacher answers for every input not yet answered, within budget, rate limits and retries. */
 export async function collect(options: CollectOptions): Promise<CollectSummary> {
@@ -342,11 +379,14 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
   await store.addInputs(options.inputs);
   const orphanCalls = await store.abandonReservations();
   const orphans = { count: orphanCalls.length, usd: orphanCalls.reduce((sum, call) => sum + call.estimatedUSD, 0) };
+  // Told now, not only in the summary: this run may be killed too.
+  if (orphans.count > 0) options.onEvent?.({ type: 'orphans', ...orphans, calls: orphanCalls, message: describeOrphans(orphans) });
   const plan = await planCalls(options);
   const ledgerAtStart = await store.ledger();
-  const run = new CollectionRun(options, new Budget(options.budgetUSD, ledgerAtStart), plan.calls.length);
+  const usageRatio = options.usageRatio ?? (await UsageRatio.load(store, options.teacher.modelId));
+  const run = new CollectionRun(options, new Budget(options.budgetUSD, ledgerAtStart), plan.calls.length, usageRatio);
   run.emit({
-    type: 'start', total: options.inputs.length, cached: plan.cached, duplicates: plan.duplicates, toCall: plan.calls.length,
+    type: 'start', total: options.inputs.length, cached: plan.cached, duplicates: plan.duplicates, failedBefore: plan.failedBefore, toCall: plan.calls.length,
     budgetUSD: options.budgetUSD, ledger: ledgerAtStart, orphansRecovered: { ...orphans, calls: orphanCalls },
   });
   const onAbort = (): void => run.halt({ reason: 'aborted', message: 'The run was cancelled; answers so far are saved.' });
@@ -358,11 +398,13 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
     options.signal?.removeEventListener('abort', onAbort);
   }
   if (run.fatal !== undefined) throw run.fatal;
+  await usageRatio.save(store);
   const summary: CollectSummary = {
     total: options.inputs.length, cached: plan.cached, duplicates: plan.duplicates, called: run.called, junk: run.junk,
-    failed: run.failed, notAttempted: run.notAttempted, inFlightAtStop: run.inFlightAtStop, spentUSD: run.spentUSD,
-    budgetUSD: options.budgetUSD, ledger: await store.ledger(), orphanedRecovered: orphans, failures: run.failures,
-    stopReason: run.stop?.reason ?? 'done', message: summarise(run, orphans, plan.cached),
+    failed: run.failed, failedBilled: run.failedBilled, failedBefore: plan.failedBefore, notAttempted: run.notAttempted,
+    inFlightAtStop: run.inFlightAtStop, spentUSD: run.spentUSD, budgetUSD: options.budgetUSD, ledger: await store.ledger(),
+    orphanedRecovered: orphans, failures: run.failures, overshoot: { ...run.overshoot }, overBudgetUSD: Math.max(0, run.budget.spentUSD - run.budget.maxUSD),
+    stopReason: run.stop?.reason ?? 'done', message: summarise(run, orphans, plan.cached, plan.failedBefore),
   };
   run.emit({ type: 'done', summary });
   return summary;

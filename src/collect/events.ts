@@ -15,8 +15,20 @@ export interface CollectSummary {
   called: number;
   /** Of `called`, answers that named no label. */
   junk: number;
-  /** Inputs whose call failed for good this run; they are tried again by the next run. */
+  /** Inputs whose call failed for good this run (billed ones included). */
   failed: number;
+  /**
+   * Of `failed`, calls that got a billed answer that could not be used (or an unexpected failure after
+   * sending): recorded as spent and not sent again unless the user passes --retry-failed. The rest are
+   * tried again by the next run.
+   */
+  failedBilled: number;
+  /** Inputs not sent because an earlier run got a billed, unusable answer for them (see `failedBilled`). */
+  failedBefore: number;
+  /** Answers that cost more than their reservation (the run stops at the first), and by how much in all. */
+  overshoot: { answers: number; usd: number };
+  /** How far the project's spending is past the budget after this run; 0 when within it. */
+  overBudgetUSD: number;
   /** Inputs not attempted because the run stopped early. */
   notAttempted: number;
   /** Calls cancelled while in flight (abort): left journalled, counted as orphaned by the next run. */
@@ -36,15 +48,16 @@ export interface CollectSummary {
 /** Progress of a collection run, for progress bars and logs. */
 export type CollectEvent =
   | {
-      type: 'start'; total: number; cached: number; duplicates: number; toCall: number; budgetUSD: number; ledger: Ledger;
+      type: 'start'; total: number; cached: number; duplicates: number; failedBefore: number; toCall: number; budgetUSD: number; ledger: Ledger;
       orphansRecovered: { count: number; usd: number; calls: Reservation[] };
     }
+  | { type: 'orphans'; count: number; usd: number; calls: Reservation[]; message: string }
   | {
       type: 'answer'; inputId: string; cacheKey: string; kind: 'label' | 'junk'; label: string | null; costUSD: number;
       latencyMs: number; attempts: number; completed: number; toCall: number; spentUSD: number;
     }
   | { type: 'retry'; inputId: string; attempt: number; delayMs: number; status: number | null; reason: string }
-  | { type: 'failure'; inputId: string; attempts: number; reason: string }
+  | { type: 'failure'; inputId: string; attempts: number; reason: string; billedUSD: number }
   | { type: 'budget-stop'; reason: string; spentUSD: number; budgetUSD: number }
   | { type: 'stop'; reason: Exclude<StopReason, 'done' | 'budget'>; message: string }
   | { type: 'done'; summary: CollectSummary };

@@ -1,6 +1,7 @@
 export { collect, type CollectOptions } from './collector.js';
 export type { CollectEvent, CollectSummary, StopReason } from './events.js';
 export { Budget, type BudgetDecision } from './budget.js';
-export { TokenBucket } from './token-bucket.js';
+export { TokenBucket } from '../util/token-bucket.js';
 export { RateLimiter, type RateLimits } from './rate-limiter.js';
-export { backoffDelayMs, seededRandom, type BackoffOptions } from './backoff.js';
+export { backoffDelayMs, type BackoffOptions } from './backoff.js';
+export { seededRandom } from '../util/random.js';

@@ -14,6 +14,8 @@ export interface CallPlan {
   calls: PlannedCall[];
   cached: number;
   duplicates: number;
+  /** Requests not sent because an earlier run got a billed answer for them that could not be used. */
+  failedBefore: number;
 }
 
 /** What planning needs from the collect options. */
@@ -23,14 +25,23 @@ export interface PlanOptions {
   buildMessages: (input: InputRecord) => ChatMessage[];
   requestKey: (messages: ChatMessage[]) => string;
   estimateInputTokens: (messages: ChatMessage[]) => number;
+  /** Send again the requests whose billed answer could not be used in an earlier run (`--retry-failed`). */
+  retryFailed?: boolean;
 }
 
-/** Works out which inputs still need a call: never one whose request already has an answer. */
+/**
+ * Works out which inputs still need a call: never one whose request already has an answer, nor,
+ * unless asked, one that already failed for good with a billed answer (it would be paid again).
+ */
 export async function planCalls(options: PlanOptions): Promise<CallPlan> {
   const calls: PlannedCall[] = [];
   const seen = new Set<string>();
+  const failedForGood = options.retryFailed === true
+    ? new Set<string>()
+    : new Set((await options.store.listBilledAttempts()).filter((attempt) => attempt.final).map((attempt) => attempt.cacheKey));
   let cached = 0;
   let duplicates = 0;
+  let failedBefore = 0;
   for (const input of options.inputs) {
     const messages = options.buildMessages(input);
     const cacheKey = options.requestKey(messages);
@@ -43,7 +54,11 @@ export async function planCalls(options: PlanOptions): Promise<CallPlan> {
       cached++;
       continue;
     }
+    if (failedForGood.has(cacheKey)) {
+      failedBefore++;
+      continue;
+    }
     calls.push({ input, messages, cacheKey, inputTokens: options.estimateInputTokens(messages) });
   }
-  return { calls, cached, duplicates };
+  return { calls, cached, duplicates, failedBefore };
 }

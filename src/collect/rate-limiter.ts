@@ -1,4 +1,5 @@
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
+import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 
 /** Limits for one teacher; both optional (no limit when absent). */
 export interface RateLimits {
@@ -9,35 +10,45 @@ export interface RateLimits {
 }
 
 /**
- * Requests-per-minute and tokens-per-minute buckets taken together, plus a shared pause: when the
- * teacher says "retry after N ms" to one call, every worker holds off, not only that one.
+ * Requests-per-minute and tokens-per-minute buckets taken together (the configured ceilings), plus
+ * the rate the teacher turns out to accept, learnt from its 429s (adaptive-rate.ts). A 429 slows the
+ * shared rate; it no longer pauses every worker: only the call that got it waits its retry-after.
  */
 export class RateLimiter {
   readonly #requests: TokenBucket | null;
   readonly #tokens: TokenBucket | null;
-  readonly #now: () => number;
-  #pausedUntil = 0;
+  readonly #adaptive: AdaptiveRate;
 
   /** A limiter for `limits` with an injected clock. */
-  constructor(limits: RateLimits, now: () => number = Date.now) {
-    this.#now = now;
+  constructor(limits: RateLimits, now: () => number = Date.now, adaptive: Omit<AdaptiveRateOptions, 'ceilingPerSecond'> = {}) {
     this.#requests = limits.rpm === undefined ? null : new TokenBucket(limits.rpm, limits.rpm, now);
     this.#tokens = limits.tpm === undefined ? null : new TokenBucket(limits.tpm, limits.tpm, now);
+    this.#adaptive = new AdaptiveRate({ ...adaptive, ...(limits.rpm === undefined ? {} : { ceilingPerSecond: limits.rpm / 60 }) }, now);
   }
 
-  /** Stops every request from starting before `until` (ms on the injected clock). */
-  pauseUntil(until: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, until);
+  /** The learnt rate in requests per second, or null while the teacher has sent no 429. */
+  get learntPerSecond(): number | null {
+    return this.#adaptive.perSecond;
+  }
+
+  /** The teacher refused a call with 429: slow the shared rate down. */
+  throttled(): void {
+    this.#adaptive.recordThrottled();
+  }
+
+  /** The teacher answered a call: let the shared rate grow back. */
+  answered(): void {
+    this.#adaptive.recordAnswered();
   }
 
   /** Milliseconds to wait before a request of `tokens` may start, or 0 after taking its share. */
   tryAcquire(tokens: number): number {
-    const paused = this.#pausedUntil - this.#now();
-    const wait = Math.max(paused, this.#requests?.waitTime(1) ?? 0, this.#tokens?.waitTime(tokens) ?? 0);
+    const wait = Math.max(this.#adaptive.waitTime(), this.#requests?.waitTime(1) ?? 0, this.#tokens?.waitTime(tokens) ?? 0);
     if (wait > 0) return wait;
-    // Both buckets said "now" in this same synchronous turn, so neither take can fail.
+    // Every limit said "now" in this same synchronous turn, so no take can fail.
     this.#requests?.tryTake(1);
     this.#tokens?.tryTake(tokens);
+    this.#adaptive.recordStart();
     return 0;
   }
 

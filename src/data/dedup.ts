@@ -1,4 +1,8 @@
 import { fnv1a32 } from '../util/hash.js';
+import { minhashInto } from '../util/minhash.js';
+import { normaliseText } from '../util/text.js';
+
+export { normaliseText };
 
 /** How to find duplicates. */
 export interface DedupOptions {
@@ -21,11 +25,6 @@ const SHORT_TEXT_WORDS = 10;
 const BUCKET_CAPACITY = 64;
 /** Chance that a pair exactly at the threshold shares at least one band (before the Jaccard check). */
 const CANDIDATE_RECALL = 0.995;
-
-/** Lowercase with whitespace collapsed: texts equal under this are exact duplicates. */
-export function normaliseText(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim();
-}
 
 /**
  * Maps each dropped id to the id it duplicates (the earliest in input order is kept).
@@ -140,19 +139,6 @@ function shingles(text: string): Uint32Array {
     if (hashes.size === 0) hashes.add(fnv1a32(text));
   }
   return Uint32Array.from(hashes);
-}
-
-/** Writes one minimum per seeded hash function (a multiply-xorshift remix of the shingle hash); shared with the guard's prompt sketches. */
-export function minhashInto(shingleHashes: Uint32Array, seeds: Uint32Array, signatures: Uint32Array, offset: number): void {
-  signatures.fill(0xffffffff, offset, offset + seeds.length);
-  for (const hash of shingleHashes) {
-    for (let index = 0; index < seeds.length; index++) {
-      let value = Math.imul(hash ^ (seeds[index] ?? 0), 0x9e3779b1);
-      value ^= value >>> 15;
-      value = Math.imul(value, 0x85ebca77) >>> 0;
-      if (value < (signatures[offset + index] ?? 0)) signatures[offset + index] = value;
-    }
-  }
 }
 
 function estimatedJaccard(signatures: Uint32Array, a: number, b: number): number {

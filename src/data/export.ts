@@ -1,13 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { SplitAssignment } from '../store/types.js';
 import type { ChatMessage } from '../teacher/types.js';
-
-/** Lines are buffered into chunks of about this many characters, so a large export is not one string. */
-const CHUNK_CHARS = 1 << 20;
-/** OpenAI rejects a fine-tuning file with fewer examples than this. */
-const OPENAI_MIN_EXAMPLES = 10;
+import { AtomicJsonlWriter, OPENAI_MIN_EXAMPLES, withWriters } from './jsonl-writer.js';
 
 type Split = SplitAssignment['split'];
 type Rows<T> = Iterable<T> | AsyncIterable<T>;
@@ -30,68 +24,6 @@ export interface ExportResult {
   /** Rows left out of fine-tuning files because they have no label. */
   unlabelled: number;
   warnings: string[];
-}
-
-/**
- * A JSONL file written to a temp name and renamed into place on commit, so readers never see half a
- * file and a failed export leaves the previous one intact.
- */
-class AtomicJsonlWriter {
-  readonly #temporary: string;
-  #handle: FileHandle | undefined;
-  #chunk = '';
-  lines = 0;
-
-  constructor(readonly file: string) {
-    // A random suffix keeps two writers of the same file (even in one process) off each other's temp file.
-    this.#temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  }
-
-  async open(): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    this.#handle = await open(this.#temporary, 'w');
-  }
-
-  async write(row: unknown): Promise<void> {
-    this.#chunk += `${JSON.stringify(row)}\n`;
-    this.lines++;
-    if (this.#chunk.length >= CHUNK_CHARS) await this.#flush();
-  }
-
-  async commit(): Promise<void> {
-    await this.#flush();
-    // Flush to disk before the rename, so a crash never leaves a renamed but half-written file.
-    await this.#handle?.sync();
-    await this.#handle?.close();
-    this.#handle = undefined;
-    await rename(this.#temporary, this.file);
-  }
-
-  async abort(): Promise<void> {
-    await this.#handle?.close().catch(() => undefined);
-    this.#handle = undefined;
-    await rm(this.#temporary, { force: true });
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#chunk.length === 0) return;
-    const chunk = this.#chunk;
-    this.#chunk = '';
-    await this.#handle?.writeFile(chunk, 'utf8');
-  }
-}
-
-/** Opens the writers, runs `body`, then commits them all or (on any error) removes every temp file. */
-async function withWriters<T>(writers: readonly AtomicJsonlWriter[], body: () => Promise<T>): Promise<T> {
-  try {
-    for (const writer of writers) await writer.open();
-    const result = await body();
-    for (const writer of writers) await writer.commit();
-    return result;
-  } catch (error) {
-    await Promise.all(writers.map((writer) => writer.abort()));
-    throw error;
-  }
 }
 
 /** Writes one JSON object per line, streaming and atomically (temp file + rename); returns the lines written. */

@@ -160,4 +160,23 @@ describe('readInputs', () => {
     expect(broken.message).toMatch(/quote\.csv:\d+: invalid CSV/);
     expect(broken.line).not.toBeNull();
   });
+
+  it('keeps the prompt fields of each record, as text, and reports the fields no row has', async () => {
+    const file = write('fields.jsonl', '{"text":"a","title":"T1","stars":5,"tags":["x"]}\n{"text":"b","title":"T2","stars":null}\n{"text":"c","title":"T3","stars":4}\n');
+    const result = await readInputs(settings({ path: file }), folder, labels, ['title', 'stars', 'tags', 'author']);
+    expect(result.records.map((record) => record.fields)).toEqual([{ title: 'T1', stars: '5', tags: '["x"]' }, { title: 'T2' }, { title: 'T3', stars: '4' }]);
+    expect(result.missingFields).toEqual(['author']);
+    expect(result.availableFields).toEqual(['text', 'title', 'stars', 'tags']);
+    expect(result.warnings).toEqual(['1 input has no "stars" field: {{stars}} is left empty in its prompt', '2 inputs have no "tags" field: {{tags}} is left empty in their prompts']);
+  });
+
+  it('keys a record by its text alone unless the prompt names other fields, then by those too', async () => {
+    const file = write('same-text.jsonl', '{"text":"same","title":"A"}\n{"text":"same","title":"B"}\n');
+    const plain = await readInputs(settings({ path: file }), folder, labels);
+    expect(plain.records.map((record) => record.id)).toEqual([sha256Hex('same').slice(0, 32)]);
+    expect(plain.records[0]?.fields).toBeUndefined();
+    const titled = await readInputs(settings({ path: file }), folder, labels, ['title']);
+    expect(titled.records.map((record) => record.fields?.['title'])).toEqual(['A', 'B']);
+    expect(new Set(titled.records.map((record) => record.id)).size).toBe(2);
+  });
 });

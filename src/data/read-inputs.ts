@@ -27,8 +27,21 @@ export function formatOf(file: string, requested: InputSettings['format']): Form
   return 'files';
 }
 
-/** Reads the task's inputs: JSONL, CSV, text lines or whole files, from a path or a glob. */
-export async function readInputs(inputs: InputSettings, baseDir: string, labels: readonly string[]): Promise<{ records: InputRecord[]; warnings: string[] }> {
+/** What reading the inputs produced. */
+export interface ReadInputsResult {
+  records: InputRecord[];
+  warnings: string[];
+  /** Prompt fields that no row has (the caller turns them into an error at the prompt's line). */
+  missingFields: string[];
+  /** Every field name some row has, for that error's message. */
+  availableFields: string[];
+}
+
+/**
+ * Reads the task's inputs: JSONL, CSV, text lines or whole files, from a path or a glob. Each record
+ * keeps the values of `promptFields` (the `{{field}}` placeholders of the prompt besides text and labels).
+ */
+export async function readInputs(inputs: InputSettings, baseDir: string, labels: readonly string[], promptFields: readonly string[] = []): Promise<ReadInputsResult> {
   const files = await matchFiles(inputs.path, baseDir);
   const rows: RawRow[] = [];
   // Every file is read and checked even under `limit`: a typo'd gold label past the limit is still a bug.
@@ -37,7 +50,33 @@ export async function readInputs(inputs: InputSettings, baseDir: string, labels:
     if (fileRows.length === 0) throw new InputError(`${relative(file, baseDir)} is empty: it holds no inputs`, file);
     rows.push(...fileRows);
   }
-  return toRecords(rows, inputs, labels, baseDir);
+  return { ...toRecords(rows, inputs, labels, baseDir, promptFields), ...fieldPresence(rows, promptFields) };
+}
+
+/** Which prompt fields no row has, and every field name seen (in order of first appearance). */
+function fieldPresence(rows: readonly RawRow[], promptFields: readonly string[]): { missingFields: string[]; availableFields: string[] } {
+  const available = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row.fields)) available.add(name);
+  const present = (name: string) => rows.some((row) => fieldValue(row.fields[name]) !== null);
+  return { missingFields: promptFields.filter((name) => !present(name)), availableFields: [...available] };
+}
+
+/** A field's value as prompt text: strings as they are, numbers and booleans printed, objects as JSON; null when absent. */
+function fieldValue(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}
+
+/** The values of the prompt fields this row has. */
+function promptFieldsOf(row: RawRow, promptFields: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const name of promptFields) {
+    const value = fieldValue(row.fields[name]);
+    if (value !== null) fields[name] = value;
+  }
+  return fields;
 }
 
 async function matchFiles(pattern: string, baseDir: string): Promise<string[]> {
@@ -104,7 +143,7 @@ function parseCsvRows(text: string, file: string, baseDir: string): RawRow[] {
   }
 }
 
-function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: readonly string[], baseDir: string): { records: InputRecord[]; warnings: string[] } {
+function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: readonly string[], baseDir: string, promptFields: readonly string[]): { records: InputRecord[]; warnings: string[] } {
   const known = new Set(labels);
   const records: InputRecord[] = [];
   const seen = new Set<string>();
@@ -129,13 +168,16 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
       continue;
     }
     const text = truncate(raw, inputs.maxChars);
-    const id = sha256Hex(text).slice(0, 32);
+    const fields = promptFieldsOf(row, promptFields);
+    // The prompt's other fields are part of what the teacher sees, so they are part of the identity:
+    // two rows with one text and different titles are two questions. Without them, the id stays the text's hash.
+    const id = (promptFields.length === 0 ? sha256Hex(text) : sha256Hex(JSON.stringify([text, ...promptFields.map((name) => fields[name] ?? null)]))).slice(0, 32);
     if (seen.has(id)) {
       duplicates++;
       continue;
     }
     seen.add(id);
-    records.push({ id, text, gold, source: `${where}${externalId(row, inputs.idField)}` });
+    records.push({ id, text, gold, source: `${where}${externalId(row, inputs.idField)}`, ...(promptFields.length === 0 ? {} : { fields }) });
   }
   if (wrongLabels.length > 0) {
     throw new InputError(
@@ -154,6 +196,11 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
     records.length = inputs.limit;
   }
   if (duplicates > 0) warnings.push(`${duplicates} input${duplicates > 1 ? 's repeat' : ' repeats'} an earlier one word for word and ${duplicates > 1 ? 'were' : 'was'} read once`);
+  for (const name of promptFields) {
+    const count = records.filter((record) => record.fields?.[name] === undefined).length;
+    // A field that no record has is the caller's error (at the prompt's line), not a warning.
+    if (count > 0 && count < records.length) warnings.push(`${count} input${count > 1 ? 's have' : ' has'} no "${name}" field: {{${name}}} is left empty in ${count > 1 ? 'their prompts' : 'its prompt'}`);
+  }
   if (blank > 0) warnings.push(`${blank} input${blank > 1 ? 's have' : ' has'} a blank "${inputs.textField}" and ${blank > 1 ? 'were' : 'was'} skipped`);
   return { records, warnings };
 }
@@ -189,4 +236,16 @@ function goldOf(row: RawRow, field: string | undefined): string | null {
 
 function relative(file: string, baseDir: string): string {
   return path.relative(baseDir, file) || file;
+}
+
+/** One row of a file as written, with its 1-based line: what `distillery predict --input` labels. */
+export interface InputFileRow {
+  fields: Record<string, unknown>;
+  line: number;
+}
+
+/** Reads every row of one JSONL, CSV or text file, with no dedup, limit or truncation. */
+export async function readInputFile(file: string, format: InputSettings['format'], textField: string): Promise<InputFileRow[]> {
+  const rows = await readRows(path.resolve(file), formatOf(file, format), textField, process.cwd());
+  return rows.map(({ fields, line }) => ({ fields, line }));
 }

@@ -3,3 +3,8 @@ export { createLanguageDetector, type LanguageDetector, type LanguageGuess, type
 export { LANGUAGE_LABELS, isLanguageLabel, type LanguageLabel } from './language-labels.js';
 export { buildCodeCorpus, writeCorpusJsonl, defaultCorpusRoots, snippetOf, type CorpusItem, type CodeCorpusOptions } from './corpus.js';
 export { labelForPath, EXTENSION_LABELS } from './extension-labels.js';
+export { startExtractTeacherServer, extractAnswer, EXTRACT_TEACHER_MODEL, type ExtractTeacherServer, type ExtractTeacherServerOptions } from './extract-teacher-server.js';
+export { extractEntities, entityAnswerText, entitySchemaViolation, ENTITY_SCHEMA, ENTITY_KINDS, type EntityAnswer, type EntityKind } from './entity-extractor.js';
+export { buildSentenceCorpus, sentencePool, isDemoSentence, defaultDocumentsDir, type SentenceItem, type SentenceCorpusOptions } from './sentence-corpus.js';
+export { EXTRACT_DEMO_TASK, EXTRACT_PROMPT, EXTRACT_INSTRUCTION, EXTRACT_MAX_TOKENS, extractTeacherBytes } from './extract-task.js';
+export { timeExtractTeacher, extractMessages, type ExtractTeacherTiming, type ExtractTeacherTimingOptions } from './extract-teacher-timing.js';

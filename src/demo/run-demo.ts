@@ -8,15 +8,19 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { summariseLatency } from '../eval/metrics.js';
 import { taskSpecSchema } from '../spec/schema.js';
 import type { LoadedTask } from '../spec/load.js';
 import { buildMessages } from '../spec/template.js';
+import { RunStoppedError } from '../pipeline/errors.js';
 import type { EventSink } from '../pipeline/events.js';
 import { makeTeacher } from '../pipeline/make-teacher.js';
-import { mean, timeChatCalls, timeStudent } from '../pipeline/measure-latency.js';
+import { timeChatCalls } from '../pipeline/measure-latency.js';
 import { runTask } from '../pipeline/run-task.js';
 import { startStudentServer } from '../serve/student-server.js';
+import { UsageError } from '../util/errors.js';
 import { buildCodeCorpus, writeCorpusJsonl } from './corpus.js';
+import { DEMO_PROMPT } from './demo-task.js';
 import { LANGUAGE_LABELS } from './language-labels.js';
 import { startLanguageTeacherServer } from './language-teacher-server.js';
 
@@ -24,25 +28,37 @@ import { startLanguageTeacherServer } from './language-teacher-server.js';
 export interface DemoOptions {
   /** Project folder (default `.distillery/demo`). */
   projectDir: string;
-  /** Most corpus snippets. */
+  /** Most corpus snippets (a positive integer). */
   limit: number;
-  /** Calls timed one at a time for the latency figures. */
+  /** Teacher calls timed one at a time (in evaluate) and student calls via `serve`, for the speed figures (a positive integer). */
   latencySamples: number;
   emit?: EventSink;
   signal?: AbortSignal;
 }
 
-/** The demo's headline figures (the JSON object `--json` prints last). */
+/**
+ * The demo's headline figures (the JSON object `--json` prints last). Latencies are p50s; the teacher's,
+ * the student's and `speedup` are the report's own figures (one measurement, one definition).
+ */
 export interface DemoResult {
   inputs: number;
   agreement: number;
+  /** 95% Wilson interval of `agreement`. */
+  agreementInterval: { lower: number; upper: number };
   accuracyVsGold: number | null;
   teacherAccuracyVsGold: number | null;
+  /** Teacher p50 over HTTP, one call at a time (report.latency.teacher). */
   teacherMsPerCall: number;
+  /** Student p50 in-process (report.latency.student). */
   studentMsPerCall: number;
+  /** Student p50 through `distillery serve` and the openai client. */
   studentServedMsPerCall: number;
+  /** report.speedupAtP50: teacher p50 / student p50. */
   speedup: number;
+  /** Teacher p50 / served student p50. */
   servedSpeedup: number;
+  /** What the report warns about (e.g. a small test split). */
+  warnings: string[];
   studentBytes: number;
   teacherBytes: number;
   sizeRatio: number;
@@ -69,7 +85,7 @@ function demoTask(projectDir: string, baseURL: string): LoadedTask {
     name: 'code-language-demo',
     project: '.',
     teacher: { baseURL, model: 'vscode-languagedetection', logprobs: true, topLogprobs: 20, timeoutMs: 30_000 },
-    prompt: { messages: [{ role: 'system', content: 'Name the programming language of the code. Answer with one of: {{labels}}' }, { role: 'user', content: '{{text}}' }] },
+    prompt: { messages: DEMO_PROMPT.map((message) => ({ ...message })) },
     labels: [...LANGUAGE_LABELS],
     inputs: { path: 'inputs.jsonl', goldField: 'gold', maxChars: 1500 },
     budget: { maxUSD: 1 },
@@ -80,53 +96,66 @@ function demoTask(projectDir: string, baseURL: string): LoadedTask {
   return { spec, file: path.join(projectDir, 'task.yaml'), baseDir: projectDir, projectDir };
 }
 
+/** Throws the run's stop error once the user has cancelled. */
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new RunStoppedError('The demo was cancelled; answers so far are saved.', 'aborted');
+}
+
 /** Runs the whole demo and returns its figures. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
+  for (const [flag, value] of [['--limit', options.limit], ['--latency-samples', options.latencySamples]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
+  }
+  const { signal } = options;
   const projectDir = path.resolve(options.projectDir);
   await mkdir(projectDir, { recursive: true });
   const corpus = await buildCodeCorpus({ limit: options.limit, perLabelCap: Math.ceil(options.limit / 4) });
+  stopIfAborted(signal);
   await writeCorpusJsonl(corpus, path.join(projectDir, 'inputs.jsonl'));
   const teacherServer = await startLanguageTeacherServer();
   try {
     const task = demoTask(projectDir, teacherServer.url);
     // Kept for people to read; its baseURL points at a teacher that lives only while the demo runs.
-    await writeFile(task.file, `# Written by \`distillery demo\`; the teacher's port changes every run.\n${stringify(task.spec)}`);
-    const result = await runTask({ task, teacher: makeTeacher(task.spec, {}), retrain: true, ...(options.emit ? { emit: options.emit } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-    const evaluation = result.evaluation;
-    const training = result.training;
+    await writeFile(task.file, `# Written by \`distillery demo\`; the teacher's port changes every run (\`distillery demo teacher\` starts one to keep).\n${stringify(task.spec)}`);
+    const result = await runTask({
+      task, teacher: makeTeacher(task.spec, {}), retrain: true, teacherLatencySamples: options.latencySamples,
+      ...(options.emit ? { emit: options.emit } : {}), ...(signal ? { signal } : {}),
+    });
+    const { evaluation, training } = result;
     if (!evaluation || !training) throw new Error('the demo run stopped before evaluation');
-    const texts = corpus.slice(0, options.latencySamples).map((item) => item.text);
-    const conversations = texts.map((text) => buildMessages(task.spec, text));
-    const teacherSamples = await timeChatCalls({ baseURL: teacherServer.url, model: task.spec.teacher.model }, conversations);
-    const studentSamples = timeStudent(training.student, texts);
+    stopIfAborted(signal);
+    const { report } = evaluation;
+    const conversations = corpus.slice(0, options.latencySamples).map((item) => buildMessages(task.spec, item.text));
     const studentServer = await startStudentServer({ student: training.student, modelName: 'code-language-student' });
     let servedSamples: number[];
     try {
-      servedSamples = await timeChatCalls({ baseURL: studentServer.url, model: 'code-language-student' }, conversations);
+      servedSamples = await timeChatCalls({ baseURL: studentServer.url, model: 'code-language-student', shouldStop: () => signal?.aborted === true }, conversations);
     } finally {
       await studentServer.close();
     }
-    const teacherMsPerCall = mean(teacherSamples);
-    const studentMsPerCall = mean(studentSamples);
-    const studentServedMsPerCall = mean(servedSamples);
+    stopIfAborted(signal);
+    const teacherMsPerCall = report.latency.teacher?.p50Ms ?? Number.NaN;
+    const studentServedMsPerCall = summariseLatency(servedSamples).p50Ms;
     const teacherBytes = teacherModelBytes();
     return {
       inputs: result.inputs,
-      agreement: evaluation.report.agreement,
-      accuracyVsGold: evaluation.report.studentVsGold?.accuracy ?? null,
-      teacherAccuracyVsGold: evaluation.report.teacherVsGold?.accuracy ?? null,
+      agreement: report.agreement,
+      agreementInterval: { lower: report.agreementInterval.lower, upper: report.agreementInterval.upper },
+      accuracyVsGold: report.studentVsGold?.accuracy ?? null,
+      teacherAccuracyVsGold: report.teacherVsGold?.accuracy ?? null,
       teacherMsPerCall,
-      studentMsPerCall,
+      studentMsPerCall: report.latency.student.p50Ms,
       studentServedMsPerCall,
-      speedup: teacherMsPerCall / studentMsPerCall,
+      speedup: report.speedupAtP50 ?? Number.NaN,
       servedSpeedup: teacherMsPerCall / studentServedMsPerCall,
-      studentBytes: evaluation.report.student.bytes,
+      warnings: report.warnings,
+      studentBytes: report.student.bytes,
       teacherBytes,
-      sizeRatio: teacherBytes / evaluation.report.student.bytes,
+      sizeRatio: teacherBytes / report.student.bytes,
       teacherCalls: result.collection?.called ?? 0,
       cachedAnswers: result.collection?.cached ?? 0,
-      testExamples: evaluation.report.testExamples,
+      testExamples: report.testExamples,
       wallSeconds: (performance.now() - started) / 1000,
       report: evaluation.files.html,
     };

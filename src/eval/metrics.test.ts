@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agreement, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, percentile, scoreAgainstGold, summariseLatency } from './metrics.js';
+import { agreement, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, percentile, scoreAgainstGold, summariseLatency, wilsonInterval } from './metrics.js';
+
+/** Reference intervals computed by statsmodels (the script beside the JSON regenerates them). */
+const WILSON_REFERENCE = JSON.parse(readFileSync(new URL('./__golden__/wilson-interval.json', import.meta.url), 'utf8')) as {
+  cases: Array<{ successes: number; trials: number; lower: number; upper: number }>;
+};
 
 describe('metrics', () => {
   it('computes agreement and rejects mismatched lengths', () => {
@@ -82,5 +88,30 @@ describe('metrics', () => {
     expect(costPer1kCalls([])).toBe(0);
     // 0.036 ms of CPU per call at $0.05 per hour: 0.036 / 3.6e6 · 0.05 · 1000 = 5e-7
     expect(cpuCostPer1kCalls(0.036, 0.05)).toBeCloseTo(5e-7, 15);
+  });
+
+  it('gives the 95% Wilson interval that statsmodels gives', () => {
+    expect(WILSON_REFERENCE.cases.length).toBeGreaterThan(5);
+    for (const { successes, trials, lower, upper } of WILSON_REFERENCE.cases) {
+      const interval = wilsonInterval(successes, trials);
+      expect(interval.lower, `${successes}/${trials} lower`).toBeCloseTo(lower, 12);
+      expect(interval.upper, `${successes}/${trials} upper`).toBeCloseTo(upper, 12);
+      expect(interval.confidence).toBe(0.95);
+    }
+  });
+
+  it('makes the interval wide on 12 examples and narrow on thousands, always inside [0, 1]', () => {
+    const small = wilsonInterval(10, 12);
+    const large = wilsonInterval(4183, 5125);
+    expect(small.upper - small.lower).toBeGreaterThan(0.35);
+    expect(large.upper - large.lower).toBeLessThan(0.025);
+    expect(wilsonInterval(0, 3).lower).toBe(0);
+    expect(wilsonInterval(3, 3).upper).toBeLessThanOrEqual(1);
+    expect(wilsonInterval(0, 0)).toEqual({ lower: 0, upper: 1, confidence: 0.95 });
+  });
+
+  it('puts the interval on accuracy against gold', () => {
+    const scores = scoreAgainstGold([0, 1, 1, 0, 1], [0, 1, 0, 0, 1], 2);
+    expect(scores?.accuracyInterval).toEqual(wilsonInterval(4, 5));
   });
 });

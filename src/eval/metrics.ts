@@ -1,4 +1,7 @@
 /** Classification metrics over label indices; pure functions on arrays. */
+import { percentile } from '../util/percentile.js';
+
+export { percentile };
 
 /** Fraction of positions where `a` and `b` agree (0 for empty input): agreement with the teacher, or accuracy against gold. */
 export function agreement(a: readonly number[], b: readonly number[]): number {
@@ -7,6 +10,32 @@ export function agreement(a: readonly number[], b: readonly number[]): number {
   let same = 0;
   for (let index = 0; index < a.length; index++) if (a[index] === b[index]) same++;
   return same / a.length;
+}
+
+/** A two-sided confidence interval for a proportion. */
+export interface ProportionInterval {
+  lower: number;
+  upper: number;
+  /** The confidence level, e.g. 0.95. */
+  confidence: number;
+}
+
+/** The standard normal quantile for a two-sided 95% interval (Φ⁻¹(0.975)). */
+const Z_95 = 1.959963984540054;
+
+/**
+ * Wilson score interval for `successes` out of `trials` at 95% (Wilson 1927): unlike the normal
+ * approximation p ± z·√(p(1−p)/n), it stays inside [0, 1] and is honest at 0/n, n/n and small n.
+ * With no trials it is the whole of [0, 1].
+ */
+export function wilsonInterval(successes: number, trials: number): ProportionInterval {
+  if (trials <= 0) return { lower: 0, upper: 1, confidence: 0.95 };
+  const p = successes / trials;
+  const z2 = Z_95 * Z_95;
+  const denominator = 1 + z2 / trials;
+  const centre = (p + z2 / (2 * trials)) / denominator;
+  const halfWidth = (Z_95 / denominator) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  return { lower: Math.max(0, centre - halfWidth), upper: Math.min(1, centre + halfWidth), confidence: 0.95 };
 }
 
 /** Rows: reference label, columns: predicted label. Pairs with an index outside 0..labelCount-1 are not counted. */
@@ -59,6 +88,8 @@ export interface GoldScores {
   /** Records that had a gold label (the only ones scored). */
   examples: number;
   accuracy: number;
+  /** 95% Wilson interval of the accuracy (absent in reports written before it existed). */
+  accuracyInterval?: ProportionInterval;
   macroF1: number;
 }
 
@@ -76,7 +107,9 @@ export function scoreAgainstGold(gold: readonly (number | null)[], predicted: re
     chosen.push(predicted[index] ?? -1);
   });
   if (reference.length === 0) return undefined;
-  return { examples: reference.length, accuracy: agreement(reference, chosen), macroF1: macroF1(classScores(confusionMatrix(reference, chosen, labelCount))) };
+  const accuracy = agreement(reference, chosen);
+  const correct = reference.filter((label, index) => label === chosen[index]).length;
+  return { examples: reference.length, accuracy, accuracyInterval: wilsonInterval(correct, reference.length), macroF1: macroF1(classScores(confusionMatrix(reference, chosen, labelCount))) };
 }
 
 /** One bin of a reliability diagram. */
@@ -112,14 +145,6 @@ export function calibration(confidence: readonly number[], correct: readonly boo
     ece += (bin.count / Math.max(1, confidence.length)) * Math.abs(bin.accuracy - bin.meanConfidence);
   }
   return { ece, bins };
-}
-
-/** Nearest-rank percentile (p in 0..100) of unsorted values; NaN for an empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] ?? Number.NaN;
 }
 
 /** Latency summary in milliseconds. */

@@ -7,20 +7,22 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, type Route } from '../serve/http.js';
 import { listen, type ListeningServer } from '../serve/listen.js';
-import { DEFAULT_ACCOUNTING_WINDOW_MS, usageEntry, type TokenPrices } from './accounting.js';
+import { DEFAULT_ACCOUNTING_WINDOW_MS, UsageBatch, usageEntry, type TokenPrices } from './accounting.js';
 import type { AuditEntry, GuardStore, KeyRecord } from './guard-store.js';
-import { authenticate } from './key-registry.js';
+import { KeyCache } from './key-cache.js';
+import { AUTH_FAILURE_RESPONSES, authenticate } from './key-registry.js';
 import { bearerToken, hashKey } from './keys.js';
 import { parseJsonObject } from '../serve/http.js';
 import { readBodyWithin, requestFeatures, withStreamUsage } from './gateway-request.js';
 import type { PolicyConfig } from './policy-config.js';
-import { PolicyEngine, type Admission, type PolicyDecision } from './policy-engine.js';
+import { PolicyEngine, type Admission } from './policy-engine.js';
 import { relayResponse } from './relay.js';
 import type { Replication } from './replication.js';
-import type { Detector, DetectorScore, RequestFeatures } from './types.js';
+import type { Detector, DetectorScore, PolicyAction, RequestFeatures } from './types.js';
 import { forwardedRequestHeaders, sendUpstream, upstreamUrlFor, type UpstreamTarget } from './upstream-proxy.js';
 import { defaultDetectors } from './detectors/index.js';
 import { combineRisk } from './risk.js';
+import { StoreError } from '../store/errors.js';
 
 /** How to start a gateway. */
 export interface GatewayOptions {
@@ -52,21 +54,43 @@ export interface GatewayOptions {
   onError?: (error: unknown) => void;
   /** What this gateway shares with its other replicas (see openRedisReplica); default: it is alone. */
   replication?: Replication;
+  /**
+   * How long a key that authenticated is trusted before the store is asked again (ms): a key revoked
+   * by another process (`guard keys revoke`) is refused within this. Default 1 s alone, 0 for replicas
+   * (a key revoked on one is refused by all from the next request).
+   */
+  keyTrustMs?: number;
+  /**
+   * With the store down, a fail-open gateway keeps serving a key that last authenticated within this
+   * many ms, under its last known policy state (blocked stays blocked), and forgets keys not seen for
+   * this long. Default 5 min.
+   */
+  lastKnownTtlMs?: number;
+  /**
+   * Score each request before admitting it, as replicas do by default (their scores and shared state
+   * move with the other replicas' traffic); default for a lone gateway: admit from the key's last
+   * decision and score after, off the request path.
+   */
+  scoreInline?: boolean;
+  /** Accounting is summed in memory per key and window and written this often (ms); default 1 s. */
+  accountingFlushMs?: number;
 }
 
 /** A running gateway. */
 export interface Gateway extends ListeningServer {
   readonly engine: PolicyEngine;
-  /** Resolves when the bookkeeping (accounting, audit) of every finished request is written. */
+  /** Resolves when the scoring and bookkeeping (accounting, audit) of every finished request are done and written. */
   settled(): Promise<void>;
+  /** Forgets a cached key, so its next request is checked against the store (call after revoking it in this process). */
+  forgetKey(keyId: string): void;
 }
 
 /** The routes the gateway serves; everything else is 404/405 from the shared error boundary. */
 const POST_ROUTES = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings'] as const;
 
-/** A StoreError by name, without importing the store module's class into every check. */
+/** A failure of the guard's store (SQLite or Redis), the trigger for fail-open/closed. */
 function isStoreError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'StoreError';
+  return error instanceof StoreError;
 }
 
 /** The 503 of a gateway whose store is down and whose policy is fail-closed. */
@@ -81,19 +105,26 @@ class GatewayPipeline {
   readonly #target: UpstreamTarget;
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
-  /** Keys that authenticated recently, by hash: lets a fail-open gateway keep serving known keys while the store is down. */
-  readonly #knownKeys = new Map<string, KeyRecord>();
+  /** Keys that authenticated recently, by hash: spares the store a lookup per request, and lets a fail-open gateway serve known keys while it is down. */
+  readonly keys: KeyCache;
   readonly #bookkeeping = new Set<Promise<void>>();
+  readonly #usage: UsageBatch;
+  readonly #scoreInline: boolean;
 
   constructor(options: GatewayOptions, target: UpstreamTarget) {
     this.#options = options;
     this.#target = target;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? ((error) => process.stderr.write(`distillery guard: ${error instanceof Error ? error.message : String(error)}\n`));
+    const ttl = options.lastKnownTtlMs === undefined ? {} : { ttlMs: options.lastKnownTtlMs };
+    this.keys = new KeyCache({ now: this.#now, ...ttl, ...(options.keyTrustMs !== undefined ? { trustMs: options.keyTrustMs } : options.replication !== undefined ? { trustMs: 0 } : {}) });
+    this.#usage = new UsageBatch((entry) => options.store.addUsage(entry), { flushMs: options.accountingFlushMs ?? 1000, onError: this.#onError });
+    this.#scoreInline = options.scoreInline ?? options.replication !== undefined;
     this.engine = new PolicyEngine({
       // The full set is scored with the calibrated combination it was fitted for; a hand-picked set with the strongest signal.
       store: options.store, detectors: options.detectors ?? defaultDetectors({ now: this.#now }), ...(options.combine !== undefined ? { combine: options.combine } : options.detectors === undefined ? { combine: combineRisk } : {}),
       config: options.policy ?? {}, now: this.#now, onError: this.#onError, ...(options.replication === undefined ? {} : { replication: options.replication }),
+      ...(options.lastKnownTtlMs === undefined ? {} : { lastKnownTtlMs: options.lastKnownTtlMs }),
     });
   }
 
@@ -115,9 +146,7 @@ class GatewayPipeline {
       audit.status = response.statusCode;
       audit.promptTokens = usage?.promptTokens ?? 0;
       audit.completionTokens = usage?.completionTokens ?? 0;
-      this.#record(async () => {
-        await this.#options.store.addUsage(usageEntry(key.id, started, this.#options.accountingWindowMs ?? DEFAULT_ACCOUNTING_WINDOW_MS, usage, this.#options.prices ?? { promptPerMillionUSD: 0, completionPerMillionUSD: 0 }));
-      });
+      this.#usage.add(usageEntry(key.id, started, this.#options.accountingWindowMs ?? DEFAULT_ACCOUNTING_WINDOW_MS, usage, this.#options.prices ?? { promptPerMillionUSD: 0, completionPerMillionUSD: 0 }));
     } catch (error) {
       audit.status = error instanceof HttpError ? error.status : response.headersSent ? response.statusCode : 500;
       audit.note = error instanceof HttpError ? error.code : 'relay_failed';
@@ -128,9 +157,17 @@ class GatewayPipeline {
     }
   }
 
-  /** Resolves when the bookkeeping started so far is done. */
+  /** Resolves when the scoring and bookkeeping started so far are done. */
   async settled(): Promise<void> {
+    await this.engine.settled();
+    await this.#usage.flush();
     await Promise.all([...this.#bookkeeping]);
+  }
+
+  /** Stops the accounting timer once everything is written. */
+  async close(): Promise<void> {
+    await this.settled();
+    this.#usage.close();
   }
 
   /** The key of the request, or a 401 that never echoes what was sent. */
@@ -139,22 +176,26 @@ class GatewayPipeline {
     if (secret === null) {
       throw new HttpError(401, 'missing API key: send "Authorization: Bearer <key>" with the key your provider issued', { type: 'invalid_request_error', code: 'missing_api_key' });
     }
+    const hash = hashKey(secret);
+    const trusted = this.keys.trusted(hash);
+    if (trusted !== undefined) return trusted;
     let result: Awaited<ReturnType<typeof authenticate>>;
     try {
       result = await authenticate(this.#options.store, secret);
     } catch (error) {
       if (!isStoreError(error)) throw error;
       this.#onError(error);
-      const known = this.#knownKeys.get(hashKey(secret));
+      // Fail-open never means unauthenticated: only a key the store confirmed within the TTL is served.
+      const known = this.keys.lastKnown(hash);
       if (this.#failOpen && known !== undefined) return known;
       throw storeUnavailable();
     }
     if ('failure' in result) {
-      this.#knownKeys.delete(hashKey(secret));
-      const message = result.failure === 'revoked' ? 'this API key has been revoked' : 'incorrect API key provided';
-      throw new HttpError(401, message, { type: 'invalid_request_error', code: result.failure === 'revoked' ? 'revoked_api_key' : 'invalid_api_key' });
+      this.keys.forget(hash);
+      const refusal = AUTH_FAILURE_RESPONSES[result.failure];
+      throw new HttpError(401, refusal.message, { type: 'invalid_request_error', code: refusal.code });
     }
-    this.#knownKeys.set(result.key.hash, result.key);
+    this.keys.remember(result.key);
     return result.key;
   }
 
@@ -167,9 +208,9 @@ class GatewayPipeline {
       const parsed = parseJsonObject(await readBodyWithin(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, this.#options.bodyTimeoutMs ?? 10_000));
       const features = requestFeatures(route, parsed, audit.at);
       if (this.#options.logPrompts === true) audit.prompt = features.prompt;
-      const decision = await this.#decide(key, features, audit);
-      audit.action = decision.action;
-      await this.#admit(key, decision, audit);
+      const action = await this.#decide(key, features, audit);
+      audit.action = action;
+      await this.#admit(key, action, audit);
       const prepared = withStreamUsage(parsed);
       injectedUsage = prepared.injectedUsage;
       body = Buffer.from(JSON.stringify(prepared.body), 'utf8');
@@ -182,24 +223,32 @@ class GatewayPipeline {
     return relayResponse(await upstream.response, response, injectedUsage);
   }
 
-  /** The policy decision; when the store is down, fail-open serves unscored and fail-closed answers 503. */
-  async #decide(key: KeyRecord, features: RequestFeatures, audit: AuditEntry): Promise<PolicyDecision> {
+  /**
+   * The action to admit the request under: the key's last decision (this request is scored after,
+   * off the request path), or with `scoreInline` this request's own. When the store is down,
+   * fail-closed answers 503 and fail-open keeps the key's last known state (blocked stays blocked;
+   * a key whose state this gateway never learnt is served under 'log').
+   */
+  async #decide(key: KeyRecord, features: RequestFeatures, audit: AuditEntry): Promise<PolicyAction> {
     try {
-      return await this.engine.evaluate(key, features);
+      if (this.#scoreInline) return (await this.engine.evaluate(key, features)).action;
+      // Queued first: a refused request is scored too, as inline, so a key hammering while throttled still climbs.
+      this.engine.scoreLater(key, features);
+      return (await this.engine.currentState(key.id)).action;
     } catch (error) {
       if (!isStoreError(error)) throw error;
       this.#onError(error);
       if (!this.#failOpen) throw storeUnavailable();
       audit.note = 'guard_store_unavailable';
-      return { action: 'log', score: 0, reasons: [], changed: false };
+      return this.engine.lastKnownState(key.id)?.action ?? 'log';
     }
   }
 
-  /** Enforces the decision: 403 for a blocked key, 429 with retry-after for a throttled one; a shared throttle that is down counts as a store failure. */
-  async #admit(key: KeyRecord, decision: PolicyDecision, audit: AuditEntry): Promise<void> {
+  /** Enforces the action: 403 for a blocked key, 429 with retry-after for a throttled one; a shared throttle that is down counts as a store failure. */
+  async #admit(key: KeyRecord, action: PolicyAction, audit: AuditEntry): Promise<void> {
     let admission: Admission;
     try {
-      admission = await this.engine.admit(key, decision.action);
+      admission = await this.engine.admit(key, action);
     } catch (error) {
       if (!isStoreError(error)) throw error;
       this.#onError(error);
@@ -251,11 +300,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await pipeline.settled();
       await pipeline.engine.flushNotifications();
     },
+    forgetKey: (keyId) => void pipeline.keys.forgetKey(keyId),
     close: async () => {
       await server.close();
       agent.http.destroy();
       agent.https.destroy();
-      await pipeline.settled();
+      await pipeline.close();
       pipeline.engine.close();
     },
   };

@@ -5,14 +5,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../store/errors.js';
 import type { AuditEntry, GuardStore, KeyRecord, PolicyState } from './guard-store.js';
-import { authenticate, createKey } from './key-registry.js';
+import { authenticate, createKey, findKeys } from './key-registry.js';
 import { hashKey } from './keys.js';
 
 /** A deterministic key record; keys with the same `visiblePrefix` collide on lookup, as real ones may. */
 export function sampleKey(index: number, overrides: Partial<KeyRecord> = {}): KeyRecord {
   return {
     id: `key_${index.toString(16).padStart(16, '0')}`, name: `customer ${index}`, tier: 'free', visiblePrefix: 'dk-AAAAAAAA',
-    hash: hashKey(`secret ${index}`), createdAt: 1_700_000_000_000 + index, revokedAt: null, ...overrides,
+    hash: hashKey(`secret ${index}`), createdAt: 1_700_000_000_000 + index, revokedAt: null, expiresAt: null, allowListed: false, ...overrides,
   };
 }
 
@@ -131,6 +131,55 @@ export function describeGuardStoreConformance(name: string, open: () => Promise<
       ]);
       expect(await store.listAudit({ limit: 1 })).toEqual([sampleAudit(3, key.id, { status: 429, action: 'throttle', note: 'rate_limit_exceeded' })]);
       expect(await store.listAudit({ keyId: 'key_missing' })).toEqual([]);
+    });
+
+    it('keeps expiry and the allow-list; an expired key is refused as expired, not unknown', async () => {
+      const { key, secret } = await createKey(store, { name: 'trial', now: 1000, lifetimeMs: 500 });
+      expect(await store.getKey(key.id)).toMatchObject({ expiresAt: 1500, allowListed: false });
+      expect(await authenticate(store, secret, 1499)).toEqual({ key });
+      expect(await authenticate(store, secret, 1500)).toEqual({ failure: 'expired' });
+      expect(await store.setAllowListed(key.id, true)).toBe(true);
+      expect((await store.getKey(key.id))?.allowListed).toBe(true);
+      expect((await store.listKeys())[0]?.allowListed).toBe(true);
+      expect(await store.setAllowListed(key.id, false)).toBe(true);
+      expect((await store.findKeysByPrefix(key.visiblePrefix))[0]?.allowListed).toBe(false);
+      expect(await store.setAllowListed('key_missing', true)).toBe(false);
+    });
+
+    it('finds keys by id or by name', async () => {
+      for (const key of [sampleKey(1, { name: 'acme' }), sampleKey(2, { name: 'acme', createdAt: 1 }), sampleKey(3, { name: 'other' })]) await store.addKey(key);
+      expect((await findKeys(store, 'acme')).map((key) => key.id)).toEqual([sampleKey(2).id, sampleKey(1).id]);
+      expect((await findKeys(store, sampleKey(3).id)).map((key) => key.name)).toEqual(['other']);
+      expect(await findKeys(store, 'nobody')).toEqual([]);
+    });
+
+    it('counts unauthenticated requests into one row per minute and kind, however many arrive', async () => {
+      const minute = 1_700_000_040_000;
+      for (let index = 0; index < 50; index += 1) await store.appendAudit(sampleAudit(minute + index, null));
+      await store.appendAudit(sampleAudit(minute + 100, null, { note: 'missing_api_key' }));
+      await store.appendAudit(sampleAudit(minute + 60_000, null));
+      const rows = await store.listAudit({ limit: 100 });
+      expect(rows).toHaveLength(3);
+      expect(rows.map((row) => [row.note, row.count]).sort()).toEqual([['invalid_api_key', 1], ['invalid_api_key', 50], ['missing_api_key', 1]]);
+      expect(rows.find((row) => row.count === 50)).toMatchObject({ keyId: null, route: '/v1/chat/completions', status: 200, at: minute });
+    });
+
+    it('prunes audit rows older than the retention, in batches, keeping newer ones and the rest of the state', async () => {
+      const key = sampleKey(1);
+      await store.addKey(key);
+      const now = Date.now();
+      for (let index = 0; index < 5; index += 1) await store.appendAudit(sampleAudit(now - 10_000 + index, key.id));
+      await store.appendAudit(sampleAudit(now - 10_000, null));
+      await store.addUsage({ keyId: key.id, windowStart: 0, requests: 1, promptTokens: 1, completionTokens: 1, costUSD: 0 });
+      expect(await store.pruneAudit(now - 3_600_000, 2)).toBe(0);
+      expect(await store.listAudit()).toHaveLength(6);
+      // Batches of 2 until nothing older is left (a store may count a row kept in two places, e.g. per key, twice).
+      let removed = 0;
+      for (let pruned = await store.pruneAudit(now + 60_000, 2); pruned > 0; pruned = await store.pruneAudit(now + 60_000, 2)) removed += pruned;
+      expect(removed).toBeGreaterThanOrEqual(6);
+      expect(await store.listAudit()).toEqual([]);
+      expect(await store.listAudit({ keyId: key.id })).toEqual([]);
+      expect(await store.listUsage(key.id)).toHaveLength(1);
     });
 
     it('can be closed twice', async () => {

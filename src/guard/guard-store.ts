@@ -15,6 +15,10 @@ export interface KeyRecord {
   hash: string;
   createdAt: number;
   revokedAt: number | null;
+  /** After this instant (ms since the epoch) the key is refused with `expired_api_key`; null: never. */
+  expiresAt: number | null;
+  /** Allow-listed keys are still scored and accounted, but the detectors never throttle or block them. */
+  allowListed: boolean;
 }
 
 /** Usage to add to one key's accounting window. */
@@ -57,7 +61,16 @@ export interface AuditEntry {
   note: string | null;
   /** Only with `logPrompts`. */
   prompt: string | null;
+  /**
+   * How many requests the row stands for. Refusals of unauthenticated requests are aggregated into one
+   * row per minute, route, status and note (so a flood of bad keys cannot grow the log without bound);
+   * absent on rows written one per request.
+   */
+  count?: number;
 }
+
+/** How long refusals of unauthenticated requests are aggregated into one audit row. */
+export const REFUSAL_WINDOW_MS = 60_000;
 
 /** Filters for reading the audit log, newest first. */
 export interface AuditQuery {
@@ -83,7 +96,12 @@ export interface GuardStore {
   setPolicyState(state: PolicyState): Promise<void>;
   /** Keys whose last decision was stronger than 'log', highest score first. */
   listFlagged(): Promise<PolicyState[]>;
+  /** Marks a key allow-listed (or not); false when there is no such key. */
+  setAllowListed(id: string, allowListed: boolean): Promise<boolean>;
+  /** Appends a row; a row with no key is counted into its minute's aggregated refusal row instead (see AuditEntry.count). */
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** Deletes at most `batchSize` audit rows older than `before` (ms); resolves with how many went, so callers prune in small batches. */
+  pruneAudit(before: number, batchSize: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -26,6 +26,8 @@ export interface PolicyConfig {
   onStoreFailure?: 'open' | 'closed';
   /** URL that receives a JSON POST whenever a key's action changes. */
   webhookUrl?: string;
+  /** Shared secret the webhook's POSTs are signed with (HMAC-SHA256 of the body; see webhook.ts). */
+  webhookSecret?: string;
 }
 
 /** Flag early, throttle when sure, never block automatically: blocking a paying customer by mistake costs more than a slow harvest. */

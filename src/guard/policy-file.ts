@@ -23,6 +23,7 @@ const policySchema = z.object({
   keys: z.record(z.string(), ruleSchema).optional(),
   onStoreFailure: z.enum(['open', 'closed']).optional(),
   webhookUrl: z.url().optional(),
+  webhookSecret: z.string().min(16, 'webhookSecret must be at least 16 characters').optional(),
 }).strict();
 
 /** Drops keys whose value is undefined (the schema's optional fields) so they never override a layer below. */
@@ -32,7 +33,7 @@ function cleanRule(rule: z.infer<typeof ruleSchema>): Partial<PolicyRule> {
 
 /** Parses and validates policy text; `file` is used in messages only. */
 export function parsePolicy(text: string, file = 'policy.yaml'): PolicyConfig {
-  const parsed = parseYamlSettings(text, file, policySchema, { noun: 'policy file', expected: 'default:, tiers:, keys:, onStoreFailure:, webhookUrl:' });
+  const parsed = parseYamlSettings(text, file, policySchema, { noun: 'policy file', expected: 'default:, tiers:, keys:, onStoreFailure:, webhookUrl:, webhookSecret:' });
   const rules = (record: Record<string, z.infer<typeof ruleSchema>> | undefined) => (record === undefined ? undefined : Object.fromEntries(Object.entries(record).map(([name, rule]) => [name, cleanRule(rule)])));
   const config: PolicyConfig = {};
   if (parsed.default !== undefined) config.default = cleanRule(parsed.default);
@@ -42,6 +43,7 @@ export function parsePolicy(text: string, file = 'policy.yaml'): PolicyConfig {
   if (keys !== undefined) config.keys = keys;
   if (parsed.onStoreFailure !== undefined) config.onStoreFailure = parsed.onStoreFailure;
   if (parsed.webhookUrl !== undefined) config.webhookUrl = parsed.webhookUrl;
+  if (parsed.webhookSecret !== undefined) config.webhookSecret = parsed.webhookSecret;
   return config;
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { UsageError } from '../util/errors.js';
 import { describeRedisTarget, toRedisStoreError } from './redis-errors.js';
 
 /** Where a guard keeps its shared state. */
@@ -42,7 +43,7 @@ export interface RedisConnectionOptions {
 export function redisPrefixOf(location: RedisLocation): string {
   const prefix = location.prefix ?? DEFAULT_REDIS_PREFIX;
   if (!/^[^\s*?[\]\\]+$/.test(prefix)) {
-    throw Object.assign(new Error(`the Redis prefix must be non-empty, without spaces or any of * ? [ ] \\, got "${prefix}"`), { name: 'InputError' });
+    throw new UsageError(`the Redis prefix must be non-empty, without spaces or any of * ? [ ] \\, got "${prefix}"`);
   }
   return prefix;
 }

@@ -12,12 +12,15 @@
  *   P:usage:<id>:<windowStart>    hash of requests, promptTokens, completionTokens, costUSD
  *   P:policy:<id>                 hash of the PolicyState
  *   P:flagged                     sorted set of key ids by score, for keys whose action is not 'log'
- *   P:audit, P:audit-by-key:<id>  capped streams (XADD MAXLEN ~) of JSON audit entries
- * Nothing expires: usage and policy state live as long as the server keeps them (persistence is the
- * Redis operator's choice); the audit streams keep roughly their newest `auditMaxEntries` entries.
+ *   P:audit, P:audit-by-key:<id>  capped streams (XADD MAXLEN ~) of JSON audit entries, trimmed by age (pruneAudit)
+ *   P:refusals:<windowStart>      hash of counts of unauthenticated requests per minute (method route status note);
+ *                                 the first of each minute is the one audit entry written, the rest only count
+ * Usage and policy state live as long as the server keeps them (persistence is the Redis operator's
+ * choice); the audit streams keep roughly their newest `auditMaxEntries` entries, and nothing older
+ * than the retention pruneAudit is given; refusal counters expire after `auditRetentionMs`.
  */
 import type { Redis } from 'ioredis';
-import type { AuditEntry, AuditQuery, GuardStore, KeyRecord, PolicyState, UsageEntry, UsageWindow } from './guard-store.js';
+import { REFUSAL_WINDOW_MS, type AuditEntry, type AuditQuery, type GuardStore, type KeyRecord, type PolicyState, type UsageEntry, type UsageWindow } from './guard-store.js';
 import { closeRedis, connectRedis, LuaScript, type RedisHandle, type RedisLocation } from './redis-connection.js';
 import { toRedisStoreError } from './redis-errors.js';
 import type { PolicyAction } from './types.js';
@@ -28,6 +31,8 @@ export interface RedisGuardStoreOptions extends RedisLocation {
   auditMaxEntries?: number;
   /** Entries kept (approximately) per key, which bounds `listAudit({ keyId })`; default 1000. */
   keyAuditMaxEntries?: number;
+  /** How long refusal counters live (ms); give the same retention as pruneAudit's. Default 30 days. */
+  auditRetentionMs?: number;
   /** Default 1000 ms; a command unanswered this long fails with a StoreError. */
   commandTimeoutMs?: number;
   /** Hears about a lost connection, once per outage. */
@@ -38,7 +43,7 @@ export interface RedisGuardStoreOptions extends RedisLocation {
 const ADD_KEY = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('CONSTRAINT a key with id ' .. ARGV[1] .. ' already exists') end
 if redis.call('EXISTS', KEYS[4]) == 1 then return redis.error_reply('CONSTRAINT a key with the same hash already exists') end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'tier', ARGV[3], 'visiblePrefix', ARGV[4], 'hash', ARGV[5], 'createdAt', ARGV[6], 'revokedAt', ARGV[7])
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'tier', ARGV[3], 'visiblePrefix', ARGV[4], 'hash', ARGV[5], 'createdAt', ARGV[6], 'revokedAt', ARGV[7], 'expiresAt', ARGV[8], 'allowListed', ARGV[9])
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SET', KEYS[4], ARGV[1])
@@ -59,6 +64,21 @@ if redis.call('HGET', KEYS[1], 'revokedAt') ~= '' then return 0 end
 redis.call('HSET', KEYS[1], 'revokedAt', ARGV[1])
 return 1`);
 
+/** Sets a key's allow-list flag when the key exists; returns 1 when it did. */
+const SET_ALLOW_LISTED = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'allowListed', ARGV[1])
+return 1`);
+
+/** Counts one refused request in its minute; only the first of each minute and kind becomes an audit entry. */
+const COUNT_REFUSAL = new LuaScript(`
+local count = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'entry', ARGV[4], 'refusals', KEYS[1], 'kind', ARGV[1])
+end
+return count`);
+
 /** A field of a hash reply, or ''. */
 function field(fields: Record<string, string>, name: string): string {
   return fields[name] ?? '';
@@ -67,9 +87,11 @@ function field(fields: Record<string, string>, name: string): string {
 /** Maps a key hash to the seam's record. */
 function toKey(fields: Record<string, string>): KeyRecord {
   const revokedAt = field(fields, 'revokedAt');
+  const expiresAt = field(fields, 'expiresAt');
   return {
     id: field(fields, 'id'), name: field(fields, 'name'), tier: field(fields, 'tier'), visiblePrefix: field(fields, 'visiblePrefix'),
     hash: field(fields, 'hash'), createdAt: Number(field(fields, 'createdAt')), revokedAt: revokedAt === '' ? null : Number(revokedAt),
+    expiresAt: expiresAt === '' ? null : Number(expiresAt), allowListed: field(fields, 'allowListed') === '1',
   };
 }
 
@@ -89,10 +111,23 @@ function pairs(flat: unknown): Record<string, string> {
   return fields;
 }
 
+/** An audit stream entry: the row, and for an aggregated refusal where its count is kept. */
+interface StreamedAudit { entry: AuditEntry; refusals?: { key: string; kind: string } }
+
 /** The JSON entries of an XREVRANGE reply ([[id, [field, value, …]], …]). */
-function streamEntries(reply: unknown): AuditEntry[] {
+function streamEntries(reply: unknown): StreamedAudit[] {
   if (!Array.isArray(reply)) return [];
-  return reply.map((entry) => JSON.parse(pairs((entry as [string, unknown])[1]).entry ?? 'null') as AuditEntry).filter((entry) => entry !== null);
+  return reply.flatMap((item) => {
+    const fields = pairs((item as [string, unknown])[1]);
+    const entry = JSON.parse(fields.entry ?? 'null') as AuditEntry | null;
+    if (entry === null) return [];
+    return [fields.refusals === undefined ? { entry } : { entry, refusals: { key: fields.refusals, kind: fields.kind ?? '' } }];
+  });
+}
+
+/** The stream id just before instant `at` (ms): XTRIM MINID keeps this and everything after. */
+function minimumIdAt(at: number): string {
+  return `${Math.max(0, Math.floor(at))}-0`;
 }
 
 /** Connects and returns the Redis store; rejects with a StoreError when Redis does not answer. */
@@ -101,7 +136,7 @@ export async function openRedisGuardStore(options: RedisGuardStoreOptions): Prom
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
-  return new RedisGuardStore(handle, { audit: options.auditMaxEntries ?? 100_000, keyAudit: options.keyAuditMaxEntries ?? 1000 });
+  return new RedisGuardStore(handle, { audit: options.auditMaxEntries ?? 100_000, keyAudit: options.keyAuditMaxEntries ?? 1000, retentionMs: options.auditRetentionMs ?? 30 * 86_400_000 });
 }
 
 /** The Redis implementation of `GuardStore`. */
@@ -109,9 +144,9 @@ class RedisGuardStore implements GuardStore {
   readonly kind = 'redis';
   readonly #handle: RedisHandle;
   readonly #client: Redis;
-  readonly #caps: { audit: number; keyAudit: number };
+  readonly #caps: { audit: number; keyAudit: number; retentionMs: number };
 
-  constructor(handle: RedisHandle, caps: { audit: number; keyAudit: number }) {
+  constructor(handle: RedisHandle, caps: { audit: number; keyAudit: number; retentionMs: number }) {
     this.#handle = handle;
     this.#client = handle.client;
     this.#caps = caps;
@@ -149,7 +184,7 @@ class RedisGuardStore implements GuardStore {
   addKey(key: KeyRecord): Promise<void> {
     const keys = [this.#handle.key('key', key.id), this.#handle.key('keys'), this.#handle.key('prefix', key.visiblePrefix), this.#handle.key('hash', key.hash)];
     return this.#run('adding a key', async () => {
-      await ADD_KEY.run(this.#client, keys, [key.id, key.name, key.tier, key.visiblePrefix, key.hash, key.createdAt, key.revokedAt ?? '']);
+      await ADD_KEY.run(this.#client, keys, [key.id, key.name, key.tier, key.visiblePrefix, key.hash, key.createdAt, key.revokedAt ?? '', key.expiresAt ?? '', key.allowListed ? '1' : '0']);
     });
   }
 
@@ -176,6 +211,10 @@ class RedisGuardStore implements GuardStore {
 
   revokeKey(id: string, at: number): Promise<boolean> {
     return this.#run('revoking a key', async () => (await REVOKE_KEY.run(this.#client, [this.#handle.key('key', id)], [at])) === 1);
+  }
+
+  setAllowListed(id: string, allowListed: boolean): Promise<boolean> {
+    return this.#run('allow-listing a key', async () => (await SET_ALLOW_LISTED.run(this.#client, [this.#handle.key('key', id)], [allowListed ? '1' : '0'])) === 1);
   }
 
   addUsage(entry: UsageEntry): Promise<void> {
@@ -230,6 +269,13 @@ class RedisGuardStore implements GuardStore {
 
   appendAudit(entry: AuditEntry): Promise<void> {
     const json = JSON.stringify(entry);
+    if (entry.keyId === null) {
+      const counters = this.#handle.key('refusals', Math.floor(entry.at / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS);
+      const kind = [entry.method, entry.route, entry.status, entry.note ?? ''].join(' ');
+      return this.#run('counting a refused request', async () => {
+        await COUNT_REFUSAL.run(this.#client, [counters, this.#handle.key('audit')], [kind, this.#caps.retentionMs, this.#caps.audit, json]);
+      });
+    }
     const commands: Array<Array<string | number>> = [['xadd', this.#handle.key('audit'), 'MAXLEN', '~', this.#caps.audit, '*', 'entry', json]];
     if (entry.keyId !== null) commands.push(['xadd', this.#handle.key('audit-by-key', entry.keyId), 'MAXLEN', '~', this.#caps.keyAudit, '*', 'entry', json]);
     return this.#run('appending to the audit log', async () => {
@@ -240,7 +286,29 @@ class RedisGuardStore implements GuardStore {
   listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const limit = Math.max(1, Math.floor(query.limit ?? 100));
     const stream = query.keyId === undefined ? this.#handle.key('audit') : this.#handle.key('audit-by-key', query.keyId);
-    return this.#run('reading the audit log', async () => streamEntries(await this.#client.call('XREVRANGE', stream, '+', '-', 'COUNT', limit)));
+    return this.#run('reading the audit log', async () => {
+      const streamed = streamEntries(await this.#client.call('XREVRANGE', stream, '+', '-', 'COUNT', limit));
+      const aggregated = streamed.filter((item) => item.refusals !== undefined);
+      if (aggregated.length > 0) {
+        const counts = (await this.#client.pipeline(aggregated.map((item) => ['hget', item.refusals?.key ?? '', item.refusals?.kind ?? ''])).exec()) ?? [];
+        // A counter gone (expired with the retention) still stands for at least the entry itself.
+        aggregated.forEach((item, index) => (item.entry.count = Math.max(1, Number(counts[index]?.[1] ?? 1))));
+      }
+      return streamed.map((item) => item.entry);
+    });
+  }
+
+  pruneAudit(before: number, _batchSize: number): Promise<number> {
+    // XTRIM removes whole stream entries in memory (microseconds each), so each stream is trimmed in one command, not in batches.
+    return this.#run('pruning the audit log', async () => {
+      const ids = await this.#client.zrange(this.#handle.key('keys'), '0', '-1');
+      const streams = [this.#handle.key('audit'), ...ids.map((id) => this.#handle.key('audit-by-key', id))];
+      const replies = (await this.#client.pipeline(streams.map((stream) => ['xtrim', stream, 'MINID', minimumIdAt(before)])).exec()) ?? [];
+      return replies.reduce((sum, [error, trimmed]) => {
+        if (error !== null) throw error;
+        return sum + Number(trimmed);
+      }, 0);
+    });
   }
 
   close(): Promise<void> {

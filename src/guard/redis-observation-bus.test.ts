@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { deleteRedisNamespace, redisAnswers, startRedisFaultInjectionProxy, TEST_REDIS_URL, uniqueRedisPrefix } from '../../test/redis-helpers.js';
-import { describeObservationBusConformance, sampleFeatures } from './observation-bus-conformance.js';
+import { describeObservationBusConformance, detectorView, sampleFeatures } from './observation-bus-conformance.js';
 import type { ObservationBus } from './observation-bus.js';
 import { openRedisObservationBus } from './redis-observation-bus.js';
 import { StoreError } from '../store/errors.js';
@@ -40,7 +40,7 @@ describe.runIf(available)('Redis observation bus', () => {
       const late = await recordingBus(prefix, { replayMs: 60_000 });
       const fresh = await recordingBus(prefix, { replayMs: 0 });
       try {
-        await expect.poll(() => late.seen.length, { timeout: 3000, interval: 5 }).toBe(3);
+        await expect.poll(() => late.seen.length, { timeout: 10_000, interval: 5 }).toBe(3);
         expect(late.seen.map(([, observed]) => observed.prompt)).toEqual(['a lon', 'a lon', 'a lon']);
         expect(fresh.seen).toEqual([]);
       } finally {
@@ -55,6 +55,45 @@ describe.runIf(available)('Redis observation bus', () => {
       }
     } finally {
       await a.bus.close();
+    }
+  });
+
+  it('shares the sketch of a prompt, never its text, by default', async () => {
+    const prefix = `${run}:${counter++}`;
+    const [a, b] = [await recordingBus(prefix), await recordingBus(prefix)];
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      const features = { ...sampleFeatures(1, 'my secret prompt about the quarterly invoices'), lastMessage: 'my secret prompt about the quarterly invoices', systemPrompt: 'confidential system prompt' };
+      await a.bus.publish('key_a', features);
+      await expect.poll(() => b.seen.length, { timeout: 10_000, interval: 5 }).toBe(1);
+      const stored = JSON.stringify(await raw.xrange(`${prefix}:observations`, '-', '+'));
+      for (const word of ['secret', 'quarterly', 'invoices', 'confidential']) expect(stored).not.toContain(word);
+      expect(stored).toContain('"sketch"');
+      expect(b.seen[0]?.[1].prompt).toBe('');
+      expect(detectorView(b.seen[0]?.[1] as RequestFeatures)).toEqual(detectorView(features));
+    } finally {
+      raw.disconnect();
+      await Promise.all([a.bus.close(), b.bus.close()]);
+    }
+  });
+
+  it('trims the stream by time to what a starting replica replays', async () => {
+    const prefix = `${run}:${counter++}`;
+    const clock = { now: Date.now() };
+    const bus = await openRedisObservationBus({ url: TEST_REDIS_URL, prefix, replayMs: 1000, retainMs: 1000, now: () => clock.now });
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      await Promise.all(Array.from({ length: 300 }, (_, index) => bus.publish('key_a', sampleFeatures(index, 'x'))));
+      expect(await raw.xlen(`${prefix}:observations`)).toBe(300);
+      // An hour later by this replica's clock: everything but the newest observation is past the horizon.
+      clock.now += 3_600_000;
+      await bus.publish('key_a', sampleFeatures(301, 'x'));
+      await bus.close();
+      // MINID ~ removes whole stream nodes (100 entries each by default) that lie entirely past the horizon.
+      expect(await raw.xlen(`${prefix}:observations`)).toBeLessThan(100);
+    } finally {
+      raw.disconnect();
+      await bus.close();
     }
   });
 
@@ -79,7 +118,7 @@ describe.runIf(available)('Redis observation bus', () => {
     try {
       await a.bus.publish('key_a', sampleFeatures(1, 'x'));
       await c.bus.publish('key_c', sampleFeatures(1, 'y'));
-      await expect.poll(() => b.seen.length, { timeout: 3000, interval: 5 }).toBe(1);
+      await expect.poll(() => b.seen.length, { timeout: 10_000, interval: 5 }).toBe(1);
       expect(b.seen[0]?.[0]).toBe('key_c');
       expect(a.seen.map(([keyId]) => keyId)).toEqual(['key_a']);
     } finally {

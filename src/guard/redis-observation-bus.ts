@@ -1,14 +1,15 @@
 /**
- * The observation bus of gateway replicas, on a Redis Stream: each replica XADDs what it observes
- * (MAXLEN ~, so the stream stays bounded) and XREADs from its last id what the others observed,
- * feeding its own detectors. Delivery to other replicas takes one XADD plus one XREAD wake-up:
- * a few milliseconds on a LAN.
+ * The observation bus of gateway replicas, on a Redis Stream: each replica XADDs what it observes and
+ * XREADs from its last id what the others observed, feeding its own detectors. Delivery to other
+ * replicas takes one XADD plus one XREAD wake-up: a few milliseconds on a LAN.
  *
- * Prompt text leaves the gateway's memory here: it sits in Redis only as long as the stream keeps the
- * entry (roughly the newest `maxEntries` observations; nothing removes it sooner), each text field
- * (prompt, system prompt, last message) cut to `maxPromptCharacters`; set that to 0 to share no text
- * (prompt-based detectors then see only this replica's prompts). The audit log's `logPrompts`
- * setting is separate and unaffected.
+ * No prompt text crosses Redis by default: an observation carries the sketch of its text (hashes and a
+ * MinHash signature, see detectors/sketch-codec.ts) from which every detector scores it as it would
+ * the text, and the stream keeps only what a starting replica replays (`retainMs`, by default the
+ * 60 s replay window, trimmed by time with XADD MINID on the Redis server's clock), never more than
+ * about `maxEntries`. Setting
+ * `maxPromptCharacters` above 0 shares text instead (each text field cut to that length), which only
+ * the MMD detector's reference learning would use. The audit log's `logPrompts` setting is separate.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -16,12 +17,14 @@ import { LocalHandlers, type ObservationBus, type ObservationHandler } from './o
 import { closeRedis, connectRedis, type RedisHandle, type RedisLocation } from './redis-connection.js';
 import { toRedisStoreError } from './redis-errors.js';
 import type { RequestFeatures } from './types.js';
+import { decodeRemoteView, encodeRemoteView } from './detectors/sketch-codec.js';
+import { attachRemoteView } from './detectors/remote-view.js';
 
 /** How to open the Redis bus. */
 export interface RedisObservationBusOptions extends RedisLocation {
-  /** Observations the stream keeps, approximately (XADD MAXLEN ~); default 10 000. */
+  /** At most this many observations are kept, approximately (XTRIM MAXLEN ~), however recent; default 100 000. */
   maxEntries?: number;
-  /** Characters of each text field (prompt, system prompt, last message) shared; default 4096; 0 shares no text. */
+  /** Characters of each text field (prompt, system prompt, last message) shared; default 0: share the sketch, no text. */
   maxPromptCharacters?: number;
   /** A starting replica first replays observations this recent (ms), so its detectors do not start cold; default 60 000. */
   replayMs?: number;
@@ -29,6 +32,13 @@ export interface RedisObservationBusOptions extends RedisLocation {
   blockMs?: number;
   /** Hears about Redis failures, once per outage; the bus keeps retrying by itself. */
   onError?: (error: unknown) => void;
+  /**
+   * How long observations stay in the stream (ms, trimmed with XADD MINID ~): what a starting replica
+   * replays and what a replica cut off from Redis catches up on. Default: `replayMs`, at least 60 000.
+   */
+  retainMs?: number;
+  /** This process's clock (tests); the trim horizon follows the Redis server's clock through the offset measured at start. */
+  now?: () => number;
 }
 
 /** The bus's settings, defaults applied. */
@@ -36,7 +46,10 @@ interface BusSettings {
   maxEntries: number;
   maxPromptCharacters: number;
   blockMs: number;
+  replayMs: number;
+  retainMs: number;
   onError: (error: unknown) => void;
+  now: () => number;
 }
 
 /** Entries read per XREAD: enough to catch up quickly after a pause, small enough to keep each read short. */
@@ -72,11 +85,22 @@ function capText(features: RequestFeatures, max: number): RequestFeatures {
   return Object.fromEntries(entries) as RequestFeatures;
 }
 
-/** The stream id to start reading after: `replayMs` before the server's clock (not ours: replicas' clocks drift). */
-async function startId(handle: RedisHandle, replayMs: number): Promise<string> {
+/** The stream fields that carry a request's sketch instead of its text. */
+function sharedViewFields(features: RequestFeatures): string[] {
+  const { sketch, asksReasoning } = encodeRemoteView(features);
+  return ['sketch', sketch, 'reasoning', asksReasoning ? '1' : '0'];
+}
+
+/** The Redis server's clock (ms), and it minus ours: replicas' clocks drift, the stream's ids follow the server's. */
+async function serverClock(handle: RedisHandle, now: () => number): Promise<{ serverNow: number; offset: number }> {
   const [seconds, microseconds] = (await handle.client.call('TIME')) as [string, string];
-  const now = Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000);
-  return `${Math.max(0, now - replayMs)}-0`;
+  const serverNow = Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000);
+  return { serverNow, offset: serverNow - now() };
+}
+
+/** The stream id of instant `at` (ms, server clock). */
+function streamIdAt(at: number): string {
+  return `${Math.max(0, Math.floor(at))}-0`;
 }
 
 /** Connects a writer and a reader (XREAD BLOCK holds its connection) and returns the bus. */
@@ -86,11 +110,13 @@ export async function openRedisObservationBus(options: RedisObservationBusOption
   try {
     const reader = await connectRedis(options, { commandTimeoutMs: null });
     const settings: BusSettings = {
-      maxEntries: options.maxEntries ?? 10_000, maxPromptCharacters: options.maxPromptCharacters ?? 4096, blockMs: options.blockMs ?? 1000,
-      onError: options.onError ?? (() => undefined),
+      maxEntries: options.maxEntries ?? 100_000, maxPromptCharacters: options.maxPromptCharacters ?? 0, blockMs: options.blockMs ?? 1000,
+      replayMs: options.replayMs ?? 60_000, retainMs: options.retainMs ?? Math.max(options.replayMs ?? 60_000, 60_000), onError: options.onError ?? (() => undefined), now: options.now ?? Date.now,
     };
     try {
-      return new RedisObservationBus(writer, reader, await startId(writer, options.replayMs ?? 60_000), settings);
+      // Reading starts from the server's own time, which no entry added after this can precede.
+      const { serverNow, offset } = await serverClock(writer, settings.now);
+      return new RedisObservationBus(writer, reader, streamIdAt(serverNow - settings.replayMs), offset, settings);
     } catch (error) {
       await closeRedis(reader.client);
       throw toRedisStoreError(error, writer.target, 'starting the observation bus');
@@ -113,12 +139,14 @@ class RedisObservationBus implements ObservationBus {
   readonly #stream: string;
   readonly #settings: BusSettings;
   #lastId: string;
+  readonly #clockOffset: number;
   #reading: Promise<void> | null = null;
   #closed = false;
   #healthy = true;
 
-  constructor(writer: RedisHandle, reader: RedisHandle, lastId: string, settings: BusSettings) {
+  constructor(writer: RedisHandle, reader: RedisHandle, lastId: string, clockOffset: number, settings: BusSettings) {
     this.#writer = writer;
+    this.#clockOffset = clockOffset;
     this.#reader = reader;
     this.#stream = writer.key('observations');
     this.#lastId = lastId;
@@ -150,11 +178,21 @@ class RedisObservationBus implements ObservationBus {
     await closeRedis(this.#writer.client);
   }
 
-  /** XADDs one observation, its text fields cut to the configured length. */
+  /**
+   * XADDs one observation (its sketch and no text, or its text cut to the configured length), trimming
+   * what a starting replica no longer replays (MINID ~) and, as a backstop, anything beyond maxEntries.
+   */
   async #share(keyId: string, features: RequestFeatures): Promise<void> {
+    const text = this.#settings.maxPromptCharacters > 0;
     const shared = capText(features, this.#settings.maxPromptCharacters);
+    const view = text ? [] : sharedViewFields(features);
+    const horizon = streamIdAt(this.#settings.now() + this.#clockOffset - this.#settings.retainMs);
     try {
-      await this.#writer.client.call('XADD', this.#stream, 'MAXLEN', '~', this.#settings.maxEntries, '*', 'replica', this.#replica, 'key', keyId, 'features', JSON.stringify(shared));
+      const replies = await this.#writer.client.pipeline([
+        ['xadd', this.#stream, 'MINID', '~', horizon, '*', 'replica', this.#replica, 'key', keyId, 'features', JSON.stringify(shared), ...view],
+        ['xtrim', this.#stream, 'MAXLEN', '~', this.#settings.maxEntries],
+      ]).exec();
+      for (const [error] of replies ?? []) if (error !== null) throw error;
       this.#healthy = true;
     } catch (error) {
       this.#report(error, 'sharing an observation with the other replicas');
@@ -185,6 +223,12 @@ class RedisObservationBus implements ObservationBus {
     const keyId = fields.get('key');
     const features = parseFeatures(fields.get('features'));
     if (keyId === undefined || features === null) return;
+    const sketch = fields.get('sketch');
+    if (sketch !== undefined) {
+      const view = decodeRemoteView({ sketch, asksReasoning: fields.get('reasoning') === '1' });
+      if (view === null) return;
+      attachRemoteView(features, view);
+    }
     await this.#handlers.deliver(keyId, features);
   }
 

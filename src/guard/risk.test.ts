@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { combineRisk, combineRiskWith, DEFAULT_RISK_MODEL, logistic, riskLogOdds, type RiskModel } from './risk.js';
+import { combineRisk, combineRiskWith, DEFAULT_RISK_MODEL, logistic, type RiskModel } from './risk.js';
 import { calibratedIntercept, fitNonNegativeLogistic, type RiskSample } from './risk-fit.js';
-import { seededRandom } from '../collect/backoff.js';
+import { seededRandom } from '../util/random.js';
 
 const model: RiskModel = { intercept: -4, weights: { template: 3, elicitation: 5, volume: 1 }, provenance: 'test' };
 const verdict = (name: string, score: number, reasons: string[] = [`${name} evidence`]) => ({ name, result: { score, reasons } });
@@ -20,10 +20,24 @@ describe('combined risk', () => {
     expect(combined.reasons).toEqual([`risk ${logistic(-4).toFixed(2)}: no detector sees harvesting`]);
   });
 
-  it('uses the committed model by default, with non-negative weights for every default detector', () => {
-    expect(combineRisk([verdict('template', 1)]).score).toBeCloseTo(logistic(riskLogOdds([verdict('template', 1)], DEFAULT_RISK_MODEL)), 12);
+  it('scores with the committed coefficients by default: values computed by hand from the published weights', () => {
+    // logistic(-1.85 + 3.198·1 + 4.089·0.5) and logistic(-1.85 + 5.224 + 5.081 + 0.983·0.25), worked out outside this code.
+    expect(combineRisk([verdict('template', 1), verdict('rate', 0.5)]).score).toBeCloseTo(0.9674693178, 9);
+    expect(combineRisk([verdict('diversity', 1), verdict('elicitation', 1), verdict('near-duplicate', 0.25), verdict('volume', 1)]).score).toBeCloseTo(0.9998335668, 9);
+    expect(combineRisk([]).score).toBeCloseTo(0.1358728970, 9);
     for (const name of ['volume', 'rate', 'diversity', 'template', 'near-duplicate', 'elicitation', 'prada', 'mmd', 'cohort']) expect(DEFAULT_RISK_MODEL.weights[name]).toBeGreaterThanOrEqual(0);
-    expect(combineRisk([]).score).toBeLessThan(0.5);
+  });
+
+  it('never lowers the risk when one detector\'s score rises, and saturates out-of-range scores', () => {
+    const names = ['volume', 'rate', 'diversity', 'template', 'near-duplicate', 'elicitation', 'prada', 'mmd', 'cohort'];
+    const base = names.map((name) => verdict(name, 0.3));
+    for (const name of names) {
+      const raised = base.map((entry) => (entry.name === name ? verdict(name, 0.9) : entry));
+      expect(combineRisk(raised).score).toBeGreaterThanOrEqual(combineRisk(base).score);
+      if ((DEFAULT_RISK_MODEL.weights[name] ?? 0) > 0) expect(combineRisk(raised).score).toBeGreaterThan(combineRisk(base).score);
+    }
+    expect(combineRiskWith(model, [verdict('template', 7)]).score).toBeCloseTo(logistic(-4 + 3), 12);
+    expect(combineRiskWith(model, [verdict('template', -3)]).score).toBeCloseTo(logistic(-4), 12);
   });
 });
 

@@ -62,6 +62,29 @@ export const GUARD_MIGRATIONS: readonly GuardMigration[] = [
       CREATE INDEX guard_audit_key ON guard_audit(key_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'key expiry and allow-list, aggregated refusals, audit retention index',
+    sql: `
+      ALTER TABLE guard_keys ADD COLUMN expires_at INTEGER;
+      ALTER TABLE guard_keys ADD COLUMN allow_listed INTEGER NOT NULL DEFAULT 0;
+      -- Retention deletes by age; without this index every prune would scan the whole log.
+      CREATE INDEX guard_audit_at ON guard_audit(at);
+      -- Unauthenticated requests, one row per minute, method, route, status and note, however many arrive.
+      CREATE TABLE guard_refusals (
+        window_start INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        route TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        note TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (window_start, method, route, status, note)
+      ) WITHOUT ROWID;
+      CREATE INDEX guard_refusals_at ON guard_refusals(at);
+    `,
+  },
 ];
 
 /** Applies pending guard migrations, each in a transaction; refuses a database from a newer Distillery. */

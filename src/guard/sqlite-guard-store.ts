@@ -8,17 +8,18 @@ import Database from 'better-sqlite3';
 import { openSqliteDatabase } from '../store/sqlite-open.js';
 import { GroupCommit } from '../store/group-commit.js';
 import { toStoreError } from '../store/sqlite-errors.js';
-import type { AuditEntry, AuditQuery, GuardStore, KeyRecord, PolicyState, UsageEntry, UsageWindow } from './guard-store.js';
+import { REFUSAL_WINDOW_MS, type AuditEntry, type AuditQuery, type GuardStore, type KeyRecord, type PolicyState, type UsageEntry, type UsageWindow } from './guard-store.js';
 import { migrateGuard } from './sqlite-guard-migrations.js';
 import type { PolicyAction } from './types.js';
 
-interface KeyRow { id: string; name: string; tier: string; visible_prefix: string; hash: string; created_at: number; revoked_at: number | null }
+interface KeyRow { id: string; name: string; tier: string; visible_prefix: string; hash: string; created_at: number; revoked_at: number | null; expires_at: number | null; allow_listed: number }
 interface UsageRow { key_id: string; window_start: number; requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number }
 interface PolicyRow { key_id: string; action: PolicyAction; score: number; reasons: string; updated_at: number }
 interface AuditRow {
   at: number; key_id: string | null; method: string; route: string; status: number; prompt_tokens: number;
   completion_tokens: number; latency_ms: number; action: PolicyAction | null; note: string | null; prompt: string | null;
 }
+interface RefusalRow { method: string; route: string; status: number; note: string; at: number; latency_ms: number; count: number }
 
 /**
  * The two writes every proxied request makes (usage, audit) wait up to 10 ms to share one commit:
@@ -29,7 +30,10 @@ const BOOKKEEPING_COMMIT = { windowMs: 10, maxWrites: 512 } as const;
 
 /** Maps a key row to the seam's record. */
 function toKey(row: KeyRow): KeyRecord {
-  return { id: row.id, name: row.name, tier: row.tier, visiblePrefix: row.visible_prefix, hash: row.hash, createdAt: row.created_at, revokedAt: row.revoked_at };
+  return {
+    id: row.id, name: row.name, tier: row.tier, visiblePrefix: row.visible_prefix, hash: row.hash, createdAt: row.created_at, revokedAt: row.revoked_at,
+    expiresAt: row.expires_at, allowListed: row.allow_listed === 1,
+  };
 }
 
 /** Maps a usage row to the seam's record. */
@@ -48,6 +52,33 @@ function toAudit(row: AuditRow): AuditEntry {
     at: row.at, keyId: row.key_id, method: row.method, route: row.route, status: row.status, promptTokens: row.prompt_tokens,
     completionTokens: row.completion_tokens, latencyMs: row.latency_ms, action: row.action, note: row.note, prompt: row.prompt,
   };
+}
+
+/** Maps an aggregated refusal row to an audit entry standing for `count` requests. */
+function toRefusal(row: RefusalRow): AuditEntry {
+  return {
+    at: row.at, keyId: null, method: row.method, route: row.route, status: row.status, promptTokens: 0, completionTokens: 0,
+    latencyMs: row.latency_ms, action: null, note: row.note === '' ? null : row.note, prompt: null, count: row.count,
+  };
+}
+
+/** Two newest-first lists as one, newest first (each list keeps its own order among equal times). */
+function mergeNewestFirst(first: AuditEntry[], second: AuditEntry[], limit: number): AuditEntry[] {
+  const merged: AuditEntry[] = [];
+  const cursor = { first: 0, second: 0 };
+  while (merged.length < limit) {
+    const fromFirst = first[cursor.first];
+    const fromSecond = second[cursor.second];
+    if (fromFirst === undefined && fromSecond === undefined) break;
+    if (fromSecond === undefined || (fromFirst !== undefined && fromFirst.at >= fromSecond.at)) {
+      merged.push(fromFirst as AuditEntry);
+      cursor.first += 1;
+    } else {
+      merged.push(fromSecond);
+      cursor.second += 1;
+    }
+  }
+  return merged;
 }
 
 /** Opens the connection with the settings the guard relies on. */
@@ -79,7 +110,8 @@ class SqliteGuardStore implements GuardStore {
     this.#file = file;
     this.#bookkeeping = new GroupCommit(database, file, BOOKKEEPING_COMMIT);
     this.#statements = {
-      addKey: database.prepare('INSERT INTO guard_keys (id, name, tier, visible_prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      addKey: database.prepare('INSERT INTO guard_keys (id, name, tier, visible_prefix, hash, created_at, revoked_at, expires_at, allow_listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      setAllowListed: database.prepare('UPDATE guard_keys SET allow_listed = ? WHERE id = ?'),
       getKey: database.prepare('SELECT * FROM guard_keys WHERE id = ?'),
       findKeys: database.prepare('SELECT * FROM guard_keys WHERE visible_prefix = ?'),
       listKeys: database.prepare('SELECT * FROM guard_keys ORDER BY created_at, id'),
@@ -96,6 +128,12 @@ class SqliteGuardStore implements GuardStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       listAudit: database.prepare('SELECT * FROM guard_audit ORDER BY seq DESC LIMIT ?'),
       listAuditForKey: database.prepare('SELECT * FROM guard_audit WHERE key_id = ? ORDER BY seq DESC LIMIT ?'),
+      countRefusal: database.prepare(`INSERT INTO guard_refusals (window_start, method, route, status, note, at, latency_ms, count) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+        ON CONFLICT (window_start, method, route, status, note) DO UPDATE SET count = count + 1`),
+      listRefusals: database.prepare('SELECT * FROM guard_refusals ORDER BY at DESC LIMIT ?'),
+      pruneAudit: database.prepare('DELETE FROM guard_audit WHERE seq IN (SELECT seq FROM guard_audit WHERE at < ? ORDER BY at LIMIT ?)'),
+      pruneRefusals: database.prepare(`DELETE FROM guard_refusals WHERE (window_start, method, route, status, note) IN
+        (SELECT window_start, method, route, status, note FROM guard_refusals WHERE at < ? ORDER BY at LIMIT ?)`),
     };
   }
 
@@ -110,7 +148,7 @@ class SqliteGuardStore implements GuardStore {
 
   addKey(key: KeyRecord): Promise<void> {
     return this.#run('adding a key', () => {
-      this.#statements.addKey.run(key.id, key.name, key.tier, key.visiblePrefix, key.hash, key.createdAt, key.revokedAt);
+      this.#statements.addKey.run(key.id, key.name, key.tier, key.visiblePrefix, key.hash, key.createdAt, key.revokedAt, key.expiresAt, key.allowListed ? 1 : 0);
     });
   }
 
@@ -131,6 +169,10 @@ class SqliteGuardStore implements GuardStore {
 
   revokeKey(id: string, at: number): Promise<boolean> {
     return this.#run('revoking a key', () => this.#statements.revokeKey.run(at, id).changes > 0);
+  }
+
+  setAllowListed(id: string, allowListed: boolean): Promise<boolean> {
+    return this.#run('allow-listing a key', () => this.#statements.setAllowListed.run(allowListed ? 1 : 0, id).changes > 0);
   }
 
   addUsage(entry: UsageEntry): Promise<void> {
@@ -162,6 +204,12 @@ class SqliteGuardStore implements GuardStore {
   }
 
   appendAudit(entry: AuditEntry): Promise<void> {
+    if (entry.keyId === null) {
+      const window = Math.floor(entry.at / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
+      return this.#bookkeeping.enqueue('counting a refused request', () => {
+        this.#statements.countRefusal.run(window, entry.method, entry.route, entry.status, entry.note ?? '', entry.at, entry.latencyMs);
+      });
+    }
     return this.#bookkeeping.enqueue('appending to the audit log', () => {
       this.#statements.appendAudit.run(
         entry.at, entry.keyId, entry.method, entry.route, entry.status, entry.promptTokens, entry.completionTokens,
@@ -174,8 +222,17 @@ class SqliteGuardStore implements GuardStore {
     const limit = Math.max(1, Math.floor(query.limit ?? 100));
     this.#bookkeeping.flush();
     return this.#run('reading the audit log', () => {
-      const rows = query.keyId === undefined ? this.#statements.listAudit.all(limit) : this.#statements.listAuditForKey.all(query.keyId, limit);
-      return (rows as AuditRow[]).map(toAudit);
+      if (query.keyId !== undefined) return (this.#statements.listAuditForKey.all(query.keyId, limit) as AuditRow[]).map(toAudit);
+      const rows = (this.#statements.listAudit.all(limit) as AuditRow[]).map(toAudit);
+      return mergeNewestFirst(rows, (this.#statements.listRefusals.all(limit) as RefusalRow[]).map(toRefusal), limit);
+    });
+  }
+
+  pruneAudit(before: number, batchSize: number): Promise<number> {
+    const limit = Math.max(1, Math.floor(batchSize));
+    return this.#run('pruning the audit log', () => {
+      const rows = this.#statements.pruneAudit.run(before, limit).changes;
+      return rows + this.#statements.pruneRefusals.run(before, limit).changes;
     });
   }
 

@@ -2,7 +2,7 @@
  * Where a throttled key's token bucket lives. Alone, a gateway keeps buckets in memory; replicas
  * share one bucket per key in Redis, so a throttled key gets its rate once, not once per replica.
  */
-import { TokenBucket } from '../collect/token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import type { PolicyRule } from './policy-config.js';
 
 /** Whether one request of a throttled key may go on, and if not, when to retry. */

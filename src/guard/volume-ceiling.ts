@@ -5,7 +5,8 @@
  */
 import type { DetectorScore } from './types.js';
 
-type Combine = (scores: ReadonlyArray<{ name: string; result: DetectorScore }>) => DetectorScore;
+/** How detector scores become one risk (what `withVolumeCeiling` wraps). */
+export type Combine = (scores: ReadonlyArray<{ name: string; result: DetectorScore }>) => DetectorScore;
 
 /** `combine`, raised to the volume detector's own score when that is higher. */
 export function withVolumeCeiling(combine: Combine, detectorName = 'volume'): Combine {

@@ -16,6 +16,7 @@ export async function collectAnswers(
   resolved: ResolvedTeacher,
   emit: EventSink,
   signal?: AbortSignal,
+  retryFailed = false,
 ): Promise<CollectSummary> {
   const { spec } = task;
   emit({ type: 'stage-start', stage: 'collect', detail: `${spec.teacher.model} at ${spec.teacher.baseURL}` });
@@ -25,7 +26,7 @@ export async function collectAnswers(
     inputs,
     labels: spec.labels,
     teacherURL: spec.teacher.baseURL,
-    buildMessages: (input) => buildMessages(spec, input.text),
+    buildMessages: (input) => buildMessages(spec, input.text, input.fields),
     requestKey: (messages) => requestKey(resolved.teacher, messages),
     estimateInputTokens,
     costUSD: (usage) => costUSD(usage, resolved.prices),
@@ -35,13 +36,16 @@ export async function collectAnswers(
     ...(spec.limits.rpm === undefined ? {} : { rpm: spec.limits.rpm }),
     ...(spec.limits.tpm === undefined ? {} : { tpm: spec.limits.tpm }),
     maxRetries: spec.teacher.maxRetries,
+    retryFailed,
     onEvent: (event) => emit({ type: 'collect', event }),
     ...(signal === undefined ? {} : { signal }),
   });
-  emit({ type: 'stage-done', stage: 'collect', summary: summary.message, data: { ...summary } });
   // A budget stop keeps what was bought: the later stages train on it and the run exits non-zero.
-  if (summary.stopReason !== 'done' && summary.stopReason !== 'budget') {
-    throw new RunStoppedError(summary.message, summary.stopReason);
+  if (summary.stopReason === 'done' || summary.stopReason === 'budget') {
+    emit({ type: 'stage-done', stage: 'collect', summary: summary.message, data: { ...summary } });
+    return summary;
   }
-  return summary;
+  // Not done: no ✔, and the message is said once, by the error the caller reports.
+  emit({ type: 'stage-stop', stage: 'collect', reason: summary.stopReason, data: { ...summary } });
+  throw new RunStoppedError(summary.message, summary.stopReason);
 }

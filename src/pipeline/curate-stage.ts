@@ -59,6 +59,7 @@ async function exportData(task: LoadedTask, kept: readonly CuratedRecord[], path
       gold: record.input.gold,
       split: record.split,
     }));
-  const result = await exportLabelled(rows, { directory: paths.exportsDir, buildMessages: (row) => buildMessages(task.spec, row.text) });
+  const fieldsById = new Map(kept.map((record) => [record.input.id, record.input.fields]));
+  const result = await exportLabelled(rows, { directory: paths.exportsDir, buildMessages: (row) => buildMessages(task.spec, row.text, fieldsById.get(row.id)) });
   for (const message of result.warnings) emit({ type: 'warning', stage: 'curate', message });
 }

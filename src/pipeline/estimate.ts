@@ -3,7 +3,7 @@ import { buildMessages } from '../spec/template.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { costUSD } from '../teacher/prices.js';
 import { estimateInputTokens, requestKey } from '../teacher/tokens.js';
-import { readInputs } from '../data/read-inputs.js';
+import { readTaskInputs } from './import-stage.js';
 import type { ResolvedTeacher } from './make-teacher.js';
 import { projectPaths } from './project.js';
 
@@ -26,14 +26,14 @@ export interface CostEstimate {
 /** Counts the tokens of every input not yet answered and prices them, without calling the teacher. */
 export async function estimateCost(task: LoadedTask, resolved: ResolvedTeacher): Promise<CostEstimate> {
   const { spec } = task;
-  const { records: inputs } = await readInputs(spec.inputs, task.baseDir, spec.labels);
+  const { records: inputs } = await readTaskInputs(task);
   const paths = projectPaths(task.projectDir);
   const store = openSqliteStore(paths.database);
   try {
     let cached = 0;
     let inputTokens = 0;
     for (const input of inputs) {
-      const messages = buildMessages(spec, input.text);
+      const messages = buildMessages(spec, input.text, input.fields);
       if (await store.getResponse(requestKey(resolved.teacher, messages))) cached++;
       else inputTokens += estimateInputTokens(messages);
     }

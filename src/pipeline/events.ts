@@ -1,4 +1,5 @@
 import type { CollectEvent } from '../collect/collector.js';
+import type { StopReason } from './errors.js';
 import type { EpochReport } from '../student/types.js';
 
 /** The stages of `distillery run`, in order. */
@@ -10,10 +11,14 @@ export type PipelineEvent =
   | { type: 'stage-start'; stage: Stage; detail?: string }
   | { type: 'stage-done'; stage: Stage; summary: string; data?: Record<string, unknown> }
   | { type: 'stage-skip'; stage: Stage; reason: string }
+  /** A stage that stopped before its end (cancelled, teacher unreachable…); the error that follows says why, once. */
+  | { type: 'stage-stop'; stage: Stage; reason: StopReason; data?: Record<string, unknown> }
   | { type: 'warning'; stage: Stage; message: string }
+  /** A task file warning (it does not stop the run); `text` is the whole `file:line:col: field: message` line. */
+  | { type: 'task-warning'; file: string; line: number | null; column: number | null; field: string; message: string; text: string }
   | { type: 'collect'; event: CollectEvent }
   | { type: 'epoch'; report: EpochReport; maxEpochs: number }
-  | { type: 'evaluate-progress'; done: number; total: number };
+  | { type: 'evaluate-progress'; done: number; total: number; step?: 'scoring' | 'timing the teacher' };
 
 /** A sink for pipeline events. */
 export type EventSink = (event: PipelineEvent) => void;

@@ -2,7 +2,7 @@ import { createOpenAITeacher } from '../teacher/openai-teacher.js';
 import { resolvePrices, type Prices } from '../teacher/prices.js';
 import type { Teacher } from '../teacher/types.js';
 import type { TaskSpec } from '../spec/schema.js';
-import { SetupError } from './errors.js';
+import { MissingKeyError, SetupError } from './errors.js';
 
 /** The teacher of a task, with the prices its calls are charged at. */
 export interface ResolvedTeacher {
@@ -32,7 +32,7 @@ export function makeTeacher(spec: TaskSpec, env: NodeJS.ProcessEnv = process.env
   if (settings.apiKeyEnv !== undefined) {
     const value = env[settings.apiKeyEnv];
     if (value === undefined || value.trim() === '') {
-      throw new SetupError(`the teacher's key is missing: set the environment variable ${settings.apiKeyEnv} (named by teacher.apiKeyEnv)`);
+      throw new MissingKeyError(`the teacher's key is missing: set the environment variable ${settings.apiKeyEnv} (named by teacher.apiKeyEnv)`);
     }
     apiKey = value.trim();
   } else if (!isLoopbackURL(settings.baseURL)) {

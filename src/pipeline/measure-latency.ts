@@ -14,12 +14,14 @@ export function timeStudent(student: Student, texts: readonly string[]): number[
 
 /** Milliseconds per call to an OpenAI-compatible server, one call at a time (no queueing in the figure). */
 export async function timeChatCalls(
-  options: { baseURL: string; model: string; apiKey?: string; logprobs?: boolean },
+  options: { baseURL: string; model: string; apiKey?: string; logprobs?: boolean; shouldStop?: () => boolean },
   conversations: readonly ChatMessage[][],
 ): Promise<number[]> {
   const client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey ?? 'not-needed', maxRetries: 0 });
   const samples: number[] = [];
   for (const messages of conversations) {
+    // Checked between calls rather than passed as a signal: the client adds an abort listener per request.
+    if (options.shouldStop?.() === true) break;
     const start = performance.now();
     await client.chat.completions.create({
       model: options.model,

@@ -1,5 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileAccessFailure } from '../util/node-errors.js';
 
 /** Where a project keeps its database and artefacts. */
 export interface ProjectPaths {
@@ -25,7 +27,13 @@ export function projectPaths(root: string): ProjectPaths {
   };
 }
 
-/** Creates the project folders. */
+/** Creates the project folders; a folder the OS refuses is a FileAccessError naming it (exit 5). */
 export async function ensureProject(paths: ProjectPaths): Promise<void> {
-  await mkdir(paths.exportsDir, { recursive: true });
+  try {
+    await mkdir(paths.exportsDir, { recursive: true });
+    // mkdir succeeds on folders that already exist, so check now that the run can write its lock and database.
+    await access(paths.root, constants.W_OK);
+  } catch (error) {
+    throw fileAccessFailure(error, paths.root, 'cannot use the project folder');
+  }
 }

@@ -1,7 +1,7 @@
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { CollectSummary } from '../collect/collector.js';
 import type { LoadedTask } from '../spec/load.js';
-import type { ResponseRecord, Store } from '../store/types.js';
+import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
 import { buildMessages } from '../spec/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
@@ -22,11 +22,15 @@ export interface RunTaskOptions {
   until?: Stage;
   /** Retrain even when the saved student matches the data and settings. */
   retrain?: boolean;
+  /** Send again the requests whose billed answer could not be used in an earlier run (they are paid again). */
+  retryFailed?: boolean;
   emit?: EventSink;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
   /** Use this teacher instead of the one the task file names (tests, the demo). */
   teacher?: ResolvedTeacher;
+  /** Time this many teacher calls one at a time during evaluate (real calls, billed by a paid teacher); default 0: as collected. */
+  teacherLatencySamples?: number;
 }
 
 /** What a run produced; parts are missing when it stopped early. */
@@ -61,12 +65,14 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const inputs = await importInputs(task, store, emit);
     result.inputs = inputs.length;
     if (last < STAGES.indexOf('collect')) return result;
-    result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal);
+    result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal, options.retryFailed === true);
     result.budgetStopped = result.collection.stopReason === 'budget';
     if (last < STAGES.indexOf('curate')) return result;
+    stopIfAborted(options.signal);
     const answers = await answersFor(task, store, resolved, inputs);
     const curated = await curate(task, store, inputs, answers, paths, emit);
     if (last < STAGES.indexOf('train')) return result;
+    stopIfAborted(options.signal);
     result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => {
       // Too little data because the budget ran out is a budget stop, and the user should hear it as one.
       if (result.budgetStopped && error instanceof RunStoppedError && error.reason === 'no-data') {
@@ -75,7 +81,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       throw error;
     });
     if (last < STAGES.indexOf('evaluate')) return result;
-    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, result.collection, inputs.length);
+    stopIfAborted(options.signal);
+    result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, {
+      collection: result.collection, inputCount: inputs.length, teacherLatencySamples: options.teacherLatencySamples ?? 0,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     return result;
   } finally {
     await store.close();
@@ -83,11 +93,16 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   }
 }
 
+/** Between stages, a cancelled run stops rather than starting the next (training and scoring cannot be interrupted midway). */
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new RunStoppedError('The run was cancelled between stages; answers so far are saved.', 'aborted');
+}
+
 /** The cached answer for each input under the current teacher settings. */
-async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly { id: string; text: string }[]): Promise<Map<string, ResponseRecord>> {
+async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly InputRecord[]): Promise<Map<string, ResponseRecord>> {
   const answers = new Map<string, ResponseRecord>();
   for (const input of inputs) {
-    const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text)));
+    const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text, input.fields)));
     if (response) answers.set(input.id, response);
   }
   return answers;

@@ -34,6 +34,12 @@ describe('parseChatCompletionRequest', () => {
     expect(request).toMatchObject({ logprobs: false, topLogprobs: 0, stream: false, includeUsage: false });
   });
 
+  it('rejects a user message without content, naming it, and says where the input came from', () => {
+    const error = rejection({ model: 'served', messages: [{ role: 'system', content: 's' }, { role: 'user', content: null }] });
+    expect(error).toMatchObject({ status: 400, param: 'messages[1].content', code: 'missing_required_parameter' });
+    expect(parseChatCompletionRequest({ model: 'served', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: null }] }, 'served').inputParam).toBe('messages[0].content');
+  });
+
   it('accepts nulls for optional settings and ignores settings it does not use', () => {
     const request = parseChatCompletionRequest({ model: 'served', messages, logprobs: null, top_logprobs: null, n: null, stream: null, temperature: 0.2, max_tokens: 5 }, 'served');
     expect(request).toMatchObject({ logprobs: false, topLogprobs: 0, stream: false });

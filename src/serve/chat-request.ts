@@ -14,8 +14,10 @@ export interface TextMessage {
 export interface ChatCompletionRequest {
   model: string;
   messages: TextMessage[];
-  /** The last user message's text: what gets classified. */
+  /** The last user message's text: what gets classified when no template recovers the input. */
   input: string;
+  /** Where `input` came from, e.g. `messages[2].content` (named by a 400 when it is empty). */
+  inputParam: string;
   logprobs: boolean;
   /** Alternatives to list per token (0..20); 0 when not asked. */
   topLogprobs: number;
@@ -63,15 +65,25 @@ function parseMessages(value: unknown): TextMessage[] {
     if (typeof role !== 'string' || !ROLES.has(role)) {
       throw invalidParameter(`messages[${index}].role`, `messages[${index}].role must be one of ${[...ROLES].join(', ')}`);
     }
+    // An assistant message may carry tool calls instead of content; a user message is nothing without it.
+    if (role === 'user' && isUnset(content)) {
+      throw invalidParameter(`messages[${index}].content`, `messages[${index}].content is required for a user message: it is the input to classify`, 'missing_required_parameter');
+    }
     return { role, content: contentText(content, `messages[${index}].content`) };
   });
 }
 
-/** The text of the last user message, which is what the classifier answers. */
-function lastUserText(messages: readonly TextMessage[]): string {
-  const user = messages.findLast((message) => message.role === 'user');
-  if (user === undefined) throw invalidParameter('messages', 'messages must contain a user message: its content is the input to classify');
-  return user.content;
+/** The last user message's text and its parameter name, which is what the classifier answers. */
+function lastUserText(messages: readonly TextMessage[]): { input: string; inputParam: string } {
+  const index = messages.findLastIndex((message) => message.role === 'user');
+  if (index === -1) throw invalidParameter('messages', 'messages must contain a user message: its content is the input to classify');
+  return { input: messages[index]?.content ?? '', inputParam: `messages[${index}].content` };
+}
+
+/** The text to classify, or a 400 naming where it came from when it is empty: an empty text is no input, not a prediction. */
+export function requireInput(input: string, param: string): string {
+  if (input.trim() === '') throw invalidParameter(param, `${param} is empty: there is no input to classify`);
+  return input;
 }
 
 /** The requested model, which must be the one served (the error says which that is). */
@@ -125,11 +137,11 @@ function parseIncludeUsage(value: unknown, stream: boolean): boolean {
 export function parseChatCompletionRequest(body: Record<string, unknown>, servedModel: string): ChatCompletionRequest {
   const model = parseModel(body.model, servedModel);
   const messages = parseMessages(body.messages);
-  const input = lastUserText(messages);
+  const { input, inputParam } = lastUserText(messages);
   const logprobs = optionalBoolean(body, 'logprobs');
   const topLogprobs = parseTopLogprobs(body.top_logprobs, logprobs);
   checkChoiceCount(body.n);
   const stream = optionalBoolean(body, 'stream');
   const includeUsage = parseIncludeUsage(body.stream_options, stream);
-  return { model, messages, input, logprobs, topLogprobs, stream, includeUsage };
+  return { model, messages, input, inputParam, logprobs, topLogprobs, stream, includeUsage };
 }

@@ -124,7 +124,7 @@ export function chatCompletion(identity: CompletionIdentity, answer: ClassifierA
 }
 
 /** One `chat.completion.chunk` with a single choice. */
-function chunk(identity: CompletionIdentity, choice: Record<string, unknown>, includeUsage: boolean): Record<string, unknown> {
+export function chunk(identity: CompletionIdentity, choice: Record<string, unknown>, includeUsage: boolean): Record<string, unknown> {
   // With include_usage OpenAI sends `usage: null` on every chunk before the final usage chunk.
   return { ...identity, object: 'chat.completion.chunk', choices: [{ index: 0, ...choice }], ...(includeUsage ? { usage: null } : {}) };
 }

@@ -4,13 +4,24 @@
  * carry the classifier's probabilities, so a distillation client cannot tell it from an LLM.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseChatCompletionRequest } from './chat-request.js';
+import { parseChatCompletionRequest, requireInput, type ChatCompletionRequest } from './chat-request.js';
 import { chatCompletion, chatCompletionChunks, newCompletionIdentity, usageFor, type ClassifierAnswer } from './chat-response.js';
-import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, readJsonBody, sendJson, SseWriter, type Route } from './http.js';
+import { createRequestListener, DEFAULT_MAX_BODY_BYTES, readJsonBody, sendJson, SseWriter, type Route } from './http.js';
 import { listen, type ListeningServer } from './listen.js';
+import { modelRoutes } from './model-routes.js';
 
 /** Classifies one input text. */
 export type Classify = (input: string) => ClassifierAnswer | Promise<ClassifierAnswer>;
+
+/** The text a request asks about, where it came from (for a 400 when it is empty), and headers that say how it was found. */
+export interface SelectedInput {
+  input: string;
+  param: string;
+  headers?: Record<string, string>;
+}
+
+/** Picks the text to classify out of a validated request (default: the last user message). */
+export type SelectInput = (chat: ChatCompletionRequest) => SelectedInput;
 
 /** How to start a classifier server. */
 export interface ClassifierServerOptions {
@@ -25,11 +36,8 @@ export interface ClassifierServerOptions {
   port?: number;
   /** Request body limit in bytes (413 beyond it); default 1 MiB. */
   maxBodyBytes?: number;
-}
-
-/** The model object of GET /v1/models. */
-function modelObject(options: ClassifierServerOptions, created: number): Record<string, unknown> {
-  return { id: options.modelName, object: 'model', created, owned_by: options.ownedBy ?? 'distillery' };
+  /** Which text of a request to classify; default the last user message. */
+  selectInput?: SelectInput;
 }
 
 /** POST /v1/chat/completions: validate, classify, serialise (as JSON or as an SSE stream). */
@@ -37,41 +45,20 @@ function chatCompletionsHandler(options: ClassifierServerOptions): (request: Inc
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (request, response) => {
     const chat = parseChatCompletionRequest(await readJsonBody(request, maxBodyBytes), options.modelName);
-    const answer = await options.classify(chat.input);
+    const selected = options.selectInput?.(chat) ?? { input: chat.input, param: chat.inputParam };
+    const answer = await options.classify(requireInput(selected.input, selected.param));
     const identity = newCompletionIdentity(chat.model);
     const usage = usageFor(chat.messages);
-    if (!chat.stream) return sendJson(response, 200, chatCompletion(identity, answer, chat, usage));
-    const events = new SseWriter(response);
+    if (!chat.stream) return sendJson(response, 200, chatCompletion(identity, answer, chat, usage), selected.headers);
+    const events = new SseWriter(response, selected.headers);
     for (const chunk of chatCompletionChunks(identity, answer, chat, usage)) events.send(chunk);
     events.done();
   };
 }
 
-/** A URL path segment decoded, or a 400 when its percent-encoding is broken. */
-function decodedSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, `the path segment "${segment}" is not valid percent-encoding`, { code: 'invalid_path' });
-  }
-}
-
 /** The route table: chat completions and the model listing (all and one). */
 function routes(options: ClassifierServerOptions): Route[] {
-  const created = Math.floor(Date.now() / 1000);
-  return [
-    { method: 'POST', path: '/v1/chat/completions', handler: chatCompletionsHandler(options) },
-    { method: 'GET', path: '/v1/models', handler: (_request, response) => sendJson(response, 200, { object: 'list', data: [modelObject(options, created)] }) },
-    {
-      method: 'GET',
-      path: '/v1/models/',
-      handler: (_request, response, path) => {
-        const id = decodedSegment(path.slice('/v1/models/'.length));
-        if (id !== options.modelName) throw new HttpError(404, `the model "${id}" does not exist here; this server serves "${options.modelName}"`, { param: 'model', code: 'model_not_found' });
-        sendJson(response, 200, modelObject(options, created));
-      },
-    },
-  ];
+  return [{ method: 'POST', path: '/v1/chat/completions', handler: chatCompletionsHandler(options) }, ...modelRoutes(options)];
 }
 
 /** Starts an OpenAI-compatible server answering chat completions with `options.classify`. */

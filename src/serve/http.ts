@@ -4,7 +4,9 @@
  * into OpenAI's error shape ({error: {message, type, param, code}}), the way Hono's errors carry
  * their own response.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DistilleryError, EXIT } from '../util/errors.js';
 
 /** The body of an OpenAI error answer. */
 export interface OpenAIErrorBody {
@@ -12,7 +14,8 @@ export interface OpenAIErrorBody {
 }
 
 /** An error that knows its HTTP status and its OpenAI-shaped body. */
-export class HttpError extends Error {
+export class HttpError extends DistilleryError {
+  override readonly name: string = 'HttpError';
   readonly status: number;
   readonly type: string;
   readonly param: string | null;
@@ -20,8 +23,7 @@ export class HttpError extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(status: number, message: string, details: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {}) {
-    super(message);
-    this.name = 'HttpError';
+    super(message, { exitCode: status >= 500 ? EXIT.failure : EXIT.invalidInput, httpStatus: status, retryable: status === 408 || status === 429 || status >= 500 });
     this.status = status;
     this.type = details.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = details.param ?? null;
@@ -122,9 +124,9 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export class SseWriter {
   private readonly response: ServerResponse;
 
-  constructor(response: ServerResponse) {
+  constructor(response: ServerResponse, headers: Readonly<Record<string, string>> = {}) {
     this.response = response;
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
     // Send the headers now so a client sees the stream open before the first event.
     response.flushHeaders();
   }
@@ -178,28 +180,44 @@ export function selectRoute(routes: readonly Route[], method: string, path: stri
   return route.handler;
 }
 
-/** Turns any error into an OpenAI-shaped JSON answer; unexpected errors become a 500. */
-export function sendError(response: ServerResponse, error: unknown): void {
+/** Hears about an unexpected error (a bug, not a refusal) with the request id its client was given. */
+export type InternalErrorLog = (error: unknown, requestId: string) => void;
+
+/** Unexpected errors go to stderr, stack included, under the id the client sees. */
+const logToStderr: InternalErrorLog = (error, requestId) => {
+  process.stderr.write(`distillery: internal error in request ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+/**
+ * Turns any error into an OpenAI-shaped JSON answer. An unexpected error becomes a generic 500 that
+ * names only a request id (its message may hold paths, addresses or upstream details meant for the
+ * operator); the details go to `log` under the same id.
+ */
+export function sendError(response: ServerResponse, error: unknown, log: InternalErrorLog = logToStderr): void {
+  const requestId = error instanceof HttpError ? null : `req_${randomBytes(8).toString('hex')}`;
+  if (requestId !== null) log(error, requestId);
   if (response.headersSent) {
     // A stream already started cannot change its status; cutting it tells the client it failed.
     response.destroy(error instanceof Error ? error : undefined);
     return;
   }
-  const httpError = error instanceof HttpError ? error : new HttpError(500, `internal server error: ${error instanceof Error ? error.message : String(error)}`);
+  const httpError = error instanceof HttpError
+    ? error
+    : new HttpError(500, `internal server error (request id ${requestId}); the operator's log has the details`, { code: 'internal_error', headers: { 'x-request-id': requestId ?? '' } });
   sendJson(response, httpError.status, httpError.toBody(), httpError.headers);
 }
 
 /** The node:http request listener for a route table, wrapped in the single error boundary. */
-export function createRequestListener(routes: readonly Route[]): (request: IncomingMessage, response: ServerResponse) => void {
+export function createRequestListener(routes: readonly Route[], log: InternalErrorLog = logToStderr): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     let handled: Promise<void> | void;
     try {
       const path = pathOf(request);
       handled = selectRoute(routes, request.method ?? 'GET', path)(request, response, path);
     } catch (error) {
-      sendError(response, error);
+      sendError(response, error, log);
       return;
     }
-    handled?.catch((error: unknown) => sendError(response, error));
+    handled?.catch((error: unknown) => sendError(response, error, log));
   };
 }

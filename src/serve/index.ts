@@ -4,3 +4,5 @@ export { LOGPROB_FLOOR, type ClassifierAnswer, type RankedToken, type TokenLogpr
 export { parseChatCompletionRequest, MAX_TOP_LOGPROBS, type ChatCompletionRequest, type TextMessage } from './chat-request.js';
 export { HttpError, readJsonBody, sendJson, SseWriter, createRequestListener, DEFAULT_MAX_BODY_BYTES, type OpenAIErrorBody, type Route, type RouteHandler } from './http.js';
 export { listen, type ListeningServer } from './listen.js';
+export { modelRoutes, type ServedModel } from './model-routes.js';
+export { answerTokens, limitAnswer, parseGenerationSettings, textChatCompletion, textChatCompletionChunks, textUsage, wholeCharacterGroups, type AnswerToken, type TextAnswer, type GenerationSettings } from './text-completion.js';

@@ -3,6 +3,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UsageError } from '../util/errors.js';
+import { listenFailure } from '../util/node-errors.js';
 
 /** A started server. */
 export interface ListeningServer {
@@ -20,11 +22,13 @@ function urlHost(host: string): string {
 
 /** Listens on `host:port` (port 0 picks a free one) and resolves once the server accepts connections. */
 export async function listen(listener: (request: IncomingMessage, response: ServerResponse) => void, host = '127.0.0.1', port = 0): Promise<ListeningServer> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`port must be an integer from 0 to 65535, got ${port}`);
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: Error) => reject(listenFailure(error, host, port));
+    server.once('error', onError);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });

@@ -2,10 +2,15 @@
  * Serves a trained student behind the OpenAI chat-completions API, so an app swaps its teacher for
  * the student by changing `baseURL` (and the model name).
  */
+import type { StudentPrompt } from '../student/file-format.js';
 import type { Student } from '../student/types.js';
 import type { ClassifierAnswer } from './chat-response.js';
-import { startClassifierServer } from './classifier-server.js';
+import { startClassifierServer, type SelectInput } from './classifier-server.js';
 import type { ListeningServer } from './listen.js';
+import { compileTemplateInverter } from './template-inversion.js';
+
+/** The response header that says how the input was found: `matched` (the task's template was inverted), `unmatched` (the last user message), `none` (no template known). */
+export const TEMPLATE_HEADER = 'x-distillery-template';
 
 /** How to serve a student. */
 export interface StudentServerOptions {
@@ -18,6 +23,24 @@ export interface StudentServerOptions {
   port?: number;
   /** Request body limit in bytes; default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * The prompt the student was distilled with. A request carrying it (an app that only swapped its
+   * baseURL) is classified on the input the template recovers, not on the whole templated message.
+   */
+  prompt?: StudentPrompt | null;
+}
+
+/** Picks the input out of a request: the template's `{{text}}` where the prompt matches, else the last user message. */
+export function templateInputSelector(prompt: StudentPrompt | null | undefined, labels: readonly string[]): SelectInput {
+  if (prompt === null || prompt === undefined) {
+    return (chat) => ({ input: chat.input, param: chat.inputParam, headers: { [TEMPLATE_HEADER]: 'none' } });
+  }
+  const invert = compileTemplateInverter(prompt.messages, labels);
+  return (chat) => {
+    const match = invert(chat.messages);
+    if (match === null) return { input: chat.input, param: chat.inputParam, headers: { [TEMPLATE_HEADER]: 'unmatched' } };
+    return { input: match.text, param: `messages[${match.textMessage}].content`, headers: { [TEMPLATE_HEADER]: 'matched' } };
+  };
 }
 
 /** A student's prediction as a classifier answer: its label, and every label ranked by log-probability. */
@@ -35,6 +58,7 @@ export async function startStudentServer(options: StudentServerOptions): Promise
   const { student, modelName, host, port, maxBodyBytes } = options;
   return startClassifierServer({
     classify: (input) => studentAnswer(student, input),
+    selectInput: templateInputSelector(options.prompt, student.labels),
     modelName,
     ownedBy: `distillery:${student.kind}`,
     ...(host === undefined ? {} : { host }),

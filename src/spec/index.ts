@@ -1,3 +1,3 @@
 export { taskSpecSchema, type TaskSpec, type StudentSettings, type TeacherSettings } from './schema.js';
-export { loadTaskFile, parseTaskSpec, SpecError, type LoadedTask, type SpecProblem } from './load.js';
-export { renderTemplate, buildMessages } from './template.js';
+export { loadTaskFile, parseTaskSpec, parseTaskText, SpecError, type LoadedTask, type SpecProblem, type PromptField } from './load.js';
+export { renderTemplate, buildMessages, templateFieldNames } from './template.js';

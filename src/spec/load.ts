@@ -1,28 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { ZodError, ZodType } from 'zod';
+import type { ZodType } from 'zod';
 import { taskSpecSchema, type TaskSpec } from './schema.js';
+import { LABELS_PLACEHOLDER, placeholderPattern, templateFieldNames } from './template.js';
+import { formatProblems, parseSettingsDocument, problemAt, SpecError, type SettingsDescription, type SpecProblem } from './yaml-settings.js';
 
-/** A task file problem, with the file, line and field it concerns. */
-export class SpecError extends Error {
-  override readonly name = 'SpecError';
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly problems: readonly SpecProblem[],
-  ) {
-    super(message);
-  }
-}
+export { SpecError, type SpecProblem } from './yaml-settings.js';
 
-/** One problem found in a task file. */
-export interface SpecProblem {
-  /** Dotted path of the field, e.g. `teacher.baseURL` or `labels[2]`. */
+/** Where a prompt names an input field (`{{title}}`): the field's name and the placeholder's line. */
+export interface PromptField {
+  name: string;
+  /** The message content it is written in, e.g. `prompt.messages[1].content`. */
   field: string;
   line: number | null;
   column: number | null;
-  message: string;
 }
 
 /** A loaded task: the validated spec plus where it came from. */
@@ -33,7 +24,20 @@ export interface LoadedTask {
   baseDir: string;
   /** Absolute project folder (database, artefacts). */
   projectDir: string;
+  /** What is worth a look but does not stop a run (e.g. a prompt that never lists the labels), each at its line. */
+  warnings?: readonly SpecProblem[];
+  /** Every input-field placeholder of the prompt with its line; absent for tasks built in code. */
+  promptFields?: readonly PromptField[];
 }
+
+/** A task file's text, validated: the spec, its warnings and where its prompt names input fields. */
+export interface ParsedTask {
+  spec: TaskSpec;
+  warnings: SpecProblem[];
+  promptFields: PromptField[];
+}
+
+const TASK_FILE: SettingsDescription = { noun: 'task file', expected: 'name:, teacher:, prompt:, …' };
 
 /** Reads a settings file (task, policy) as text with its absolute path; a missing or unreadable file is a SpecError. */
 export async function readSettingsFile(file: string, noun: string): Promise<{ absolute: string; text: string }> {
@@ -49,77 +53,52 @@ export async function readSettingsFile(file: string, noun: string): Promise<{ ab
 /** Reads, parses and validates a task file; every error points at its line and field. */
 export async function loadTaskFile(file: string): Promise<LoadedTask> {
   const { absolute, text } = await readSettingsFile(file, 'task file');
-  const spec = parseTaskSpec(text, absolute);
+  const { spec, warnings, promptFields } = parseTaskText(text, absolute);
   const baseDir = path.dirname(absolute);
   const projectDir = path.resolve(baseDir, spec.project ?? path.join('.distillery', spec.name));
-  return { spec, file: absolute, baseDir, projectDir };
+  return { spec, file: absolute, baseDir, projectDir, warnings, promptFields };
 }
 
 /** Parses and validates task YAML text; `file` is used in messages only. */
 export function parseTaskSpec(text: string, file = 'task.yaml'): TaskSpec {
-  return parseYamlSettings(text, file, taskSpecSchema, { noun: 'task file', expected: 'name:, teacher:, prompt:, …' });
+  return parseTaskText(text, file).spec;
+}
+
+/** Parses and validates task YAML text, keeping its warnings and the lines of its input-field placeholders. */
+export function parseTaskText(text: string, file = 'task.yaml'): ParsedTask {
+  const { value: spec, document } = parseSettingsDocument(text, file, taskSpecSchema, TASK_FILE);
+  const warnings: SpecProblem[] = [];
+  if (!spec.prompt.messages.some((message) => placeholderPattern(LABELS_PLACEHOLDER).test(message.content))) {
+    warnings.push(problemAt(document, ['prompt', 'messages'], 'no message contains {{labels}}: the teacher is not told which labels to answer with, so more of its answers may be junk'));
+  }
+  const promptFields = spec.prompt.messages.flatMap((message, index) =>
+    templateFieldNames([message]).map((name): PromptField => {
+      const fieldPath = ['prompt', 'messages', index, 'content'];
+      const position = document.positionOfText(fieldPath, placeholderPattern(name));
+      return { name, field: `prompt.messages[${index}].content`, line: position?.line ?? null, column: position?.column ?? null };
+    }),
+  );
+  return { spec, warnings, promptFields };
+}
+
+/** The error for prompt placeholders naming fields no input has, at the placeholder's line in the task file. */
+export function unknownPromptFieldError(task: LoadedTask, missing: readonly string[], available: readonly string[]): SpecError {
+  const problems = missing.map((name): SpecProblem => {
+    const where = task.promptFields?.find((field) => field.name === name);
+    return {
+      field: where?.field ?? 'prompt.messages',
+      line: where?.line ?? null,
+      column: where?.column ?? null,
+      message: `{{${name}}} names a field that no input has (${task.spec.inputs.path} has ${available.length > 0 ? available.join(', ') : 'no fields'})`,
+    };
+  });
+  return new SpecError(formatProblems(task.file, TASK_FILE.noun, 'has errors', problems), task.file, problems);
 }
 
 /**
  * Parses YAML (or JSON) settings text and validates it with `schema`; every error names the file, line,
  * column and field. Shared by every settings file (task files, guard policy files).
  */
-export function parseYamlSettings<T>(text: string, file: string, schema: ZodType<T>, describe: { noun: string; expected: string }): T {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const problems = document.errors.map((error): SpecProblem => {
-      const position = lineCounter.linePos(error.pos[0]);
-      return { field: '', line: position.line, column: position.col, message: error.message.split('\n')[0] ?? error.message };
-    });
-    throw new SpecError(formatProblems(file, describe.noun, 'is not valid YAML', problems), file, problems);
-  }
-  const value: unknown = document.toJS();
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const problems = [{ field: '', line: 1, column: 1, message: `expected a mapping of settings (${describe.expected})` }];
-    throw new SpecError(formatProblems(file, describe.noun, `is not a ${describe.noun}`, problems), file, problems);
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = issuesToProblems(result.error, (issuePath) => {
-    const node = document.getIn(issuePath, true);
-    const offset = isNode(node) && node.range ? node.range[0] : nearestParentOffset(document, issuePath);
-    return offset === null ? null : lineCounter.linePos(offset);
-  });
-  throw new SpecError(formatProblems(file, describe.noun, 'has errors', problems), file, problems);
-}
-
-function nearestParentOffset(document: ReturnType<typeof parseDocument>, issuePath: readonly PropertyKey[]): number | null {
-  for (let length = issuePath.length - 1; length >= 0; length--) {
-    const node = document.getIn(issuePath.slice(0, length), true);
-    if (isNode(node) && node.range) return node.range[0];
-  }
-  return null;
-}
-
-function issuesToProblems(
-  error: ZodError,
-  locate: (issuePath: readonly PropertyKey[]) => { line: number; col: number } | null,
-): SpecProblem[] {
-  return error.issues.map((issue) => {
-    const position = locate(issue.path);
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
-    if (issue.code === 'invalid_type' && message.includes('received undefined')) message = 'is required';
-    return { field: formatPath(issue.path), line: position?.line ?? null, column: position?.col ?? null, message };
-  });
-}
-
-function formatPath(issuePath: readonly PropertyKey[]): string {
-  return issuePath
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-}
-
-function formatProblems(file: string, noun: string, summary: string, problems: readonly SpecProblem[]): string {
-  const lines = problems.map((problem) => {
-    const where = problem.line === null ? '' : `${path.basename(file)}:${problem.line}:${problem.column ?? 1}: `;
-    return `  ${where}${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
-  });
-  return [`${noun} ${file} ${summary}:`, ...lines].join('\n');
+export function parseYamlSettings<T>(text: string, file: string, schema: ZodType<T>, describe: SettingsDescription): T {
+  return parseSettingsDocument(text, file, schema, describe).value;
 }

@@ -6,9 +6,45 @@ const messageTemplate = z.object({
   content: z.string().min(1),
 }).strict();
 
+/**
+ * Whether a base URL names its scheme and host. `new URL('localhost:11434/v1')` parses (as scheme
+ * "localhost:"), so a URL without `http://` would otherwise pass and fail only at the first call.
+ */
+function isHttpURL(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A label as answers are matched to it: case and whitespace do not count (see teacher/label-match.ts). */
+function labelIdentity(label: string): string {
+  return label.toLowerCase().replace(/\s+/g, '');
+}
+
+/** Labels must differ by more than case or whitespace, or the teacher's answers could not tell them apart. */
+function checkLabels(labels: readonly string[], context: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  labels.forEach((label, index) => {
+    const identity = labelIdentity(label);
+    const earlier = seen.get(identity);
+    if (earlier === undefined) seen.set(identity, index);
+    else if (labels[earlier] === label) context.addIssue({ code: 'custom', message: `duplicate label "${label}"`, path: [index] });
+    else {
+      context.addIssue({
+        code: 'custom',
+        message: `labels "${labels[earlier]}" (labels[${earlier}]) and "${label}" (labels[${index}]) differ only in case or spaces: answers could not tell them apart`,
+        path: [index],
+      });
+    }
+  });
+}
+
 const teacherSchema = z.object({
   /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
-  baseURL: z.string().url(),
+  baseURL: z.string().refine(isHttpURL, 'must be an http:// or https:// URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1'),
   model: z.string().min(1),
   /** The *name* of the environment variable holding the key; never the key itself. */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name, e.g. OPENAI_API_KEY').optional(),
@@ -127,13 +163,7 @@ export const taskSpecSchema = z.object({
   project: z.string().min(1).optional(),
   teacher: teacherSchema,
   prompt: promptSchema,
-  labels: z.array(z.string().min(1)).min(2, 'a task needs at least two labels').superRefine((labels, context) => {
-    const seen = new Set<string>();
-    labels.forEach((label, index) => {
-      if (seen.has(label)) context.addIssue({ code: 'custom', message: `duplicate label "${label}"`, path: [index] });
-      seen.add(label);
-    });
-  }),
+  labels: z.array(z.string().min(1)).min(2, 'a task needs at least two labels').superRefine(checkLabels),
   inputs: inputsSchema,
   budget: budgetSchema,
   limits: limitsSchema.prefault({}),

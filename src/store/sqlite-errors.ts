@@ -9,6 +9,20 @@ function sqliteCode(error: unknown): string | null {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : null;
 }
 
+/** The errno code ("EIO", ...) of a Node file-system error, such as a failed fdatasync of the WAL. */
+function systemCode(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null || typeof (error as { errno?: unknown }).errno !== 'number') return null;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : null;
+}
+
+/** Classifies a Node file-system errno code. */
+function classifySystem(code: string): StoreErrorCause {
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'disk-full';
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'read-only';
+  return 'io';
+}
+
 /** Classifies an extended SQLite code by its primary code (SQLITE_IOERR_WRITE → io, and so on). */
 function classify(code: string | null): StoreErrorCause {
   if (code === null) return 'other';
@@ -41,11 +55,12 @@ function describe(reason: StoreErrorCause, file: string, action: string, detail:
   }
 }
 
-/** Turns any error thrown by better-sqlite3 into a StoreError that names the cause and the file. */
+/** Turns any error thrown by better-sqlite3 (or by a flush of the WAL) into a StoreError that names the cause and the file. */
 export function toStoreError(error: unknown, file: string, action: string): StoreError {
   if (error instanceof StoreError) return error;
-  const code = sqliteCode(error);
-  const reason = classify(code);
+  const system = sqliteCode(error) === null ? systemCode(error) : null;
+  const code = sqliteCode(error) ?? system;
+  const reason = system === null ? classify(code) : classifySystem(system);
   const detail = error instanceof Error ? error.message : String(error);
   return new StoreError(describe(reason, file, action, detail), { reason, file, code, cause: error });
 }

@@ -77,6 +77,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'billed attempts: basis, reason, and failed-for-good markers',
+    sql: `
+      -- Rows written before version 2 were timed-out calls, charged at their worst case and retried.
+      ALTER TABLE billed_failures ADD COLUMN input_id TEXT;
+      ALTER TABLE billed_failures ADD COLUMN basis TEXT NOT NULL DEFAULT 'worst-case' CHECK (basis IN ('reported-usage', 'worst-case'));
+      ALTER TABLE billed_failures ADD COLUMN final INTEGER NOT NULL DEFAULT 0 CHECK (final IN (0, 1));
+      ALTER TABLE billed_failures ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+      -- Planning asks, for every request, whether it already failed for good with a billed answer.
+      CREATE INDEX billed_failures_final ON billed_failures(cache_key) WHERE final = 1;
+    `,
+  },
 ];
 
 /** The newest schema version this code understands. */

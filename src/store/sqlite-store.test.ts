@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from './errors.js';
 import { toStoreError } from './sqlite-errors.js';
-import { LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js';
+import { LATEST_SCHEMA_VERSION, SQLITE_MIGRATIONS, migrate } from './sqlite-migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { describeStoreConformance, sampleInput, sampleReservation, sampleResponse } from './store-conformance.js';
 
@@ -63,6 +63,19 @@ describe('SQLite store', () => {
     const columns = (database.prepare('PRAGMA table_info(t)').all() as Array<{ name: string }>).map((column) => column.name);
     expect(columns).toEqual(['a', 'b']);
     database.close();
+  });
+
+  it('upgrades a version-1 journal: its billed failures become retried worst-case attempts', async () => {
+    const file = freshFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new Database(file);
+    migrate(old, file, SQLITE_MIGRATIONS.filter((step) => step.version === 1));
+    old.prepare('INSERT INTO billed_failures (cache_key, billed_usd, recorded_at) VALUES (?, ?, ?)').run('key-7', 0.5, 7);
+    old.close();
+    const store = openSqliteStore(file);
+    expect(await store.listBilledAttempts()).toEqual([{ cacheKey: 'key-7', inputId: '', billedUSD: 0.5, basis: 'worst-case', final: false, reason: '', recordedAt: 7 }]);
+    expect((await store.ledger()).committedUSD).toBe(0.5);
+    await store.close();
   });
 
   it('refuses a database written by a newer Distillery, without touching it', async () => {

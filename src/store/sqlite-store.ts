@@ -3,11 +3,11 @@ import Database from 'better-sqlite3';
 import { decodeDistribution, encodeDistribution } from './distribution-codec.js';
 import { StoreError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { WalSync } from './wal-sync.js';
+import { WalSync, type WalFileSystem } from './wal-sync.js';
 import { toStoreError } from './sqlite-errors.js';
 import { openSqliteDatabase } from './sqlite-open.js';
 import { migrate } from './sqlite-migrations.js';
-import type { InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
+import type { BilledAttempt, BilledBasis, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
 
 /** Settings for tests and quotas; the defaults suit every project. */
 export interface SqliteStoreOptions {
@@ -15,6 +15,8 @@ export interface SqliteStoreOptions {
   maxPageCount?: number;
   /** How long to wait for a lock held by another connection, in ms. */
   busyTimeoutMs?: number;
+  /** The file-system calls that make the WAL durable (tests inject them); Node's by default. */
+  walFileSystem?: WalFileSystem;
 }
 
 interface ResponseRow {
@@ -23,6 +25,7 @@ interface ResponseRow {
   output_tokens: number; cost_usd: number; latency_ms: number; attempts: number; created_at: number;
 }
 interface ReservationRow { cache_key: string; input_id: string; estimated_usd: number; started_at: number }
+interface BilledRow { cache_key: string; input_id: string | null; billed_usd: number; basis: BilledBasis; final: number; reason: string; recorded_at: number }
 
 /** Maps a stored row back to the seam's record. */
 function toResponse(row: ResponseRow): ResponseRecord {
@@ -31,6 +34,14 @@ function toResponse(row: ResponseRow): ResponseRecord {
     distribution: decodeDistribution(row.distribution), tailMass: row.tail_mass, text: row.text,
     inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUSD: row.cost_usd,
     latencyMs: row.latency_ms, attempts: row.attempts, createdAt: row.created_at,
+  };
+}
+
+/** Maps a stored billed-attempt row back to the seam's record (rows from before version 2 have no input id). */
+function toBilledAttempt(row: BilledRow): BilledAttempt {
+  return {
+    cacheKey: row.cache_key, inputId: row.input_id ?? '', billedUSD: row.billed_usd, basis: row.basis,
+    final: row.final === 1, reason: row.reason, recordedAt: row.recorded_at,
   };
 }
 
@@ -47,12 +58,13 @@ function toReservation(row: ReservationRow): Reservation {
  */
 const JOURNAL_COMMIT = { windowMs: 0, maxWrites: 1024 } as const;
 
-/** Opens the connection and applies the settings every Distillery database relies on. */
-function openDatabase(file: string, options: SqliteStoreOptions): Database.Database {
+/** Opens the store's connection and applies the settings every Distillery database relies on (exported for tests). */
+export function openStoreDatabase(file: string, options: SqliteStoreOptions = {}): Database.Database {
   // Every reservation and answer must survive power loss, not only a crash: the journal is about money
   // already spent. NORMAL here, because the store flushes the WAL itself before acknowledging a write
   // (wal-sync.ts); where there is no WAL to flush, the constructor asks SQLite for FULL instead.
-  return openSqliteDatabase(file, { synchronous: 'NORMAL', migrate, ...options });
+  const { walFileSystem: _walFileSystem, ...openOptions } = options;
+  return openSqliteDatabase(file, { synchronous: 'NORMAL', migrate, ...openOptions });
 }
 
 /** Opens (creating if needed, folder included) the SQLite store of a project. */
@@ -60,11 +72,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const path = file === ':memory:' ? file : resolve(file);
   let database: Database.Database;
   try {
-    database = openDatabase(path, options);
+    database = openStoreDatabase(path, options);
   } catch (error) {
     throw toStoreError(error, path, 'opening the database');
   }
-  return new SqliteStore(database, path);
+  try {
+    return new SqliteStore(database, path, options.walFileSystem);
+  } catch (error) {
+    // The first flush of the WAL (the schema) can fail too: a StoreError, like any other.
+    database.close();
+    throw toStoreError(error, path, 'opening the database');
+  }
 }
 
 /** The SQLite implementation of `Store`; every method maps driver errors to StoreError. */
@@ -77,12 +95,12 @@ class SqliteStore implements Store {
   /** Flushes the WAL; null for a database without one (in memory), which SQLite then syncs itself. */
   readonly #wal: WalSync | null;
 
-  constructor(database: Database.Database, file: string) {
+  constructor(database: Database.Database, file: string, walFileSystem?: WalFileSystem) {
     this.#database = database;
     this.#file = file;
     const walMode = file !== ':memory:' && database.pragma('journal_mode', { simple: true }) === 'wal';
     if (!walMode) database.pragma('synchronous = FULL');
-    const wal = walMode ? new WalSync(file) : null;
+    const wal = walMode ? new WalSync(file, walFileSystem) : null;
     this.#wal = wal;
     this.#journal = new GroupCommit(database, file, { ...JOURNAL_COMMIT, ...(wal === null ? {} : { durable: () => wal.flush() }) });
     // The schema the migrations may just have written.
@@ -100,7 +118,11 @@ class SqliteStore implements Store {
       listReservations: database.prepare('SELECT * FROM reservations ORDER BY started_at, cache_key'),
       insertOrphan: database.prepare('INSERT INTO orphaned_calls (cache_key, input_id, estimated_usd, started_at, abandoned_at) VALUES (?, ?, ?, ?, ?)'),
       deleteAllReservations: database.prepare('DELETE FROM reservations'),
-      insertBilledFailure: database.prepare('INSERT INTO billed_failures (cache_key, billed_usd, recorded_at) VALUES (?, ?, ?)'),
+      insertBilledFailure: database.prepare(`INSERT INTO billed_failures (cache_key, input_id, billed_usd, basis, final, reason, recorded_at)
+        VALUES (@cacheKey, (SELECT input_id FROM reservations WHERE cache_key = @cacheKey), @billedUSD, 'worst-case', 0, '', @recordedAt)`),
+      insertBilledAttempt: database.prepare(`INSERT INTO billed_failures (cache_key, input_id, billed_usd, basis, final, reason, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      listBilledAttempts: database.prepare('SELECT cache_key, input_id, billed_usd, basis, final, reason, recorded_at FROM billed_failures ORDER BY seq'),
       ledger: database.prepare(`SELECT
         (SELECT COALESCE(SUM(cost_usd), 0) FROM responses) + (SELECT COALESCE(SUM(billed_usd), 0) FROM billed_failures) AS committed,
         (SELECT COALESCE(SUM(estimated_usd), 0) FROM orphaned_calls) AS orphaned,
@@ -185,9 +207,25 @@ class SqliteStore implements Store {
     }
     const recordedAt = Date.now();
     return this.#journal.enqueue('releasing a failed call', () => {
+      if (billedUSD > 0) this.#statements.insertBilledFailure.run({ cacheKey, billedUSD, recordedAt });
       this.#statements.deleteReservation.run(cacheKey);
-      if (billedUSD > 0) this.#statements.insertBilledFailure.run(cacheKey, billedUSD, recordedAt);
     });
+  }
+
+  recordBilledAttempt(attempt: BilledAttempt): Promise<void> {
+    if (!Number.isFinite(attempt.billedUSD) || attempt.billedUSD < 0) {
+      return Promise.reject(new StoreError(`billedUSD must be a finite number >= 0, got ${attempt.billedUSD}`, { reason: 'constraint', file: this.#file }));
+    }
+    return this.#journal.enqueue(`journalling a possibly billed attempt for input ${attempt.inputId}`, () => {
+      this.#statements.insertBilledAttempt.run(
+        attempt.cacheKey, attempt.inputId, attempt.billedUSD, attempt.basis, attempt.final ? 1 : 0, attempt.reason, attempt.recordedAt,
+      );
+      if (attempt.final) this.#statements.deleteReservation.run(attempt.cacheKey);
+    });
+  }
+
+  listBilledAttempts(): Promise<BilledAttempt[]> {
+    return this.#run('listing billed attempts', () => (this.#statements.listBilledAttempts.all() as BilledRow[]).map(toBilledAttempt));
   }
 
   listReservations(): Promise<Reservation[]> {
@@ -241,8 +279,9 @@ class SqliteStore implements Store {
     if (this.#database.open) this.#journal.flush();
     await this.#journal.idle();
     return this.#run('closing the database', () => {
-      if (this.#database.open) this.#database.close();
+      // Our descriptor first: SQLite removes the WAL when its last connection closes.
       this.#wal?.close();
+      if (this.#database.open) this.#database.close();
     });
   }
 }

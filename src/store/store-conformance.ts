@@ -102,6 +102,33 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       await expect(store.releaseReservation('key-1', -1)).rejects.toThrow();
     });
 
+    it('journals possibly billed attempts on the ledger, keeping the reservation until one is final', async () => {
+      await store.addInputs([sampleInput(0), sampleInput(1)]);
+      await store.reserve(sampleReservation(0, 0.5));
+      const timedOut = { cacheKey: 'key-0', inputId: 'input-0', billedUSD: 0.5, basis: 'worst-case' as const, final: false, reason: 'timed out', recordedAt: 1 };
+      await store.recordBilledAttempt(timedOut);
+      expect(await store.listReservations()).toEqual([sampleReservation(0, 0.5)]);
+      expect(await store.ledger()).toEqual({ committedUSD: 0.5, orphanedUSD: 0, reservedUSD: 0.5 });
+      const unusable = { ...timedOut, billedUSD: 0.125, basis: 'reported-usage' as const, final: true, reason: 'not JSON', recordedAt: 2 };
+      await store.recordBilledAttempt(unusable);
+      expect(await store.listReservations()).toEqual([]);
+      expect(await store.ledger()).toEqual({ committedUSD: 0.625, orphanedUSD: 0, reservedUSD: 0 });
+      await store.reserve(sampleReservation(1, 0.5));
+      await store.releaseReservation('key-1', 0.25);
+      expect(await store.listBilledAttempts()).toEqual([
+        timedOut, unusable, { cacheKey: 'key-1', inputId: 'input-1', billedUSD: 0.25, basis: 'worst-case', final: false, reason: '', recordedAt: expect.any(Number) },
+      ]);
+      await expect(store.recordBilledAttempt({ ...timedOut, billedUSD: Number.NaN })).rejects.toThrow();
+    });
+
+    it('commits an answer after journalled attempts without counting them twice', async () => {
+      await store.addInputs([sampleInput(0)]);
+      await store.reserve(sampleReservation(0, 0.5));
+      await store.recordBilledAttempt({ cacheKey: 'key-0', inputId: 'input-0', billedUSD: 0.5, basis: 'worst-case', final: false, reason: 'timed out', recordedAt: 1 });
+      await store.commitResponse(sampleResponse(0, { costUSD: 0.25, attempts: 2 }));
+      expect(await store.ledger()).toEqual({ committedUSD: 0.75, orphanedUSD: 0, reservedUSD: 0 });
+    });
+
     it('moves leftover reservations to the orphaned ledger, once', async () => {
       await store.addInputs([sampleInput(0), sampleInput(1), sampleInput(2)]);
       await store.reserve(sampleReservation(0, 0.5));

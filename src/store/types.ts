@@ -12,6 +12,11 @@ export interface InputRecord {
   gold: string | null;
   /** Where it came from: file path and line/row, for error messages and reports. */
   source: string;
+  /**
+   * The values of the input fields the prompt names besides {{text}} (e.g. {{title}}), read from the
+   * input file on every run; stores need not keep them. Absent when the prompt names none.
+   */
+  fields?: Readonly<Record<string, string>>;
 }
 
 /** What a teacher answered for one request: the cache entry, keyed by the request's content hash. */
@@ -43,6 +48,29 @@ export interface Reservation {
   /** Worst-case cost of the call, counted against the budget until the answer is committed. */
   estimatedUSD: number;
   startedAt: number;
+}
+
+/** What an amount recorded for a call without an answer rests on. */
+export type BilledBasis = 'reported-usage' | 'worst-case';
+
+/**
+ * Money an attempt may have cost although it brought no usable answer: a timed-out or cut-off
+ * attempt (journalled before it is retried), or a billed answer that could not be used.
+ */
+export interface BilledAttempt {
+  cacheKey: string;
+  inputId: string;
+  billedUSD: number;
+  /** 'reported-usage': the body said what it cost; 'worst-case': it said nothing, so the reservation's worst case. */
+  basis: BilledBasis;
+  /**
+   * True when the call failed for good with a billed answer: its reservation is cleared with this
+   * record, and the request is not sent again unless the user asks (`--retry-failed`).
+   */
+  final: boolean;
+  /** Why, in one line. */
+  reason: string;
+  recordedAt: number;
 }
 
 /** Which split an input landed in, and whether curation dropped it. */
@@ -79,13 +107,20 @@ export interface Store {
 
   /** Journals a call before it is sent (write-ahead); durable once the promise resolves (concurrent journal writes may share a commit). */
   reserve(reservation: Reservation): Promise<void>;
-  /** Stores an answer and clears its reservation, atomically. */
+  /** Stores an answer and clears its reservation, atomically (billed attempts before it are journalled already). */
   commitResponse(response: ResponseRecord): Promise<void>;
   /**
    * Clears a reservation whose call failed. `billedUSD` > 0 records money the failure still cost
    * (e.g. a response that arrived but could not be parsed).
    */
   releaseReservation(cacheKey: string, billedUSD: number): Promise<void>;
+  /**
+   * Journals an attempt that may have been billed, durably, before the call is retried or given up.
+   * A `final` one also clears the call's reservation, in the same transaction.
+   */
+  recordBilledAttempt(attempt: BilledAttempt): Promise<void>;
+  /** Every billed attempt recorded, oldest first (those recorded by `releaseReservation` included). */
+  listBilledAttempts(): Promise<BilledAttempt[]>;
   /** Reservations left behind by a run that died. */
   listReservations(): Promise<Reservation[]>;
   /** Moves leftover reservations to the orphaned ledger (counted as spent); returns them. */

@@ -15,6 +15,7 @@
  * what the tensors mean. Typed arrays are stored in the host's byte order, which is little-endian on
  * every platform Node supports in practice; `assertLittleEndian` guards the rest.
  */
+import { UsageError } from '../util/errors.js';
 
 /** Bumped whenever the container or any kind's tensor layout changes incompatibly. */
 export const FORMAT_VERSION = 1;
@@ -22,7 +23,7 @@ const MAGIC = Uint8Array.from([0x89, 0x44, 0x53, 0x54, 0x4c, 0x0d, 0x0a, 0x1a]);
 const PREAMBLE_BYTES = 20;
 
 /** Raised for any file that cannot be read as a student. */
-export class StudentFileError extends Error {
+export class StudentFileError extends UsageError {
   override readonly name = 'StudentFileError';
 }
 

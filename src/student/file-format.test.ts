@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeStudentFile } from './file-container.js';
-import { loadStudentFile, saveStudent, studentFromBytes } from './file-format.js';
+import { loadStudentFile, readStudentPrompt, recordStudentPrompt, saveStudent, studentFromBytes } from './file-format.js';
 import { createNgramStudent } from './ngram/ngram-student.js';
 import { SYNTHETIC_LABELS, syntheticExamples, testSettings } from './synthetic-task.js';
 
@@ -11,6 +11,33 @@ const student = createNgramStudent(SYNTHETIC_LABELS, testSettings());
 student.fit(syntheticExamples(400, 21), syntheticExamples(100, 22));
 const held = syntheticExamples(300, 23);
 const folder = mkdtempSync(join(tmpdir(), 'distillery-student-'));
+
+describe('the prompt a student file records', () => {
+  const prompt = { messages: [{ role: 'system', content: 'Answer with one of: {{labels}}' }, { role: 'user', content: 'Code:\n{{text}}' }] };
+
+  it('is written in the header at save time and read back, the student loading as before', async () => {
+    const path = join(folder, 'with-prompt.dstl');
+    await saveStudent(student, path, { prompt });
+    expect(readStudentPrompt(path)).toEqual(prompt);
+    expect(loadStudentFile(path).predict('hello').label).toBe(student.predict('hello').label);
+  });
+
+  it('is null for a file written without one, which still loads', async () => {
+    const path = join(folder, 'old.dstl');
+    writeFileSync(path, student.toBytes());
+    expect(readStudentPrompt(path)).toBeNull();
+    expect(loadStudentFile(path).labels).toEqual(SYNTHETIC_LABELS);
+  });
+
+  it('can be added to an old file, keeping every weight byte for byte', async () => {
+    const path = join(folder, 'upgraded.dstl');
+    writeFileSync(path, student.toBytes());
+    const before = loadStudentFile(path).toBytes();
+    await recordStudentPrompt(path, prompt);
+    expect(readStudentPrompt(path)).toEqual(prompt);
+    expect(Buffer.from(loadStudentFile(path).toBytes()).equals(Buffer.from(before))).toBe(true);
+  });
+});
 
 describe('student files', () => {
   it('round-trips through disk: same kind, labels, size and predictions within quantisation', async () => {

@@ -1,6 +1,6 @@
 export type { Student, TrainingExample, Prediction, FitReport, EpochReport, FitOptions } from './types.js';
 export { createStudent, studentKind, STUDENT_KINDS, type StudentKind } from './registry.js';
-export { saveStudent, loadStudentFile, studentFromBytes } from './file-format.js';
+export { saveStudent, loadStudentFile, studentFromBytes, readStudentPrompt, recordStudentPrompt, type StudentPrompt } from './file-format.js';
 export { FORMAT_VERSION, StudentFileError, decodeStudentFile } from './file-container.js';
 export { createNgramStudent, Featuriser } from './ngram/index.js';
 export { trainLanguageModelStudent, languageModelFromBytes, loadLanguageModelStudent, type GenerativeStudent } from './lm/index.js';

@@ -3,7 +3,7 @@
  * vocabulary (and so its own characters), mixed with shared filler words.
  */
 import type { StudentSettings } from '../spec/schema.js';
-import { createRandom } from '../train/random.js';
+import { createRandom } from '../util/random.js';
 import type { TrainingExample } from './types.js';
 
 /** Labels of the synthetic task. */

@@ -99,6 +99,11 @@ describe('labelDistribution', () => {
     expect(labelDistribution([token('Hmm', 0.9, [['Hmm', 0.9], ['Well', 0.1]])], ['yes', 'no'])).toBeNull();
   });
 
+  it('ignores alternatives without a token instead of throwing', () => {
+    const content = [{ token: 'b', logprob: Math.log(0.6), top_logprobs: [{ logprob: Math.log(0.3) } as LogprobToken, { token: 'a', logprob: Math.log(0.4) }] }];
+    expectClose(labelDistribution(content, ['a', 'b'])?.distribution, [0.4, 0.6]);
+  });
+
   it('keeps label order and sums to 1', () => {
     const result = labelDistribution([token('b', 0.5, [['b', 0.5], ['c', 0.3], ['a', 0.2]])], ['c', 'a', 'b']);
     expectClose(result?.distribution, [0.3, 0.2, 0.5]);

@@ -128,7 +128,8 @@ function candidatesAt(position: LogprobToken): LogprobCandidate[] {
   const seen = new Set<string>([position.token]);
   const others: LogprobCandidate[] = [];
   for (const candidate of position.top_logprobs ?? []) {
-    if (seen.has(candidate.token)) continue;
+    // Some servers send entries without a token; they say nothing about any label.
+    if (typeof candidate.token !== 'string' || seen.has(candidate.token)) continue;
     seen.add(candidate.token);
     others.push(candidate);
   }

@@ -52,6 +52,18 @@ function isBodyError(error: unknown): boolean {
   return error instanceof SyntaxError || (error instanceof TypeError && /terminated|body|aborted/i.test(error.message));
 }
 
+/** Socket error codes that mean the request never reached the server, so it cannot have been billed. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
+
+/** False when the cause chain names a failure to connect; a reset or hang-up after sending may have been billed. */
+function mayHaveBeenSent(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && NEVER_SENT_CODES.has(code)) return false;
+  }
+  return true;
+}
+
 /** Maps anything thrown while calling the teacher to a TeacherError. */
 export function toTeacherError(error: unknown, context: FailureContext): TeacherError {
   const { requestId } = context;
@@ -63,12 +75,12 @@ export function toTeacherError(error: unknown, context: FailureContext): Teacher
     return new TeacherError('the request was cancelled', { requestId, isRetryable: false, cause: error });
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new TeacherConnectionError(`could not reach the teacher: ${error.message}`, { isRetryable: true, cause: error });
+    return new TeacherConnectionError(`could not reach the teacher: ${error.message}`, { isRetryable: true, cause: error, mayHaveBeenSent: mayHaveBeenSent(error) });
   }
   if (error instanceof OpenAI.APIError && typeof error.status === 'number') return fromStatus(error, error.status);
   if (isBodyError(error)) {
     const reason = error instanceof SyntaxError ? 'is not valid JSON (garbage or truncated)' : 'was cut off before it ended';
-    return new TeacherResponseError(`the teacher's answer ${reason}: ${(error as Error).message}`, { status: 200, requestId, isRetryable: true, cause: error });
+    return new TeacherResponseError(`the teacher's answer ${reason}: ${(error as Error).message}`, { status: 200, requestId, isRetryable: false, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new TeacherError(`unexpected failure calling the teacher: ${message}`, { requestId, isRetryable: false, cause: error });

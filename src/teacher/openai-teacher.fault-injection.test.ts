@@ -123,6 +123,15 @@ describe('fault-injection: network and time', () => {
     const error = await failure(teacher);
     expect(error).toBeInstanceOf(TeacherConnectionError);
     expect(error.isRetryable).toBe(true);
+    // Refused: the request never left, so it cannot have been billed.
+    expect((error as TeacherConnectionError).mayHaveBeenSent).toBe(false);
+  });
+
+  it('a connection dropped after the request arrived gives TeacherConnectionError that may have been billed', async () => {
+    const { teacher } = await setUp([(_request, response) => response.socket?.destroy()]);
+    const error = await failure(teacher);
+    expect(error).toBeInstanceOf(TeacherConnectionError);
+    expect((error as TeacherConnectionError).mayHaveBeenSent).toBe(true);
   });
 
   it('a cancelled call rejects as cancelled and not retryable', async () => {
@@ -165,11 +174,12 @@ describe('fault-injection: broken 200 bodies', () => {
     ['a choice without content', (_request, response) => sendJSON(response, 200, { choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }] })],
   ];
   for (const [name, script] of cases) {
-    it(`${name} gives TeacherResponseError (retryable)`, async () => {
+    // Billed once the headers arrived: never retried by itself (issue 8, item 2), only with --retry-failed.
+    it(`${name} gives TeacherResponseError (billed, not retryable)`, async () => {
       const { teacher } = await setUp([script]);
       const error = await failure(teacher);
       expect(error).toBeInstanceOf(TeacherResponseError);
-      expect(error.isRetryable).toBe(true);
+      expect(error.isRetryable).toBe(false);
     });
   }
 });

@@ -19,6 +19,7 @@
 import OpenAI from 'openai';
 import { withOpenAIErrorBodies } from './compatible-fetch.js';
 import { isLogprobsRejection, toTeacherError } from './openai-errors.js';
+import { TeacherResponseError } from './errors.js';
 import { mapChatCompletion } from './openai-response.js';
 import type { ChatMessage, Teacher, TeacherRequest, TeacherResult } from './types.js';
 
@@ -95,15 +96,22 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
       { signal: deadline.controller.signal, timeout: options.timeoutMs },
     );
     let requestId: string | null = null;
+    let headersArrived = false;
     try {
       const response = await call.asResponse();
+      headersArrived = true;
       requestId = response.headers.get('x-request-id');
       // Parsing reads the body; the SDK surfaces a non-JSON 200 as a string, invalid JSON as a
       // SyntaxError and a body cut mid-way as a TypeError ("terminated"): all mapped downstream.
       const body: unknown = await call;
       return { body, requestId };
     } catch (error) {
-      throw toTeacherError(error, { timedOut: deadline.timedOut, cancelled: deadline.cancelled, timeoutMs: options.timeoutMs, requestId });
+      const mapped = toTeacherError(error, { timedOut: deadline.timedOut, cancelled: deadline.cancelled, timeoutMs: options.timeoutMs, requestId });
+      // A 2xx whose headers arrived is billed, whatever went wrong with its body afterwards.
+      if (headersArrived && !deadline.timedOut && !deadline.cancelled && !(mapped instanceof TeacherResponseError)) {
+        throw new TeacherResponseError(`the teacher's answer could not be read: ${mapped.message}`, { status: 200, requestId, isRetryable: false, cause: error });
+      }
+      throw mapped;
     }
   }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { distillationLoss, softmaxWithTemperature, temperTeacher, type DistillationOptions } from './loss.js';
 
@@ -108,4 +109,27 @@ describe('distillationLoss', () => {
     expect(distillationLoss([0, 0], null, 0, { temperature: 1, alpha: 0 }, buffer).grad).toBe(buffer);
     expect(Array.from(buffer)).toEqual([-0.5, 0.5]);
   });
+});
+
+/** Losses and gradients computed by PyTorch's autograd in float64; the script beside the JSON regenerates them. */
+const TORCH_REFERENCE = JSON.parse(readFileSync(new URL('./__golden__/distillation-loss.json', import.meta.url), 'utf8')) as {
+  source: string;
+  cases: Array<{ name: string; logits: number[]; teacher: number[] | null; label: number; temperature: number; alpha: number; loss: number; grad: number[] }>;
+};
+
+describe('distillationLoss against PyTorch (golden values)', () => {
+  it('has reference cases to compare with', () => {
+    expect(TORCH_REFERENCE.source).toMatch(/^torch /);
+    expect(TORCH_REFERENCE.cases.length).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const reference of TORCH_REFERENCE.cases) {
+    it(`matches loss and gradient within 1e-5 (${reference.name})`, () => {
+      const { loss, grad } = distillationLoss(reference.logits, reference.teacher, reference.label, { temperature: reference.temperature, alpha: reference.alpha }, new Float64Array(reference.logits.length));
+      const maxDifference = Math.max(Math.abs(loss - reference.loss), ...reference.grad.map((value, k) => Math.abs((grad[k] as number) - value)));
+      // "TENSOR OK, maxdiff": one number says how close the whole case is.
+      expect(maxDifference, `maxdiff ${maxDifference} (loss ${loss} vs ${reference.loss})`).toBeLessThan(1e-5);
+      expect(Number.isFinite(loss)).toBe(true);
+    });
+  }
 });

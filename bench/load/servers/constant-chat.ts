@@ -5,16 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SYNTHETIC_LABELS } from '../../../src/student/synthetic-task.js';
-import { chatCompletion } from '../../../src/serve/chat-response.js';
+import { constantCompletionBody } from './constant-body.js';
 import { serveChild } from './serve-child.js';
-
-/** The constant answer, shaped exactly like the student server's (same fields, similar size). */
-export function constantCompletionBody(): string {
-  const ranked = SYNTHETIC_LABELS.map((token, index) => ({ token, logprob: Math.log([0.7, 0.1, 0.1, 0.1][index] as number) }));
-  const request = { model: 'constant', messages: [], input: '', logprobs: true, topLogprobs: SYNTHETIC_LABELS.length, stream: false, includeUsage: false };
-  return JSON.stringify(chatCompletion({ id: 'chatcmpl-constant', created: 0, model: 'constant' }, { label: 'sports', ranked }, request, { prompt_tokens: 20, completion_tokens: 1, total_tokens: 21 }));
-}
 
 await serveChild(async () => {
   const body = Buffer.from(constantCompletionBody());

@@ -7,7 +7,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../collect/backoff.js';
+import { seededRandom } from '../../util/random.js';
 import type { Detector, DetectorScore, RequestFeatures } from '../types.js';
 
 /** A clock the detector under test reads; the suite moves it with the traffic. */

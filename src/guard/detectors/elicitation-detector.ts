@@ -6,6 +6,7 @@
  */
 import type { Detector, DetectorScore, RequestFeatures } from '../types.js';
 import { KeyedState } from './keyed-state.js';
+import { remoteViewOf } from './remote-view.js';
 import { RingWindow } from './ring-window.js';
 import { noEvidence, percent, ramp } from './scoring.js';
 
@@ -39,13 +40,20 @@ const SAMPLES = 4;
 const TOP_LOGPROBS_SHIFT = 3;
 const SAMPLES_SHIFT = 11;
 
-/** Which of the three asks a request makes, as bit flags. */
-export function elicitationFlags(features: RequestFeatures): number {
+/** Whether the request asks for step-by-step reasoning; another replica's request says so itself (it comes without text). */
+export function asksReasoning(features: RequestFeatures): boolean {
+  const remote = remoteViewOf(features);
+  if (remote !== undefined) return remote.asksReasoning;
   // The system message and the new turn: an instruction to reason is in one of them, and the rest of a
   // long conversation need not be scanned again on every follow-up.
   const text = `${features.systemPrompt ?? ''}\n${(features.lastMessage ?? features.prompt).slice(0, MAX_SCANNED_CHARS)}`;
+  return REASONING_PATTERNS.some((pattern) => pattern.test(text));
+}
+
+/** Which of the three asks a request makes, as bit flags. */
+export function elicitationFlags(features: RequestFeatures): number {
   let flags = 0;
-  if (REASONING_PATTERNS.some((pattern) => pattern.test(text))) flags |= REASONING;
+  if (asksReasoning(features)) flags |= REASONING;
   if (features.logprobs || (features.topLogprobs ?? 0) > 0) flags |= PROBABILITIES;
   if ((features.n ?? 1) >= 2) flags |= SAMPLES;
   return flags;

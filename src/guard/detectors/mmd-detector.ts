@@ -13,6 +13,7 @@ import { KeyedState } from './keyed-state.js';
 import { rbfFromDot } from './mmd.js';
 import { MmdReference } from './mmd-reference.js';
 import { newText, sketchOf, VECTOR_DIMENSIONS } from './prompt-sketch.js';
+import { remoteViewOf } from './remote-view.js';
 import { RingWindow } from './ring-window.js';
 import { figure, noEvidence, ramp } from './scoring.js';
 import { dotDense, squaredNorm, type SparseVector } from './sparse-vector.js';
@@ -107,7 +108,8 @@ export class MmdDetector implements Detector {
     const learning = this.#learning;
     if (learning === null) return this.#reference;
     const given = learning.perKey.get(keyId) ?? 0;
-    if (given < this.#learnPerKey) {
+    // Another replica's request comes without its text: the reference is learnt from this replica's own traffic.
+    if (given < this.#learnPerKey && remoteViewOf(features) === undefined) {
       learning.perKey.set(keyId, given + 1);
       learning.texts.push(newText(features).slice(0, 2000));
     }

@@ -3,8 +3,8 @@
  * bandwidth, and the null distribution of MMD² for windows of benign prompts, from which the alarm
  * threshold comes. Built once; every key's window is compared with the same reference.
  */
-import { seededRandom } from '../../collect/backoff.js';
-import { percentile } from '../../eval/metrics.js';
+import { seededRandom } from '../../util/random.js';
+import { percentile } from '../../util/percentile.js';
 import { sketchText, VECTOR_DIMENSIONS } from './prompt-sketch.js';
 import { medianBandwidth, meanWithinKernel, rbfFromDot } from './mmd.js';
 import { addInto, dotDense, squaredNorm, type SparseVector } from './sparse-vector.js';

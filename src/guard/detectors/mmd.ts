@@ -2,7 +2,7 @@
  * Maximum mean discrepancy (Gretton et al. 2012) with a Gaussian (RBF) kernel on unit-length sparse
  * vectors, where ‖x − y‖² = 2 − 2 x·y, so k(x, y) = exp(−‖x − y‖² / 2σ²) = exp((x·y − 1) / σ²).
  */
-import { percentile } from '../../eval/metrics.js';
+import { percentile } from '../../util/percentile.js';
 import { dot, type SparseVector } from './sparse-vector.js';
 
 /** The RBF kernel of two unit vectors from their dot product. */

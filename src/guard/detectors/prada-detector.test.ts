@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../collect/backoff.js';
+import { seededRandom } from '../../util/random.js';
 import { PradaDetector } from './prada-detector.js';
 import { personPrompts, requests, templatePrompts, verdictAfter } from './test-traffic.js';
 

@@ -4,9 +4,11 @@
  * never stored as text. Detectors keep only hashes, signatures and sparse vectors, which cannot be
  * read back as prompts.
  */
-import { minhashInto, normaliseText } from '../../data/dedup.js';
+import { minhashInto } from '../../util/minhash.js';
+import { normaliseText } from '../../util/text.js';
 import { fnv1a32 } from '../../util/hash.js';
 import type { RequestFeatures } from '../types.js';
+import { remoteViewOf } from './remote-view.js';
 import { normalisedVector, type SparseVector } from './sparse-vector.js';
 import { STOPWORDS } from './stopwords.js';
 
@@ -43,6 +45,21 @@ export interface PromptSketch {
   readonly bigrams: Uint32Array;
   /** Hashes of adjacent word pairs in order (pair i joins words i and i + 1), repeats kept. */
   readonly wordPairs: Uint32Array;
+  /** FNV-1a of each word of `words`, in order. */
+  readonly wordHashes: Uint32Array;
+  /** 1 where the word is a content word (longer than one character, not a stopword), else 0. */
+  readonly contentMask: Uint8Array;
+}
+
+/**
+ * What another replica receives instead of a request's text (see sketch-codec.ts): every other field
+ * of the sketch is derived from these, so detectors score a shared request exactly as a local one.
+ */
+export interface SketchSeed {
+  readonly exactHash: number;
+  readonly signature: Uint32Array;
+  readonly wordHashes: Uint32Array;
+  readonly contentMask: Uint8Array;
 }
 
 /**
@@ -60,6 +77,8 @@ export function newText(features: RequestFeatures): string {
 
 /** The sketch of a request's new text, computed once for all detectors. */
 export function sketchOf(features: RequestFeatures): PromptSketch {
+  const remote = remoteViewOf(features);
+  if (remote !== undefined) return remote.sketch;
   const cached = recent.get(features);
   if (cached !== undefined) return cached;
   const sketch = sketchText(newText(features));
@@ -73,23 +92,32 @@ export function sketchText(raw: string): PromptSketch {
   const text = normaliseText(raw.slice(0, MAX_CHARS * 2)).slice(0, MAX_CHARS);
   const words = (text.match(/[\p{L}\p{N}']+/gu) ?? []).slice(0, MAX_WORDS);
   const wordHashes = new Uint32Array(words.length);
-  const contentHashes: number[] = [];
+  const contentMask = new Uint8Array(words.length);
   words.forEach((word, index) => {
-    const hash = fnv1a32(word);
-    wordHashes[index] = hash;
-    if (word.length > 1 && !STOPWORDS.has(word)) contentHashes.push(hash);
+    wordHashes[index] = fnv1a32(word);
+    if (word.length > 1 && !STOPWORDS.has(word)) contentMask[index] = 1;
   });
-  const bigrams = new Uint32Array(Math.max(0, words.length - 1));
+  return sketchFromSeed({ exactHash: fnv1a32(text), signature: signatureOf(text), wordHashes, contentMask }, text, words);
+}
+
+/**
+ * The sketch a seed stands for. A seed from another replica comes without its text: `text` is then
+ * empty and `words` holds one empty string per word (only their number is used, and a quoted example).
+ */
+export function sketchFromSeed(seed: SketchSeed, text = '', words: readonly string[] = Array.from({ length: seed.wordHashes.length }, () => '')): PromptSketch {
+  const { wordHashes, contentMask } = seed;
+  const bigrams = new Uint32Array(Math.max(0, wordHashes.length - 1));
   for (let index = 0; index < bigrams.length; index++) bigrams[index] = pairHash(wordHashes[index] as number, wordHashes[index + 1] as number);
-  const content = Uint32Array.from(contentHashes);
+  const content = wordHashes.filter((_, index) => contentMask[index] === 1);
   return {
-    text, exactHash: fnv1a32(text), words,
-    signature: signatureOf(text),
+    text, exactHash: seed.exactHash, words,
+    signature: seed.signature,
     vector: hashedVector([wordHashes, bigrams]),
     topicVector: hashedVector([content]),
     contentWords: distinct(content),
     bigrams: distinct(bigrams),
     wordPairs: bigrams,
+    wordHashes, contentMask,
   };
 }
 

@@ -1,5 +1,5 @@
 /** Small deterministic traffic for the detectors' unit tests: a person with interests, sweeps, templates. */
-import { seededRandom } from '../../collect/backoff.js';
+import { seededRandom } from '../../util/random.js';
 import type { RequestFeatures } from '../types.js';
 
 const FILLER = 'the a my this that some every about with for from into over after before because while'.split(' ');

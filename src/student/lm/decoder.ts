@@ -5,7 +5,7 @@
  * text deltas, holding back any tail that could still become a stop sequence. Reports each token's
  * logprob and top alternatives, taken after the processor and before masking and temperature.
  */
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { ContextLengthError } from './errors.js';
 import { createSamplerScratch, sampleToken } from './sampler.js';
 import type { StepModel } from './step-model.js';

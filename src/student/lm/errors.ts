@@ -1,17 +1,19 @@
 /**
  * The language-model student's errors: one clear line each, typed so callers use `instanceof`.
- * (No common Distillery error base exists yet; these extend Error, and file problems reuse
- * StudentFileError from the container.)
+ * All are bad input (a config, a training set, a prompt, a schema), so they are UsageErrors in
+ * Distillery's one hierarchy (exit code 2, HTTP 400); file problems reuse the container's
+ * StudentFileError.
  */
+import { UsageError } from '../../util/errors.js';
 
 /** Base of every language-model student error. */
-export class LanguageModelError extends Error {
+export class LanguageModelError extends UsageError {
   override readonly name: string = 'LanguageModelError';
 }
 
 /** A config whose shapes do not fit together. */
 export class LanguageModelConfigError extends LanguageModelError {
-  override readonly name = 'LanguageModelConfigError';
+  override readonly name: string = 'LanguageModelConfigError';
 }
 
 /** Too few training examples to train and validate on. */

@@ -3,7 +3,7 @@
  * central differences on sampled parameters of every tensor, against the analytic backward pass.
  */
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { languageModelConfig } from './config.js';
 import { maskedLossAndGradient } from './loss.js';
 import { backward, createWorkspace, forward } from './transformer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { decode } from './decoder.js';
 import { UnsupportedSchemaError } from './errors.js';
 import { JsonMatcher, jsonSchemaConstraint } from './json-constraint.js';

@@ -111,3 +111,14 @@ describe('language-model student files and the classifier loader', () => {
     expect(() => studentFromBytes(student.toBytes())).toThrow('load it with loadLanguageModelStudent');
   });
 });
+
+describe('language-model student errors in the one hierarchy', () => {
+  it('are usage errors (exit code 2, HTTP 400)', async () => {
+    const { UsageError } = await import('../../util/errors.js');
+    const error = (() => { try { trainLanguageModelStudent([], undefined, OPTIONS); } catch (caught) { return caught; } return undefined; })();
+    expect(error).toBeInstanceOf(TrainingSetTooSmallError);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as InstanceType<typeof UsageError>).exitCode).toBe(2);
+    expect((error as InstanceType<typeof UsageError>).httpStatus).toBe(400);
+  });
+});

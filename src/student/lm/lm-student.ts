@@ -4,7 +4,7 @@
  * shared tokenizer — and generates with the decoder. Everything here but training runs anywhere
  * (no Node built-ins on the inference path).
  */
-import { createRandom, shuffleInPlace } from '../../train/random.js';
+import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { languageModelConfig, parameterCountOf, type LanguageModelConfig } from './config.js';
 import { decode, decodeSteps, type DecodeOptions } from './decoder.js';
 import { TrainingSetTooSmallError } from './errors.js';

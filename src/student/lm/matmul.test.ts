@@ -1,6 +1,6 @@
 /** The WebAssembly SIMD products against the plain kernels, on shapes that need padding. */
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { accumulateTransposedProduct as plainAccumulate, multiply, multiplyTransposed } from './kernels.js';
 import { accumulateTransposedProduct, product, productTransposed, wasmActive } from './matmul.js';
 

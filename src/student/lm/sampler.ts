@@ -3,7 +3,7 @@
  * top-k and top-p (nucleus), drawing from a seeded source so a seed gives the same text everywhere.
  * Tokens a constraint forbids are never picked. Ties go to the smaller token id.
  */
-import type { Random } from '../../train/random.js';
+import type { Random } from '../../util/random.js';
 
 /** How to sample. */
 export interface SamplingSettings {

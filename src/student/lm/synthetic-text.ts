@@ -2,7 +2,7 @@
  * A tiny synthetic generation task for tests and benchmarks: reverse a short string of letters
  * written with spaces ("reverse: c a d" → "d a c"). Deterministic for a seed.
  */
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import type { GenerationExample } from './sequences.js';
 
 const LETTERS = 'abcdef';

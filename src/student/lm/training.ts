@@ -4,7 +4,7 @@
  * warmup + cosine decay and gradient clipping; validation loss every few steps, keeping the best
  * weights and stopping early when it stops improving. Deterministic for a seed.
  */
-import { createRandom, shuffleInPlace } from '../../train/random.js';
+import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { adamWStep, clipGradients, createAdamWState, learningRateAt, type AdamWSettings } from './adamw.js';
 import { TrainingSetTooSmallError } from './errors.js';
 import { maskedCrossEntropy, maskedLossAndGradient } from './loss.js';

@@ -3,7 +3,7 @@
  * and seven matrices stored input-major (width × outputs, so x·W walks rows in order), and a final
  * norm gain. Gradients and optimiser moments use the same shape.
  */
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { headWidth, type LanguageModelConfig } from './config.js';
 
 /** One transformer block's weights. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { accumulateBiasGradient, accumulateWeightGradient, backpropagateToActiveInputs, listNonzeros, multiplyAddBias, transpose } from './kernels.js';
 
 /** A rows × columns matrix with about `zeroShare` exact zeros. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distillationLoss, type DistillationOptions } from '../../train/loss.js';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { backwardBatch, countParameters, createMlpWeights, createWorkspace, forwardBatch, tensorsOf, zerosLike, type MlpWeights, type MlpWorkspace } from './network.js';
 
 const sizes = [5, 7, 6, 3];

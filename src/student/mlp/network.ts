@@ -3,7 +3,7 @@
  *   input → [dense → ReLU → inverted dropout] × hidden layers → dense → logits.
  * Buffers live in a workspace sized for one batch, so a training step allocates nothing.
  */
-import type { Random } from '../../train/random.js';
+import type { Random } from '../../util/random.js';
 import { accumulateBiasGradient, accumulateWeightGradient, backpropagateToActiveInputs, listNonzeros, multiplyAddBias, reluInPlace, transpose } from './kernels.js';
 
 /** One dense layer: `weights` is inputs × outputs (input-major, see kernels.ts). */

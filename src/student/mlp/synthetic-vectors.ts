@@ -5,7 +5,7 @@
  * it shows the hidden layer works.
  */
 import type { StudentSettings } from '../../spec/schema.js';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { testSettings } from '../synthetic-task.js';
 import type { TrainingExample } from '../types.js';
 

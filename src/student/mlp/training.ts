@@ -3,7 +3,7 @@
  * (with dropout while training), the shared distillation loss per example, backward, one Adam step.
  */
 import { distillationLoss, softmaxWithTemperature, type DistillationOptions } from '../../train/loss.js';
-import { createRandom, shuffleInPlace, type Random } from '../../train/random.js';
+import { createRandom, shuffleInPlace, type Random } from '../../util/random.js';
 import type { MlpSettings } from '../../spec/schema.js';
 import { adamSettings, adamStep, createAdamState, type AdamSettings, type AdamState } from './adam.js';
 import type { VectorSet } from './features.js';

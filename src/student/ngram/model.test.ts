@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distillationLoss } from '../../train/loss.js';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { adagradStep, compactWeights, createOptimiserState, createTrainingWeights, forward } from './model.js';
 
 const touched = Uint8Array.from([0, 1, 0, 1, 1, 0, 0, 0]);

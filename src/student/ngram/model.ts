@@ -2,7 +2,7 @@
  * The n-gram classifier's weights and math: embedding bag (mean of rows of E) → linear layer → logits,
  * and one sparse row-wise Adagrad step (the hidden gradient is spread over the n rows used, / n, as fastText).
  */
-import type { Random } from '../../train/random.js';
+import type { Random } from '../../util/random.js';
 import { createRowAccumulators, rowStepSize, type RowAccumulators } from '../../train/row-adagrad.js';
 
 /** Weights of one model. While training E is dense (row = bucket); after, only touched rows are kept. */

@@ -8,7 +8,7 @@ import { encodeStudentFile, StudentFileError, type StudentFileContents } from '.
 import type { FitOptions, FitReport, Prediction, Student, TrainingExample, TrainingSummary } from '../types.js';
 import { distillationLoss, softmaxWithTemperature, type DistillationOptions } from '../../train/loss.js';
 import { runEpochLoop } from '../../train/loop.js';
-import { createRandom, shuffleInPlace } from '../../train/random.js';
+import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
 import { adagradStep, compactWeights, copyWeights, createOptimiserState, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../train/random.js';
+import { createRandom } from '../../util/random.js';
 import { decodeDeltaVarints, dequantiseRows, encodeDeltaVarints, quantiseRows } from './serialise.js';
 
 describe('row index encoding', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, shuffleInPlace } from './random.js';
+import { createRandom, seededRandom, shuffleInPlace } from './random.js';
 
 describe('createRandom', () => {
   it('matches the reference mulberry32 sequence for seed 1', () => {
@@ -31,5 +31,16 @@ describe('shuffleInPlace', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from({ length: 50 }, (_, index) => index));
     expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, index) => index));
+  });
+});
+describe('seededRandom', () => {
+  it('is reproducible per seed and stays in [0, 1)', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    const c = seededRandom(43);
+    const first = Array.from({ length: 100 }, () => a());
+    expect(Array.from({ length: 100 }, () => b())).toEqual(first);
+    expect(c()).not.toBe(first[0]);
+    expect(first.every((value) => value >= 0 && value < 1)).toBe(true);
   });
 });

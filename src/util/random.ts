@@ -24,6 +24,11 @@ export function createRandom(seed: number): Random {
   return { next, nextInt: (bound) => Math.floor(next() * bound) };
 }
 
+/** The generator as a bare function (uniform in [0, 1)), for callers that only draw floats. */
+export function seededRandom(seed: number): () => number {
+  return createRandom(seed).next;
+}
+
 /** Fisher–Yates shuffle in place. */
 export function shuffleInPlace<T>(items: { length: number; [index: number]: T }, random: Random): void {
   for (let index = items.length - 1; index > 0; index--) {

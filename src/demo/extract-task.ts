@@ -1,0 +1,46 @@
+/**
+ * The extract demo's task as a plain object: the prompt the pipeline sends (a system instruction
+ * and the sentence alone as the user message, so the teacher's input is the last user message
+ * with no prefix to strip), the answer's JSON Schema, the teacher settings, the corpus selection,
+ * and a placeholder for the language-model student's settings until that student lands.
+ */
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ENTITY_SCHEMA } from './entity-extractor.js';
+import { EXTRACT_TEACHER_MODEL } from './extract-teacher-server.js';
+
+/** The instruction the teacher gets (compromise ignores it; an LLM teacher given the same task would need it). */
+export const EXTRACT_INSTRUCTION =
+  'Extract the people, places and organisations named in the sentence. Answer with one JSON object ' +
+  '{"people": [...], "places": [...], "organizations": [...]}: each list holds the names as written in the sentence, ' +
+  'without possessive endings, in order of first appearance, each once; an empty list when there are none.';
+
+/** The messages the demo sends its teacher; `{{text}}` is the whole user message. */
+export const EXTRACT_PROMPT: ReadonlyArray<{ role: 'system' | 'user'; content: string }> = Object.freeze([
+  Object.freeze({ role: 'system' as const, content: EXTRACT_INSTRUCTION }),
+  Object.freeze({ role: 'user' as const, content: '{{text}}' }),
+]);
+
+/** The longest answer the demo asks for, in o200k tokens: the corpus's longest teacher answer is far below it, so a 'length' finish means a fault. */
+export const EXTRACT_MAX_TOKENS = 256;
+
+/** The extract demo's task: what `distillery demo extract` will hand the pipeline once the extract kind exists. */
+export const EXTRACT_DEMO_TASK = Object.freeze({
+  name: 'entities-demo',
+  kind: 'extract' as const,
+  teacher: Object.freeze({ model: EXTRACT_TEACHER_MODEL, logprobs: false, maxTokens: EXTRACT_MAX_TOKENS, timeoutMs: 30_000 }),
+  prompt: Object.freeze({ messages: EXTRACT_PROMPT }),
+  /** The answer's schema; also sent as response_format so an OpenAI teacher is constrained to it. */
+  schema: ENTITY_SCHEMA,
+  responseFormat: Object.freeze({ type: 'json_schema' as const, json_schema: Object.freeze({ name: 'entities', strict: true, schema: ENTITY_SCHEMA }) }),
+  corpus: Object.freeze({ limit: 3000, seed: 0, minChars: 40, maxChars: 250 }),
+  budget: Object.freeze({ maxUSD: 1 }),
+  limits: Object.freeze({ concurrency: 4 }),
+  /** Placeholder until the language-model student (issue 9) defines its settings; to be measured, not guessed. */
+  student: Object.freeze({ family: 'lm' as const }),
+});
+
+/** Bytes of the teacher as shipped: compromise's one-file ES module build (code and lexicon together). */
+export function extractTeacherBytes(): number {
+  return statSync(fileURLToPath(new URL('../builds/three/compromise-three.mjs', import.meta.resolve('compromise')))).size;
+}
