@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { taskSpecSchema } from '../src/spec/schema.js';
+import { taskSpecSchema } from '../src/task/schema.js';
 import { createStudent } from '../src/student/index.js';
 import type { TrainingExample } from '../src/student/index.js';
 import { unitInterval } from '../src/util/hash.js';

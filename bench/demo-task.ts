@@ -1,7 +1,7 @@
 /** The demo task as the bench uses it: labels, prompt, student size and the API price it is costed at. */
 import { LANGUAGE_LABELS } from '../src/demo/language-labels.js';
-import { taskSpecSchema } from '../src/spec/schema.js';
-import { buildMessages } from '../src/spec/template.js';
+import { taskSpecSchema } from '../src/task/schema.js';
+import { buildMessages } from '../src/task/template.js';
 import { costUSD, lookupPrices, type Prices } from '../src/teacher/prices.js';
 import { countTextTokens, estimateInputTokens } from '../src/teacher/tokens.js';
 

@@ -3,7 +3,7 @@
  * task file would give them, training one net (on hard labels or on a teacher's soft targets) and
  * counting its test errors. The section file (sections/hinton-fashion-mnist.ts) runs and reports.
  */
-import { taskSpecSchema, type StudentSettings } from '../src/spec/schema.js';
+import { taskSpecSchema, type StudentSettings } from '../src/task/schema.js';
 import { createMlpStudent, type MlpStudent } from '../src/student/mlp/index.js';
 import type { TrainingExample } from '../src/student/types.js';
 import { FASHION_MNIST_LABELS, loadFashionMnist, sliceImages, type ImageSet } from './fashion-mnist.js';

@@ -10,7 +10,7 @@ import { createLanguageDetector } from '../src/demo/language-detector.js';
 import { LANGUAGE_LABELS } from '../src/demo/language-labels.js';
 import { languageAnswer } from '../src/demo/language-teacher-server.js';
 import { logprobsContent } from '../src/serve/chat-response.js';
-import { labelDistribution } from '../src/teacher/label-distribution.js';
+import { labelDistribution } from '../src/task/kinds/label-distribution.js';
 import { sha256Hex } from '../src/util/hash.js';
 
 /** One corpus snippet with the teacher's answer. */

@@ -1,5 +1,5 @@
 /** Student settings for benchmarks: the task schema's defaults with a few fields overridden. */
-import { taskSpecSchema, type StudentSettings } from '../src/spec/schema.js';
+import { taskSpecSchema, type StudentSettings } from '../src/task/schema.js';
 
 const BASE = { name: 'bench', teacher: { baseURL: 'http://127.0.0.1/v1', model: 'none' }, prompt: { messages: [{ role: 'user', content: '{{text}}' }] }, labels: ['a', 'b'], inputs: { path: 'none' }, budget: { maxUSD: 1 } };
 

@@ -11,13 +11,13 @@
  * (a common way to write a prompt), where the whole message is mostly not the input.
  */
 import path from 'node:path';
-import { loadTaskFile } from '../src/spec/load.js';
-import { buildMessages } from '../src/spec/template.js';
+import { loadTaskFile } from '../src/task/load.js';
+import { buildMessages } from '../src/task/template.js';
 import { parseChatCompletionRequest } from '../src/serve/chat-request.js';
 import { templateInputSelector } from '../src/serve/student-server.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { loadStudentFile } from '../src/student/file-format.js';
-import type { TaskSpec } from '../src/spec/schema.js';
+import type { TaskSpec } from '../src/task/schema.js';
 
 const projectDir = path.resolve(process.argv[2] ?? '.distillery/demo');
 const task = await loadTaskFile(path.join(projectDir, 'task.yaml'));

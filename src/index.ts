@@ -27,7 +27,7 @@ export { createStudent, saveStudent, studentFromBytes, StudentFileError, STUDENT
 export type { StudentFileContents, Tensor } from './student/file-container.js';
 
 // Task files.
-export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type PromptField, type StudentSettings, type TeacherSettings } from './spec/index.js';
+export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, type LoadedTask, type SpecProblem, type PromptField, type StudentSettings, type TeacherSettings } from './task/index.js';
 
 // The pipeline (`distillery run`).
 export { runTask, type RunTaskOptions, type RunTaskResult } from './pipeline/run-task.js';
@@ -45,12 +45,17 @@ export { startStudentServer, type StudentServerOptions, type ListeningServer } f
 // Storage. Not through store/index.js: its migrations' declarations name better-sqlite3's types, which
 // only this repository's dev dependencies hold, and a consumer checking libraries would fail on them.
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export type { WalFileSystem } from './store/wal-sync.js';
 export { StoreError, type StoreErrorCause } from './store/errors.js';
 export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
 
 // Teachers.
-export type { Teacher, TeacherResult, TeacherRequest, TeacherUsage, ChatMessage } from './teacher/types.js';
+export type { Teacher, TeacherCompletion, TeacherRequest, TeacherUsage, ChatMessage, FinishReason, CompletionToken, TokenAlternative } from './teacher/types.js';
 export { createOpenAITeacher, type OpenAITeacherOptions, type Prices, type PriceSource } from './teacher/index.js';
+export { createAnthropicTeacher, type AnthropicTeacherOptions } from './teacher/index.js';
+
+// Task kinds: what an answer is (classify, extract, generate), one module each in a frozen registry.
+export { TASK_KINDS, TASK_KIND_NAMES, taskKind, type TaskKind, type TaskKindName, type AnswerReading, type AnswerReader, type KindSettings, type JsonSchemaObject } from './task/kinds/index.js';
 export { TeacherError, TeacherAuthError, TeacherConnectionError, TeacherResponseError, TeacherTimeoutError } from './teacher/index.js';
 export type { ReportedUsage } from './teacher/errors.js';
 

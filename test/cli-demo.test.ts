@@ -12,7 +12,7 @@ import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LANGUAGE_LABELS } from '../src/demo/language-labels.js';
 import type { EvalReport } from '../src/eval/report.js';
-import { parseTaskSpec } from '../src/spec/load.js';
+import { parseTaskSpec } from '../src/task/load.js';
 import { jsonLines, runCli, spawnCli } from './cli-helpers.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-demo-cli-'));

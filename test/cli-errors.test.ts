@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTaskSpec } from '../src/spec/load.js';
+import { parseTaskSpec } from '../src/task/load.js';
 import { createStudent, saveStudent } from '../src/student/index.js';
 import { EXIT } from '../src/util/errors.js';
 import { repositoryRoot, runCli, type CliResult } from './cli-helpers.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTaskSpec } from '../src/spec/load.js';
+import { parseTaskSpec } from '../src/task/load.js';
 import { createStudent, saveStudent } from '../src/student/index.js';
 import { EXIT } from '../src/util/errors.js';
 import { jsonLines, runCli, spawnCli, type CliResult } from './cli-helpers.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTaskSpec } from '../src/spec/load.js';
+import { parseTaskSpec } from '../src/task/load.js';
 import { createStudent } from '../src/student/index.js';
 import { spawnCli } from './cli-helpers.js';
 

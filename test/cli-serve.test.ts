@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTaskSpec } from '../src/spec/load.js';
+import { parseTaskSpec } from '../src/task/load.js';
 import { createStudent, saveStudent } from '../src/student/index.js';
 import { runCli, spawnCli } from './cli-helpers.js';
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTaskFile } from '../src/spec/load.js';
+import { loadTaskFile } from '../src/task/load.js';
 import { repositoryRoot } from './cli-helpers.js';
 
 const folder = path.join(repositoryRoot, 'examples');

@@ -6,7 +6,7 @@ import { createKey, openSqliteGuardStore, type GuardStore } from '../src/guard/i
 import { startStudentServer } from '../src/serve/student-server.js';
 import type { ListeningServer } from '../src/serve/listen.js';
 import { spawnCli } from './cli-helpers.js';
-import { parseTaskSpec } from '../src/spec/load.js';
+import { parseTaskSpec } from '../src/task/load.js';
 import { createStudent } from '../src/student/index.js';
 
 const labels = ['billing', 'bug', 'other'];

@@ -12,7 +12,7 @@ import { logBars } from '../../src/eval/charts.js';
 import { cpuCostPer1kCalls, summariseLatency } from '../../src/eval/metrics.js';
 import { timeChatCalls, timeStudent } from '../../src/pipeline/measure-latency.js';
 import { startStudentServer } from '../../src/serve/student-server.js';
-import { taskSpecSchema } from '../../src/spec/schema.js';
+import { taskSpecSchema } from '../../src/task/schema.js';
 import { createStudent, type Student } from '../../src/student/index.js';
 import { lookupPrices } from '../../src/teacher/prices.js';
 import type { ChatMessage } from '../../src/teacher/types.js';

@@ -4,7 +4,7 @@ import { MissingKeyError, RunStoppedError, SetupError } from '../pipeline/errors
 import { StudentFileError } from '../student/file-container.js';
 import { TeacherResponseError } from '../teacher/errors.js';
 import { DistilleryError, UsageError } from '../util/errors.js';
-import { SpecError } from '../spec/load.js';
+import { SpecError } from '../task/load.js';
 import { StoreError } from '../store/errors.js';
 import { describeFailure, EXIT } from './exit-codes.js';
 

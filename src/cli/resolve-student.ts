@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { loadTaskFile } from '../spec/load.js';
+import { loadTaskFile } from '../task/load.js';
 import { projectPaths } from '../pipeline/project.js';
 
 /** Accepts a student file, a project folder or a task file, and returns the student file's path. */

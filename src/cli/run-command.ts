@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadTaskFile } from '../spec/load.js';
-import { formatProblem } from '../spec/yaml-settings.js';
+import { loadTaskFile } from '../task/load.js';
+import { formatProblem } from '../task/yaml-settings.js';
 import { runTask } from '../pipeline/run-task.js';
 import { STAGES, type Stage } from '../pipeline/events.js';
 import { EXIT, reportFailure } from './exit-codes.js';
@@ -43,6 +43,8 @@ scaled by how many tokens the teacher has reported against the o200k estimate (u
 twice the estimate); an answer that costs more than its reservation stops the run (exit 3) and says so.
 A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it is recorded as spent
 and not sent again unless you pass --retry-failed.
+The task's kind (kind: classify | extract | generate) says how answers are read; extract and generate
+tasks run with --until collect or curate for now (training them needs the lm student: exit 2 otherwise).
 
 Exit codes: 0 done; 2 invalid task file or inputs; 3 stopped at the budget or at an answer that cost more than reserved (the student was trained
 on what was bought; raise budget.maxUSD and run again to continue); 4 teacher unreachable or key

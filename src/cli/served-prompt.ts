@@ -1,4 +1,4 @@
-import { loadTaskFile } from '../spec/load.js';
+import { loadTaskFile } from '../task/load.js';
 import { readStudentPrompt, type StudentPrompt } from '../student/file-format.js';
 
 /**

@@ -251,7 +251,7 @@ describe('collect', () => {
   });
 
   it('commits junk answers as junk, with their cost', async () => {
-    const teacher = createFakeTeacher(() => ({ ...answer('x'), kind: 'junk', label: null, distribution: null, text: 'no idea' }));
+    const teacher = createFakeTeacher(() => answer('no idea'));
     const summary = await collect(options(teacher, { inputs: inputs(2) }));
     expect(summary).toMatchObject({ called: 2, junk: 2 });
     const stored = await store.listResponses();

@@ -1,6 +1,9 @@
 import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
 import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherResponseError } from '../teacher/errors.js';
-import type { ChatMessage, Teacher, TeacherResult } from '../teacher/types.js';
+import type { ChatMessage, Teacher, TeacherCompletion } from '../teacher/types.js';
+import { readClassifyAnswer } from '../task/kinds/classify.js';
+import { readSafely } from '../task/kinds/read-safely.js';
+import type { AnswerReader } from '../task/kinds/types.js';
 import { backoffDelayMs } from './backoff.js';
 import { billedAttempt, chargeFor, describeCharge, type AttemptCharge } from './billed-attempts.js';
 import { Budget, formatUSD } from './budget.js';
@@ -22,6 +25,8 @@ export interface CollectOptions {
   /** The task's labels, in task order (the teacher maps its answer onto them). */
   labels: readonly string[];
   buildMessages: (input: InputRecord) => ChatMessage[];
+  /** How the task's kind reads a completion into an answer; default: classify over `labels`. */
+  readAnswer?: AnswerReader;
   requestKey: (messages: ChatMessage[]) => string;
   estimateInputTokens: (messages: ChatMessage[]) => number;
   costUSD: (usage: { inputTokens: number; outputTokens: number }) => number;
@@ -210,10 +215,10 @@ class CollectionRun {
     let possiblyBilledUSD = 0;
     for (let attempt = 1; ; attempt++) {
       const startedAt = this.now();
-      let result: TeacherResult;
+      let result: TeacherCompletion;
       try {
         const signal = this.options.signal;
-        result = await this.options.teacher.classify({ messages: call.messages, labels: this.options.labels, ...(signal === undefined ? {} : { signal }) });
+        result = await this.options.teacher.complete({ messages: call.messages, ...(signal === undefined ? {} : { signal }) });
       } catch (error) {
         if (this.aborted) {
           // Cancelled mid-flight: it may still be billed. The reservation stays journalled, so the
@@ -337,14 +342,16 @@ class CollectionRun {
   }
 
   /** Settles a paid answer (junk included) at its actual cost and starts committing it; resolves when committed (never rejects). */
-  commit(call: PlannedCall, result: TeacherResult, attempts: number, latencyMs: number, reservedUSD: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
+  commit(call: PlannedCall, result: TeacherCompletion, attempts: number, latencyMs: number, reservedUSD: number, heldUSD: number, possiblyBilledUSD: number): Promise<void> {
     const costUSD = this.options.costUSD({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
     if (!result.usage.estimated) this.usageRatio.observe(call.inputTokens, result.usage.inputTokens);
     this.checkReservation(call, costUSD, reservedUSD, result.usage.estimated ? null : result.usage.inputTokens);
+    // The kind reads the answer; the completion is stored too, so reading it differently later costs nothing.
+    const answer = readSafely(this.options.readAnswer ?? ((completion) => readClassifyAnswer(completion, this.options.labels)), result);
     const response: ResponseRecord = {
-      cacheKey: call.cacheKey, inputId: call.input.id, model: this.options.teacher.modelId, kind: result.kind, label: result.label,
-      distribution: result.distribution, tailMass: result.tailMass, text: result.text, inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens, costUSD, latencyMs, attempts, createdAt: this.now(),
+      cacheKey: call.cacheKey, inputId: call.input.id, model: this.options.teacher.modelId, kind: answer.kind, label: answer.label,
+      distribution: answer.distribution, tailMass: answer.tailMass, text: answer.text, inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens, costUSD, latencyMs, attempts, createdAt: this.now(), completion: result,
     };
     this.budget.settle(heldUSD, costUSD + possiblyBilledUSD);
     this.spentUSD += costUSD + possiblyBilledUSD;

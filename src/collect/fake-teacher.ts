@@ -2,7 +2,7 @@
  * A scripted in-process Teacher for collector tests: each call runs `behave`, which decides to
  * answer, fail or hang; every request is logged so tests can count what would have been paid for.
  */
-import type { ChatMessage, Teacher, TeacherRequest, TeacherResult } from '../teacher/types.js';
+import type { ChatMessage, Teacher, TeacherCompletion, TeacherRequest } from '../teacher/types.js';
 
 /** One request the fake teacher received. */
 export interface FakeCall {
@@ -11,8 +11,8 @@ export interface FakeCall {
   signal: AbortSignal | undefined;
 }
 
-/** What a fake teacher does with a call; return a result or throw a TeacherError. */
-export type FakeBehaviour = (call: FakeCall, request: TeacherRequest) => Promise<TeacherResult> | TeacherResult;
+/** What a fake teacher does with a call; return a completion or throw a TeacherError. */
+export type FakeBehaviour = (call: FakeCall, request: TeacherRequest) => Promise<TeacherCompletion> | TeacherCompletion;
 
 /** A fake teacher plus its request log and in-flight gauge. */
 export interface FakeTeacher extends Teacher {
@@ -21,12 +21,21 @@ export interface FakeTeacher extends Teacher {
   maxInFlight: number;
 }
 
-/** A well-formed answer naming `label`, with the given usage. */
-export function answer(label: string, usage: { inputTokens: number; outputTokens: number } = { inputTokens: 10, outputTokens: 1 }): TeacherResult {
+/** A well-formed completion whose text is `text` (a label, or junk when it names none), with the given usage; no logprobs. */
+export function answer(text: string, usage: { inputTokens: number; outputTokens: number } = { inputTokens: 10, outputTokens: 1 }): TeacherCompletion {
   return {
-    kind: 'label', label, distribution: [0.9, 0.1], tailMass: 0.01, text: label,
-    usage: { ...usage, estimated: false }, warnings: [], responseId: 'fake-response',
+    text, finishReason: 'stop', rawFinishReason: 'stop', usage: { ...usage, estimated: false }, warnings: [], responseId: 'fake-response',
+    raw: { id: 'fake-response', choices: [{ message: { role: 'assistant', content: text }, finish_reason: 'stop' }] },
   };
+}
+
+/**
+ * A completion naming `label` with one-token logprobs putting `probabilities[i]` on `labels[i]`, so the
+ * classify kind reads that distribution from it.
+ */
+export function softAnswer(label: string, labels: readonly string[], probabilities: readonly number[]): TeacherCompletion {
+  const topLogprobs = labels.map((candidate, index) => ({ token: candidate, logprob: Math.log(probabilities[index] ?? 0) }));
+  return { ...answer(label), tokens: [{ token: label, logprob: Math.log(probabilities[labels.indexOf(label)] ?? 1), topLogprobs }] };
 }
 
 /** The user message of a request (what the fake keys its behaviour on). */
@@ -37,9 +46,9 @@ export function userText(messages: readonly ChatMessage[]): string {
 /** Creates a fake teacher that runs `behave` for every call. */
 export function createFakeTeacher(behave: FakeBehaviour): FakeTeacher {
   const teacher: FakeTeacher = {
-    specificationVersion: 'v1', provider: 'fake', modelId: 'fake-model', requestParameters: { temperature: 0 },
+    specificationVersion: 'v2', provider: 'fake', modelId: 'fake-model', requestParameters: { temperature: 0 },
     calls: [], inFlight: 0, maxInFlight: 0,
-    async classify(request) {
+    async complete(request) {
       const call: FakeCall = { user: userText(request.messages), index: teacher.calls.length, signal: request.signal };
       teacher.calls.push(call);
       teacher.inFlight++;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { taskSpecSchema } from '../spec/schema.js';
+import { taskSpecSchema } from '../task/schema.js';
 import { sha256Hex } from '../util/hash.js';
 import { InputError } from './input-error.js';
 import { readInputs } from './read-inputs.js';

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import fastGlob from 'fast-glob';
-import type { TaskSpec } from '../spec/schema.js';
+import type { TaskSpec } from '../task/schema.js';
 import type { InputRecord } from '../store/types.js';
 import { sha256Hex } from '../util/hash.js';
 import { InputError } from './input-error.js';

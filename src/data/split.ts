@@ -1,4 +1,4 @@
-import type { TaskSpec } from '../spec/schema.js';
+import type { TaskSpec } from '../task/schema.js';
 import type { SplitAssignment } from '../store/types.js';
 import { unitInterval } from '../util/hash.js';
 

@@ -67,7 +67,7 @@ export function createStoreJudgeCall(options: StoreJudgeCallOptions): JudgeCall 
     }
     let result;
     try {
-      result = await options.judge.classify({ messages, labels: [] });
+      result = await options.judge.complete({ messages });
     } catch (error) {
       // What a failed call cost is not known here: count its worst case, so the budget stays a bound.
       options.budget.settle(estimateUSD, estimateUSD);
@@ -78,7 +78,7 @@ export function createStoreJudgeCall(options: StoreJudgeCallOptions): JudgeCall 
     options.budget.settle(estimateUSD, costUSD);
     const response: ResponseRecord = {
       cacheKey, inputId: context.inputId, model: options.judge.modelId, kind: 'junk', label: null, distribution: null, tailMass: null,
-      text: result.text, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUSD,
+      text: result.text, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUSD, completion: result,
       latencyMs: now() - startedAt, attempts: 1, createdAt: now(),
     };
     await options.store.commitResponse(response);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpecError } from '../spec/load.js';
+import { SpecError } from '../task/load.js';
 import { ruleFor } from './policy-config.js';
 import { parsePolicy } from './policy-file.js';
 

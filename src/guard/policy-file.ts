@@ -3,7 +3,7 @@
  * webhook, in YAML or JSON, validated with errors that name the file, line and field (like task files).
  */
 import { z } from 'zod';
-import { parseYamlSettings, readSettingsFile } from '../spec/load.js';
+import { parseYamlSettings, readSettingsFile } from '../task/load.js';
 import type { PolicyConfig, PolicyRule } from './policy-config.js';
 
 const threshold = z.number().min(0).max(1).nullable();

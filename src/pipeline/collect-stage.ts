@@ -1,6 +1,7 @@
 import { collect, type CollectSummary } from '../collect/collector.js';
-import { buildMessages } from '../spec/template.js';
-import type { LoadedTask } from '../spec/load.js';
+import { answerReader } from '../task/task-kind.js';
+import { buildMessages } from '../task/template.js';
+import type { LoadedTask } from '../task/load.js';
 import type { InputRecord, Store } from '../store/types.js';
 import { costUSD } from '../teacher/prices.js';
 import { estimateInputTokens, requestKey } from '../teacher/tokens.js';
@@ -27,6 +28,7 @@ export async function collectAnswers(
     labels: spec.labels,
     teacherURL: spec.teacher.baseURL,
     buildMessages: (input) => buildMessages(spec, input.text, input.fields),
+    readAnswer: answerReader(spec),
     requestKey: (messages) => requestKey(resolved.teacher, messages),
     estimateInputTokens,
     costUSD: (usage) => costUSD(usage, resolved.prices),

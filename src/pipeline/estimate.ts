@@ -1,5 +1,5 @@
-import type { LoadedTask } from '../spec/load.js';
-import { buildMessages } from '../spec/template.js';
+import type { LoadedTask } from '../task/load.js';
+import { buildMessages } from '../task/template.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { costUSD } from '../teacher/prices.js';
 import { estimateInputTokens, requestKey } from '../teacher/tokens.js';

@@ -3,8 +3,8 @@ import { evaluationWarnings, listDisagreements, listJunk, type ScoredExample } f
 import { agreement, calibration, classScores, confusionMatrix, costPer1kCalls, cpuCostPer1kCalls, macroF1, scoreAgainstGold, summariseLatency, wilsonInterval, type LatencySummary } from '../eval/metrics.js';
 import { renderHtml, renderMarkdown, type EvalReport } from '../eval/report.js';
 import type { CollectSummary } from '../collect/collector.js';
-import type { LoadedTask } from '../spec/load.js';
-import { buildMessages } from '../spec/template.js';
+import type { LoadedTask } from '../task/load.js';
+import { buildMessages } from '../task/template.js';
 import type { ResponseRecord, Store } from '../store/types.js';
 import type { Prediction, Student } from '../student/types.js';
 import type { CuratedRecord } from './curate-stage.js';
@@ -184,7 +184,7 @@ async function timeTeacher(task: LoadedTask, resolved: ResolvedTeacher, texts: r
   for (const text of texts) {
     stopIfAborted(signal);
     const started = performance.now();
-    await resolved.teacher.classify({ messages: buildMessages(task.spec, text), labels: task.spec.labels, ...(signal === undefined ? {} : { signal }) })
+    await resolved.teacher.complete({ messages: buildMessages(task.spec, text), ...(signal === undefined ? {} : { signal }) })
       .catch((error: unknown) => {
         stopIfAborted(signal);
         throw error;

@@ -1,6 +1,6 @@
 import { readInputs, type ReadInputsResult } from '../data/read-inputs.js';
-import { unknownPromptFieldError, type LoadedTask } from '../spec/load.js';
-import { templateFieldNames } from '../spec/template.js';
+import { unknownPromptFieldError, type LoadedTask } from '../task/load.js';
+import { templateFieldNames } from '../task/template.js';
 import type { InputRecord, Store } from '../store/types.js';
 import type { EventSink } from './events.js';
 import { RunStoppedError } from './errors.js';

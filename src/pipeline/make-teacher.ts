@@ -1,7 +1,9 @@
+import { createAnthropicTeacher } from '../teacher/anthropic-teacher.js';
 import { createOpenAITeacher } from '../teacher/openai-teacher.js';
 import { resolvePrices, type Prices } from '../teacher/prices.js';
+import { outputTokenLimit } from '../teacher/reasoning.js';
 import type { Teacher } from '../teacher/types.js';
-import type { TaskSpec } from '../spec/schema.js';
+import type { TaskSpec } from '../task/schema.js';
 import { MissingKeyError, SetupError } from './errors.js';
 
 /** The teacher of a task, with the prices its calls are charged at. */
@@ -19,8 +21,12 @@ export function isLoopbackURL(url: string): boolean {
   return LOOPBACK.test(new URL(url).hostname);
 }
 
-/** Output tokens enough for the longest label, with room for a leading space and an end token. */
+/** Default output tokens of tasks whose answer is an object or a text rather than a label. */
+const DEFAULT_TEXT_MAX_TOKENS = 1024;
+
+/** Output tokens enough for the longest label, with room for a leading space and an end token; a text default without labels. */
 export function defaultMaxTokens(labels: readonly string[]): number {
+  if (labels.length === 0) return DEFAULT_TEXT_MAX_TOKENS;
   const longest = Math.max(...labels.map((label) => label.length));
   return Math.max(4, Math.ceil(longest / 2) + 3);
 }
@@ -44,16 +50,12 @@ export function makeTeacher(spec: TaskSpec, env: NodeJS.ProcessEnv = process.env
   } catch (error) {
     throw new SetupError((error as Error).message);
   }
-  const maxOutputTokens = settings.maxTokens ?? defaultMaxTokens(spec.labels);
-  const teacher = createOpenAITeacher({
-    baseURL: settings.baseURL,
-    model: settings.model,
-    apiKey,
-    logprobs: settings.logprobs,
-    topLogprobs: settings.topLogprobs,
-    temperature: settings.temperature,
-    maxTokens: maxOutputTokens,
-    timeoutMs: settings.timeoutMs,
-  });
+  const maxTokens = settings.maxTokens ?? defaultMaxTokens(spec.labels);
+  // What a call may be billed for: a reasoning model's thinking allowance comes on top, and the budget reserves it.
+  const maxOutputTokens = settings.provider === 'openai' ? outputTokenLimit(settings.model, maxTokens, settings.reasoningTokens) : maxTokens;
+  const common = { baseURL: settings.baseURL, model: settings.model, apiKey, logprobs: settings.logprobs, temperature: settings.temperature, maxTokens, timeoutMs: settings.timeoutMs };
+  const teacher = settings.provider === 'anthropic'
+    ? createAnthropicTeacher(common)
+    : createOpenAITeacher({ ...common, topLogprobs: settings.topLogprobs, reasoningTokens: settings.reasoningTokens });
   return { teacher, prices: resolved.prices, priceSource: resolved.source, maxOutputTokens };
 }

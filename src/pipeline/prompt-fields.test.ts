@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answer, createFakeTeacher } from '../collect/fake-teacher.js';
-import { loadTaskFile, SpecError } from '../spec/load.js';
+import { loadTaskFile, SpecError } from '../task/load.js';
 import type { ChatMessage } from '../teacher/types.js';
 import { estimateInputTokens } from '../teacher/tokens.js';
 import { estimateCost } from './estimate.js';

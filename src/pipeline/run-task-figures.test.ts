@@ -10,12 +10,12 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { humanRenderer } from '../cli/progress.js';
-import { answer, createFakeTeacher, type FakeTeacher } from '../collect/fake-teacher.js';
+import { answer, createFakeTeacher, softAnswer, type FakeTeacher } from '../collect/fake-teacher.js';
 import { wilsonInterval } from '../eval/metrics.js';
 import { speedupText } from '../eval/report.js';
-import { loadTaskFile } from '../spec/load.js';
+import { loadTaskFile } from '../task/load.js';
 import { SYNTHETIC_LABELS, syntheticExamples } from '../student/synthetic-task.js';
-import type { TeacherResult } from '../teacher/types.js';
+import type { TeacherCompletion } from '../teacher/types.js';
 import { RunStoppedError } from './errors.js';
 import type { PipelineEvent } from './events.js';
 import type { ResolvedTeacher } from './make-teacher.js';
@@ -28,11 +28,11 @@ const labelOf = new Map(examples.map((example) => [example.text, example.label])
 const JUNK_MARK = 'zzjunk';
 
 function scriptedTeacher(): FakeTeacher {
-  return createFakeTeacher((call): TeacherResult => {
-    if (call.user.includes(JUNK_MARK)) return { ...answer('x'), kind: 'junk', label: null, distribution: null, tailMass: null, text: 'I cannot say' };
+  return createFakeTeacher((call): TeacherCompletion => {
+    if (call.user.includes(JUNK_MARK)) return answer('I cannot say');
     const label = labelOf.get(call.user) ?? 0;
     const distribution = SYNTHETIC_LABELS.map((_, index) => (index === label ? 0.7 : 0.1));
-    return { ...answer(SYNTHETIC_LABELS[label] ?? 'sports'), distribution };
+    return softAnswer(SYNTHETIC_LABELS[label] ?? 'sports', SYNTHETIC_LABELS, distribution);
   });
 }
 

@@ -1,11 +1,13 @@
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { CollectSummary } from '../collect/collector.js';
-import type { LoadedTask } from '../spec/load.js';
+import type { LoadedTask } from '../task/load.js';
 import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
-import { buildMessages } from '../spec/template.js';
+import { buildMessages } from '../task/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
-import { RunStoppedError } from './errors.js';
+import { RunStoppedError, SetupError } from './errors.js';
+import { answerReader, kindOf } from '../task/task-kind.js';
+import { rereadResponse } from '../collect/reread.js';
 import { curate } from './curate-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
@@ -49,6 +51,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const { task } = options;
   const emit: EventSink = options.emit ?? (() => {});
   const last = STAGES.indexOf(options.until ?? 'evaluate');
+  if (last >= STAGES.indexOf('train')) checkTrainable(task);
   const resolved = options.teacher ?? makeTeacher(task.spec, options.env);
   const paths = projectPaths(task.projectDir);
   await ensureProject(paths);
@@ -93,6 +96,19 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   }
 }
 
+/**
+ * Stops, before anything is spent, a run that would train a kind no available student fits (extract
+ * and generate need the language-model student); collecting and curating their answers works today.
+ */
+function checkTrainable(task: LoadedTask): void {
+  const kind = kindOf(task.spec);
+  if (kind.studentFamilies.includes(task.spec.student.kind)) return;
+  throw new SetupError(
+    `training ${kind.name} tasks needs the ${kind.studentFamilies.join(' or ')} student (not yet available); ` +
+      'run with --until curate (or --until collect) to collect and curate the teacher\'s answers meanwhile',
+  );
+}
+
 /** Between stages, a cancelled run stops rather than starting the next (training and scoring cannot be interrupted midway). */
 function stopIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new RunStoppedError('The run was cancelled between stages; answers so far are saved.', 'aborted');
@@ -101,9 +117,11 @@ function stopIfAborted(signal: AbortSignal | undefined): void {
 /** The cached answer for each input under the current teacher settings. */
 async function answersFor(task: LoadedTask, store: Store, resolved: ResolvedTeacher, inputs: readonly InputRecord[]): Promise<Map<string, ResponseRecord>> {
   const answers = new Map<string, ResponseRecord>();
+  // Read with today's reader: a change in how answers are read applies to every stored completion, unpaid.
+  const reader = answerReader(task.spec);
   for (const input of inputs) {
     const response = await store.getResponse(requestKey(resolved.teacher, buildMessages(task.spec, input.text, input.fields)));
-    if (response) answers.set(input.id, response);
+    if (response) answers.set(input.id, rereadResponse(response, reader));
   }
   return answers;
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answer, createFakeTeacher } from '../collect/fake-teacher.js';
-import { loadTaskFile } from '../spec/load.js';
+import { loadTaskFile } from '../task/load.js';
 import { loadStudentFile, readStudentPrompt } from '../student/file-format.js';
 import type { ResolvedTeacher } from './make-teacher.js';
 import { projectPaths } from './project.js';

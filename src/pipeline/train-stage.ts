@@ -3,7 +3,7 @@ import { decodeStudentFile } from '../student/file-container.js';
 import { createStudent } from '../student/registry.js';
 import { loadStudentFile, readStudentPrompt, recordStudentPrompt, saveStudent, type StudentPrompt } from '../student/file-format.js';
 import type { FitReport, Student, TrainingExample, TrainingSummary } from '../student/types.js';
-import type { LoadedTask } from '../spec/load.js';
+import type { LoadedTask } from '../task/load.js';
 import type { Store } from '../store/types.js';
 import { contentHash } from '../util/hash.js';
 import type { CuratedRecord } from './curate-stage.js';

@@ -90,6 +90,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX billed_failures_final ON billed_failures(cache_key) WHERE final = 1;
     `,
   },
+  {
+    version: 3,
+    name: 'responses keep the teacher completion (JSON) they were read from',
+    sql: `
+      -- Null for answers stored before version 3: they can be used as read, not read again.
+      ALTER TABLE responses ADD COLUMN completion TEXT;
+    `,
+  },
 ];
 
 /** The newest schema version this code understands. */

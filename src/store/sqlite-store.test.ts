@@ -65,6 +65,29 @@ describe('SQLite store', () => {
     database.close();
   });
 
+  it('upgrades a version-2 database: its answers keep working, without a completion, and new ones keep theirs', async () => {
+    const file = freshFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new Database(file);
+    migrate(old, file, SQLITE_MIGRATIONS.filter((step) => step.version <= 2));
+    old.prepare('INSERT INTO inputs (id, text, gold, source) VALUES (?, ?, ?, ?)').run('input-0', 'text number 0', null, 'x');
+    old.prepare(`INSERT INTO responses (cache_key, input_id, model, kind, label, distribution, tail_mass, text, input_tokens, output_tokens, cost_usd, latency_ms, attempts, created_at)
+      VALUES ('key-0', 'input-0', 'teacher-model', 'label', 'positive', NULL, NULL, 'positive', 42, 1, 0.25, 123.5, 1, 1)`).run();
+    old.close();
+    const store = openSqliteStore(file);
+    try {
+      const upgraded = await store.getResponse('key-0');
+      expect(upgraded).toMatchObject({ label: 'positive', costUSD: 0.25 });
+      expect(upgraded?.completion ?? null).toBeNull();
+      await store.addInputs([sampleInput(1)]);
+      const completion = { text: 'positive', finishReason: 'stop' as const, rawFinishReason: 'stop', usage: { inputTokens: 42, outputTokens: 1, estimated: false }, responseId: null, raw: { ok: true }, warnings: [] };
+      await store.commitResponse(sampleResponse(1, { completion }));
+      expect((await store.getResponse('key-1'))?.completion).toEqual(completion);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('upgrades a version-1 journal: its billed failures become retried worst-case attempts', async () => {
     const file = freshFile();
     mkdirSync(dirname(file), { recursive: true });

@@ -8,6 +8,7 @@ import { toStoreError } from './sqlite-errors.js';
 import { openSqliteDatabase } from './sqlite-open.js';
 import { migrate } from './sqlite-migrations.js';
 import type { BilledAttempt, BilledBasis, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
+import type { TeacherCompletion } from '../teacher/types.js';
 
 /** Settings for tests and quotas; the defaults suit every project. */
 export interface SqliteStoreOptions {
@@ -23,6 +24,7 @@ interface ResponseRow {
   cache_key: string; input_id: string; model: string; kind: 'label' | 'junk'; label: string | null;
   distribution: Uint8Array | null; tail_mass: number | null; text: string; input_tokens: number;
   output_tokens: number; cost_usd: number; latency_ms: number; attempts: number; created_at: number;
+  completion: string | null;
 }
 interface ReservationRow { cache_key: string; input_id: string; estimated_usd: number; started_at: number }
 interface BilledRow { cache_key: string; input_id: string | null; billed_usd: number; basis: BilledBasis; final: number; reason: string; recorded_at: number }
@@ -34,6 +36,7 @@ function toResponse(row: ResponseRow): ResponseRecord {
     distribution: decodeDistribution(row.distribution), tailMass: row.tail_mass, text: row.text,
     inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUSD: row.cost_usd,
     latencyMs: row.latency_ms, attempts: row.attempts, createdAt: row.created_at,
+    ...(row.completion === null ? {} : { completion: JSON.parse(row.completion) as TeacherCompletion }),
   };
 }
 
@@ -112,7 +115,7 @@ class SqliteStore implements Store {
       getResponse: database.prepare('SELECT * FROM responses WHERE cache_key = ?'),
       listResponses: database.prepare('SELECT * FROM responses ORDER BY created_at, cache_key'),
       insertResponse: database.prepare(`INSERT INTO responses (cache_key, input_id, model, kind, label, distribution, tail_mass, text,
-        input_tokens, output_tokens, cost_usd, latency_ms, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        input_tokens, output_tokens, cost_usd, latency_ms, attempts, created_at, completion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertReservation: database.prepare('INSERT INTO reservations (cache_key, input_id, estimated_usd, started_at) VALUES (?, ?, ?, ?)'),
       deleteReservation: database.prepare('DELETE FROM reservations WHERE cache_key = ?'),
       listReservations: database.prepare('SELECT * FROM reservations ORDER BY started_at, cache_key'),
@@ -191,11 +194,12 @@ class SqliteStore implements Store {
     // One transaction: a crash leaves either the reservation (counted as possibly billed) or the
     // answer, never neither (a paid answer lost) and never both (spend counted twice).
     const distribution = encodeDistribution(response.distribution);
+    const completion = response.completion === undefined || response.completion === null ? null : JSON.stringify(response.completion);
     return this.#journal.enqueue(`saving the answer for input ${response.inputId}`, () => {
       this.#statements.insertResponse.run(
         response.cacheKey, response.inputId, response.model, response.kind, response.label,
         distribution, response.tailMass, response.text, response.inputTokens,
-        response.outputTokens, response.costUSD, response.latencyMs, response.attempts, response.createdAt,
+        response.outputTokens, response.costUSD, response.latencyMs, response.attempts, response.createdAt, completion,
       );
       this.#statements.deleteReservation.run(response.cacheKey);
     });

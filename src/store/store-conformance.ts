@@ -58,6 +58,22 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect((await store.listResponses()).map((response) => response.cacheKey).sort()).toEqual(['key-0', 'key-1']);
     });
 
+    it('keeps the teacher completion, raw response included, exactly as committed', async () => {
+      await store.addInputs([sampleInput(0), sampleInput(1)]);
+      const completion = {
+        text: ' positive', finishReason: 'stop' as const, rawFinishReason: 'stop', responseId: 'chatcmpl-1', warnings: ['a warning'],
+        tokens: [{ token: ' positive', logprob: -0.1, bytes: [32, 112], topLogprobs: [{ token: ' positive', logprob: -0.1 }, { token: ' negative', logprob: -2.5 }] }],
+        usage: { inputTokens: 42, outputTokens: 9, reasoningTokens: 8, estimated: false },
+        raw: { id: 'chatcmpl-1', choices: [{ message: { content: ' positive' }, finish_reason: 'stop' }], nested: { unicode: 'é ✓', nothing: null } },
+      };
+      await store.commitResponse(sampleResponse(0, { completion }));
+      await store.commitResponse(sampleResponse(1));
+      expect((await store.getResponse('key-0'))?.completion).toEqual(completion);
+      expect((await store.listResponses()).find((response) => response.cacheKey === 'key-0')?.completion).toEqual(completion);
+      // An answer committed without one (stored before completions were kept) reads back without one.
+      expect((await store.getResponse('key-1'))?.completion ?? null).toBeNull();
+    });
+
     it('commits an answer and clears its reservation together', async () => {
       await store.addInputs([sampleInput(0)]);
       await store.reserve(sampleReservation(0, 0.5));

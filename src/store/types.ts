@@ -3,6 +3,7 @@
  * is a second file implementing the same interface and passing the same conformance suite
  * (`store-conformance.ts`). Methods are async so that a networked backend fits the same shape.
  */
+import type { TeacherCompletion } from '../teacher/types.js';
 
 /** One input to be labelled, content-addressed by `id` (hash of its text). */
 export interface InputRecord {
@@ -39,6 +40,11 @@ export interface ResponseRecord {
   attempts: number;
   /** Unix ms when the answer was committed. */
   createdAt: number;
+  /**
+   * The teacher's completion the answer was read from (raw response included), so that a changed
+   * reader can read it again without paying again; null or absent for answers stored before schema 3.
+   */
+  completion?: TeacherCompletion | null;
 }
 
 /** A call journalled before it is sent, so a crash leaves a trace of what may have been billed. */

@@ -2,7 +2,7 @@
  * The table of student kinds (transformers.js-style registry): each kind says how to create a new
  * student and how to rebuild one from a decoded file. Add a kind here and nowhere else.
  */
-import type { StudentSettings } from '../spec/schema.js';
+import type { StudentSettings } from '../task/schema.js';
 import type { StudentFileContents } from './file-container.js';
 import { createMlpStudent, mlpStudentFromFile } from './mlp/mlp-student.js';
 import { createNgramStudent, ngramStudentFromFile } from './ngram/ngram-student.js';

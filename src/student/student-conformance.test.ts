@@ -4,7 +4,7 @@
  * another input (the MLP reads feature vectors written as text) names its task in TASKS.
  */
 import { describe, expect, it } from 'vitest';
-import type { StudentSettings } from '../spec/schema.js';
+import type { StudentSettings } from '../task/schema.js';
 import { studentFromBytes } from './file-format.js';
 import { mlpTestSettings, syntheticVectorExamples, VECTOR_LABELS } from './mlp/synthetic-vectors.js';
 import { createStudent, STUDENT_KINDS } from './registry.js';

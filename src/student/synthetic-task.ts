@@ -2,7 +2,7 @@
  * A small seeded synthetic classification task for tests and benchmarks: each label has its own
  * vocabulary (and so its own characters), mixed with shared filler words.
  */
-import type { StudentSettings } from '../spec/schema.js';
+import type { StudentSettings } from '../task/schema.js';
 import { createRandom } from '../util/random.js';
 import type { TrainingExample } from './types.js';
 

@@ -56,7 +56,7 @@ function isBodyError(error: unknown): boolean {
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
 
 /** False when the cause chain names a failure to connect; a reset or hang-up after sending may have been billed. */
-function mayHaveBeenSent(error: unknown): boolean {
+export function mayHaveBeenSent(error: unknown): boolean {
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && NEVER_SENT_CODES.has(code)) return false;

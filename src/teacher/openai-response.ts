@@ -1,17 +1,14 @@
 /**
- * Maps a raw chat completion onto the unified TeacherResult, in one function, the way each AI SDK
+ * Maps a raw chat completion onto the unified TeacherCompletion, in one function, the way each AI SDK
  * provider maps its raw values. The body is treated as unknown: OpenAI-compatible servers differ.
  */
 import { TeacherResponseError } from './errors.js';
-import { labelDistribution, type LogprobCandidate, type LogprobToken } from './label-distribution.js';
-import { matchLabel } from './label-match.js';
 import { countTextTokens, estimateInputTokens } from './tokens.js';
-import type { ChatMessage, TeacherResult, TeacherUsage } from './types.js';
+import type { ChatMessage, CompletionToken, FinishReason, TeacherCompletion, TeacherUsage } from './types.js';
 
 /** What mapping a response needs to know about the call. */
 export interface ResponseContext {
   messages: ChatMessage[];
-  labels: readonly string[];
   /** Whether this call asked for logprobs. */
   askedForLogprobs: boolean;
   requestId: string | null;
@@ -77,10 +74,11 @@ export function reportedUsage(body: unknown): { inputTokens: number; outputToken
   return inputTokens === null || outputTokens === null ? null : { inputTokens, outputTokens };
 }
 
-/** Usage as reported, or estimated (and marked so) when the server sent none. */
+/** Usage as reported (reasoning tokens, part of completion_tokens, too), or estimated (and marked so) when the server sent none. */
 function usageOf(body: unknown, messages: ChatMessage[], text: string): TeacherUsage {
   const reported = reportedUsage(body);
-  if (reported !== null) return { ...reported, estimated: false };
+  const reasoningTokens = tokenCount(field(field(field(body, 'usage'), 'completion_tokens_details'), 'reasoning_tokens'));
+  if (reported !== null) return { ...reported, ...(reasoningTokens === null || reasoningTokens === 0 ? {} : { reasoningTokens }), estimated: false };
   return { inputTokens: estimateInputTokens(messages), outputTokens: countTextTokens(text), estimated: true };
 }
 
@@ -105,16 +103,22 @@ function answerText(message: unknown, body: unknown, requestId: string | null, w
 }
 
 /** True for a `{ token, logprob }` pair of the right types. */
-function isCandidate(value: unknown): value is LogprobCandidate {
+function isCandidate(value: unknown): value is { token: string; logprob: number } {
   return typeof field(value, 'token') === 'string' && typeof field(value, 'logprob') === 'number';
+}
+
+/** The byte values of a token, when the server listed them. */
+function tokenBytes(value: unknown): { bytes?: number[] } {
+  const bytes = field(value, 'bytes');
+  return Array.isArray(bytes) && bytes.every((byte) => typeof byte === 'number') ? { bytes: bytes as number[] } : {};
 }
 
 /**
  * The logprobs content with malformed entries taken out (some servers omit `token`, or send nulls):
  * an alternative without a token is dropped; a chosen token without one makes the logprobs unusable.
  */
-function wellFormedLogprobs(content: unknown[], warnings: string[]): LogprobToken[] | null {
-  const positions: LogprobToken[] = [];
+function wellFormedLogprobs(content: unknown[], warnings: string[]): CompletionToken[] | null {
+  const positions: CompletionToken[] = [];
   let dropped = 0;
   for (const position of content) {
     if (!isCandidate(position)) {
@@ -125,17 +129,29 @@ function wellFormedLogprobs(content: unknown[], warnings: string[]): LogprobToke
     const alternatives = Array.isArray(listed) ? listed : [];
     const valid = alternatives.filter(isCandidate);
     dropped += alternatives.length - valid.length;
-    positions.push({ token: position.token, logprob: position.logprob, top_logprobs: valid.map((candidate) => ({ token: candidate.token, logprob: candidate.logprob })) });
+    positions.push({ token: position.token, logprob: position.logprob, ...tokenBytes(position), topLogprobs: valid.map((candidate) => ({ token: candidate.token, logprob: candidate.logprob })) });
   }
   if (dropped > 0) warnings.push(`${dropped} top_logprobs entr${dropped === 1 ? 'y' : 'ies'} without a token or logprob were ignored`);
   return positions;
 }
 
+/** OpenAI's finish reasons, unified (`function_call` is the older name of `tool_calls`). */
+export function unifiedFinishReason(raw: unknown): FinishReason {
+  switch (raw) {
+    case 'stop': return 'stop';
+    case 'length': return 'length';
+    case 'content_filter': return 'content_filter';
+    case 'tool_calls':
+    case 'function_call': return 'tool_calls';
+    default: return 'other';
+  }
+}
+
 /**
- * Maps a chat completion body to a TeacherResult; throws TeacherResponseError (billed, carrying the
+ * Maps a chat completion body to a TeacherCompletion; throws TeacherResponseError (billed, carrying the
  * reported usage) when it is not one, whatever the body trips over: never a bare TypeError.
  */
-export function mapChatCompletion(body: unknown, context: ResponseContext): TeacherResult {
+export function mapChatCompletion(body: unknown, context: ResponseContext): TeacherCompletion {
   try {
     return mapCompletion(body, context);
   } catch (error) {
@@ -148,33 +164,21 @@ export function mapChatCompletion(body: unknown, context: ResponseContext): Teac
 }
 
 /** `mapChatCompletion` without the net for unexpected shapes. */
-function mapCompletion(body: unknown, context: ResponseContext): TeacherResult {
-  const { messages, labels, requestId } = context;
+function mapCompletion(body: unknown, context: ResponseContext): TeacherCompletion {
+  const { messages, requestId } = context;
   const warnings = [...context.warnings];
   const choice = firstChoice(body, requestId);
   const text = answerText(field(choice, 'message'), body, requestId, warnings);
-  if (field(choice, 'finish_reason') === 'length') warnings.push('the answer was cut off at max_tokens');
+  const rawFinish = field(choice, 'finish_reason');
+  if (rawFinish === 'length') warnings.push('the answer was cut off at max_tokens');
   const responseId = typeof field(body, 'id') === 'string' ? (field(body, 'id') as string) : null;
   const usage = usageOf(body, messages, text);
-  const label = matchLabel(text, labels);
-  if (label === null) {
-    return { kind: 'junk', label: null, distribution: null, tailMass: null, text, usage, warnings, responseId };
-  }
-  let distribution: number[] | null = null;
-  let tailMass: number | null = null;
   const content = field(field(choice, 'logprobs'), 'content');
   const positions = Array.isArray(content) && content.length > 0 ? wellFormedLogprobs(content, warnings) : undefined;
-  if (positions === undefined) {
-    if (context.askedForLogprobs) warnings.push('the teacher returned no logprobs; hard label only');
-  } else if (positions !== null) {
-    // (null: malformed logprobs, already warned about; the hard label stands.)
-    const mapped = labelDistribution(positions, labels);
-    if (mapped === null) warnings.push('the logprobs put no probability on any label; hard label only');
-    else {
-      distribution = mapped.distribution;
-      tailMass = mapped.tailMass;
-      warnings.push(...mapped.warnings);
-    }
-  }
-  return { kind: 'label', label, distribution, tailMass, text, usage, warnings, responseId };
+  if (positions === undefined && context.askedForLogprobs) warnings.push('the teacher returned no logprobs; hard label only');
+  // (null: malformed logprobs, already warned about; the text stands without them.)
+  return {
+    text, finishReason: unifiedFinishReason(rawFinish), rawFinishReason: typeof rawFinish === 'string' ? rawFinish : null,
+    ...(positions === undefined || positions === null ? {} : { tokens: positions }), usage, responseId, raw: body, warnings,
+  };
 }

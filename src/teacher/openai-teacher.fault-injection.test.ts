@@ -7,6 +7,7 @@ import { fixture, sendJSON, startFaultInjectionServer, type FaultInjectionServer
 import { TeacherAuthError, TeacherConnectionError, TeacherError, TeacherResponseError, TeacherTimeoutError } from './errors.js';
 import { retryAfterMs } from './openai-errors.js';
 import { createOpenAITeacher, type OpenAITeacherOptions } from './openai-teacher.js';
+import { classifyWith } from './teacher-conformance.js';
 import type { ChatMessage, Teacher } from './types.js';
 
 const messages: ChatMessage[] = [{ role: 'user', content: 'Sentiment of: I loved it' }];
@@ -31,7 +32,7 @@ async function setUp(scripts: Script[], overrides: Partial<OpenAITeacherOptions>
 
 /** The error a classify call rejects with. */
 async function failure(teacher: Teacher): Promise<TeacherError> {
-  const error = await teacher.classify({ messages, labels }).then(() => null, (caught: unknown) => caught);
+  const error = await classifyWith(teacher, { messages, labels }).then(() => null, (caught: unknown) => caught);
   if (!(error instanceof TeacherError)) throw new Error(`expected a TeacherError, got ${String(error)}`);
   return error;
 }
@@ -137,7 +138,7 @@ describe('fault-injection: network and time', () => {
   it('a cancelled call rejects as cancelled and not retryable', async () => {
     const { teacher } = await setUp([() => undefined], { timeoutMs: 5_000 });
     const controller = new AbortController();
-    const pending = teacher.classify({ messages, labels, signal: controller.signal });
+    const pending = classifyWith(teacher, { messages, labels, signal: controller.signal });
     controller.abort();
     const error = await pending.then(() => null, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(TeacherError);
@@ -192,13 +193,13 @@ describe('fault-injection: logprobs and labels', () => {
     };
     const { server, teacher } = await setUp([rejectLogprobs]);
     const before = { ...teacher.requestParameters };
-    const first = await teacher.classify({ messages, labels });
+    const first = await classifyWith(teacher, { messages, labels });
     expect(first).toMatchObject({ kind: 'label', label: 'negative', distribution: null, tailMass: null });
     expect(first.warnings.join(' ')).toMatch(/rejected logprobs/);
     expect(server.requests.map((request) => request.body['logprobs'])).toEqual([true, undefined]);
     expect(server.requests[1]?.body['top_logprobs']).toBeUndefined();
 
-    const second = await teacher.classify({ messages, labels });
+    const second = await classifyWith(teacher, { messages, labels });
     expect(second.label).toBe('negative');
     expect(second.warnings.join(' ')).toMatch(/logprobs are off/);
     expect(server.requests).toHaveLength(3);
@@ -209,14 +210,14 @@ describe('fault-injection: logprobs and labels', () => {
 
   it('a 200 without logprobs gives the hard label, distribution null, and a warning', async () => {
     const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('ollama-chat-no-logprobs.json'))]);
-    const result = await teacher.classify({ messages, labels });
+    const result = await classifyWith(teacher, { messages, labels });
     expect(result).toMatchObject({ kind: 'label', label: 'negative', distribution: null, tailMass: null, responseId: 'chatcmpl-417' });
     expect(result.warnings.join(' ')).toContain('no logprobs');
   });
 
   it('a 200 whose answer names no label is junk, never coerced', async () => {
     const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-junk.json'))]);
-    const result = await teacher.classify({ messages, labels });
+    const result = await classifyWith(teacher, { messages, labels });
     expect(result).toMatchObject({ kind: 'junk', label: null, distribution: null, tailMass: null, text: "I'd say it leans positive" });
     expect(result.usage).toEqual({ inputTokens: 42, outputTokens: 6, estimated: false });
     expect(result.warnings.join(' ')).toContain('max_tokens');

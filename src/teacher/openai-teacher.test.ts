@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, sendJSON, startFaultInjectionServer, type FaultInjectionServer, type Script } from './__fixtures__/fault-injection-server.js';
 import { createOpenAITeacher, type OpenAITeacherOptions } from './openai-teacher.js';
+import { classifyWith } from './teacher-conformance.js';
 import type { ChatMessage } from './types.js';
 
 const messages: ChatMessage[] = [
@@ -32,7 +33,7 @@ async function setUp(scripts: Script[], overrides: Partial<OpenAITeacherOptions>
 describe('createOpenAITeacher against a loopback server', () => {
   it('labels with a distribution from logprobs (recorded gpt-4o-mini shape)', async () => {
     const { server, teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-logprobs-sentiment.json'), { 'x-request-id': 'req_1' })]);
-    const result = await teacher.classify({ messages, labels: sentiment });
+    const result = await classifyWith(teacher, { messages, labels: sentiment });
     expect(result.kind).toBe('label');
     expect(result.label).toBe('positive');
     expect(result.text).toBe('Positive');
@@ -51,7 +52,7 @@ describe('createOpenAITeacher against a loopback server', () => {
 
   it('sends the documented parameters, the key, and no SDK retries', async () => {
     const { server, teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-logprobs-sentiment.json'))]);
-    await teacher.classify({ messages, labels: sentiment });
+    await classifyWith(teacher, { messages, labels: sentiment });
     expect(server.requests).toHaveLength(1);
     const [request] = server.requests;
     expect(request?.path).toBe('/v1/chat/completions');
@@ -64,7 +65,7 @@ describe('createOpenAITeacher against a loopback server', () => {
 
   it('omits top_logprobs when logprobs are off, in the request and in requestParameters', async () => {
     const { server, teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('ollama-chat-no-logprobs.json'))], { logprobs: false });
-    const result = await teacher.classify({ messages, labels: sentiment });
+    const result = await classifyWith(teacher, { messages, labels: sentiment });
     expect(server.requests[0]?.body).toEqual({ model: 'gpt-4o-mini', messages, temperature: 0, max_tokens: 5 });
     expect(teacher.requestParameters).toEqual({ model: 'gpt-4o-mini', temperature: 0, max_tokens: 5, logprobs: false });
     expect(result.label).toBe('negative');
@@ -74,7 +75,7 @@ describe('createOpenAITeacher against a loopback server', () => {
 
   it('splits labels sharing a first token (recorded c / cpp / cs shape)', async () => {
     const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-logprobs-shared-prefix.json'))]);
-    const result = await teacher.classify({ messages, labels: ['c', 'cpp', 'cs'] });
+    const result = await classifyWith(teacher, { messages, labels: ['c', 'cpp', 'cs'] });
     expect(result.label).toBe('cpp');
     const [c, cpp, cs] = result.distribution ?? [];
     expect(c).toBe(0);
@@ -87,7 +88,7 @@ describe('createOpenAITeacher against a loopback server', () => {
     const body = { ...fixture('ollama-chat-no-logprobs.json') };
     delete body['usage'];
     const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, body)], { logprobs: false });
-    const result = await teacher.classify({ messages, labels: sentiment });
+    const result = await classifyWith(teacher, { messages, labels: sentiment });
     expect(result.usage.estimated).toBe(true);
     expect(result.usage.inputTokens).toBeGreaterThan(20);
     expect(result.usage.outputTokens).toBe(1);
@@ -97,8 +98,25 @@ describe('createOpenAITeacher against a loopback server', () => {
     const body = fixture('openai-chat-logprobs-sentiment.json');
     const choice = { index: 0, message: { role: 'assistant', content: null, refusal: "I can't help with that." }, logprobs: null, finish_reason: 'stop' };
     const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, { ...body, choices: [choice] })]);
-    const result = await teacher.classify({ messages, labels: sentiment });
+    const result = await classifyWith(teacher, { messages, labels: sentiment });
     expect(result).toMatchObject({ kind: 'junk', label: null, distribution: null, text: "I can't help with that." });
     expect(result.warnings.join(' ')).toContain('refused');
+  });
+});
+
+describe('the v2 completion of the OpenAI-compatible teacher', () => {
+  it('keeps the text, the finish reason (unified and raw), the tokens with their bytes and alternatives, and the raw body', async () => {
+    const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-logprobs-sentiment.json'))]);
+    const completion = await teacher.complete({ messages });
+    expect(completion).toMatchObject({ text: 'Positive', finishReason: 'stop', rawFinishReason: 'stop', raw: fixture('openai-chat-logprobs-sentiment.json') });
+    expect(completion.tokens?.[0]).toMatchObject({ token: 'Positive', bytes: [80, 111, 115, 105, 116, 105, 118, 101] });
+    expect(completion.tokens?.[0]?.topLogprobs[1]).toEqual({ token: 'Neutral', logprob: -1.3132616 });
+  });
+
+  it('maps finish_reason length (an answer cut at max_tokens) and leaves tokens out when none came', async () => {
+    const { teacher } = await setUp([(_request, response) => sendJSON(response, 200, fixture('openai-chat-junk.json'))]);
+    const completion = await teacher.complete({ messages });
+    expect(completion).toMatchObject({ finishReason: 'length', rawFinishReason: 'length' });
+    expect(completion.tokens).toBeUndefined();
   });
 });

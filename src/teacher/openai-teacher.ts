@@ -15,13 +15,18 @@
  * keys before calling, and a rerun against the same server must hit the answers of the first run.
  * Whether an answer has soft labels is recorded on the answer (distribution null + a warning),
  * not in its key.
+ *
+ * Reasoning models (reasoning.ts) are sent `max_completion_tokens` = maxTokens + the reasoning
+ * allowance; the settings they reject (temperature, logprobs) are left out, each with a warning.
  */
 import OpenAI from 'openai';
+import { CallDeadline } from './call-deadline.js';
 import { withOpenAIErrorBodies } from './compatible-fetch.js';
 import { isLogprobsRejection, toTeacherError } from './openai-errors.js';
 import { TeacherResponseError } from './errors.js';
 import { mapChatCompletion } from './openai-response.js';
-import type { ChatMessage, Teacher, TeacherRequest, TeacherResult } from './types.js';
+import { isReasoningModel, outputTokenLimit } from './reasoning.js';
+import type { ChatMessage, Teacher, TeacherCompletion, TeacherRequest } from './types.js';
 
 /** How to reach and ask an OpenAI-compatible teacher. */
 export interface OpenAITeacherOptions {
@@ -32,38 +37,14 @@ export interface OpenAITeacherOptions {
   topLogprobs: number;
   temperature: number;
   maxTokens: number;
+  /** Reasoning models only: tokens allowed for thinking on top of maxTokens (default 1024). */
+  reasoningTokens?: number;
   timeoutMs: number;
   fetch?: typeof fetch;
 }
 
 /** The provider name that goes into cache keys. */
 const PROVIDER = 'openai-compatible';
-
-/** A deadline that also follows the caller's signal; `timedOut` tells which one fired. */
-class CallDeadline {
-  readonly controller = new AbortController();
-  timedOut = false;
-  private readonly timer: ReturnType<typeof setTimeout>;
-  private readonly onCallerAbort = (): void => this.controller.abort();
-
-  constructor(timeoutMs: number, private readonly callerSignal: AbortSignal | undefined) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, timeoutMs);
-    if (callerSignal?.aborted === true) this.controller.abort();
-    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
-  }
-
-  get cancelled(): boolean {
-    return this.callerSignal?.aborted === true;
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
-  }
-}
 
 /** Creates a Teacher that calls chat.completions on an OpenAI-compatible server. */
 export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
@@ -74,12 +55,17 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
     timeout: options.timeoutMs,
     fetch: withOpenAIErrorBodies(options.fetch ?? globalThis.fetch),
   });
+  const reasoning = isReasoningModel(options.model);
+  const settingWarnings = reasoning ? reasoningWarnings(options) : [];
+  const asksLogprobs = options.logprobs && !reasoning;
+  // What is sent besides the messages: the cache key's parameters are exactly these.
+  const sentParameters = reasoning
+    ? { model: options.model, max_completion_tokens: outputTokenLimit(options.model, options.maxTokens, options.reasoningTokens ?? 1024) }
+    : { model: options.model, temperature: options.temperature, max_tokens: options.maxTokens };
   const requestParameters = Object.freeze({
-    model: options.model,
-    temperature: options.temperature,
-    max_tokens: options.maxTokens,
-    logprobs: options.logprobs,
-    ...(options.logprobs ? { top_logprobs: options.topLogprobs } : {}),
+    ...sentParameters,
+    logprobs: asksLogprobs,
+    ...(asksLogprobs ? { top_logprobs: options.topLogprobs } : {}),
   });
   let logprobsRejected = false;
 
@@ -87,10 +73,8 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
   async function send(messages: ChatMessage[], withLogprobs: boolean, deadline: CallDeadline): Promise<{ body: unknown; requestId: string | null }> {
     const call = client.chat.completions.create(
       {
-        model: options.model,
+        ...sentParameters,
         messages,
-        temperature: options.temperature,
-        max_tokens: options.maxTokens,
         ...(withLogprobs ? { logprobs: true, top_logprobs: options.topLogprobs } : {}),
       },
       { signal: deadline.controller.signal, timeout: options.timeoutMs },
@@ -117,8 +101,8 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
 
   /** Sends with logprobs if wanted, falling back once (for good) when the server rejects them. */
   async function sendWithFallback(messages: ChatMessage[], deadline: CallDeadline, warnings: string[]): Promise<{ body: unknown; requestId: string | null; askedForLogprobs: boolean }> {
-    const wantLogprobs = options.logprobs && !logprobsRejected;
-    if (options.logprobs && logprobsRejected) warnings.push('logprobs are off for this teacher (it rejected them earlier); hard label only');
+    const wantLogprobs = asksLogprobs && !logprobsRejected;
+    if (asksLogprobs && logprobsRejected) warnings.push('logprobs are off for this teacher (it rejected them earlier); hard label only');
     try {
       return { ...(await send(messages, wantLogprobs, deadline)), askedForLogprobs: wantLogprobs };
     } catch (error) {
@@ -130,17 +114,25 @@ export function createOpenAITeacher(options: OpenAITeacherOptions): Teacher {
     }
   }
 
-  /** Asks the teacher to classify one input. */
-  async function classify(request: TeacherRequest): Promise<TeacherResult> {
+  /** Asks the teacher for one completion. */
+  async function complete(request: TeacherRequest): Promise<TeacherCompletion> {
     const deadline = new CallDeadline(options.timeoutMs, request.signal);
     try {
-      const warnings: string[] = [];
+      const warnings: string[] = [...settingWarnings];
       const { body, requestId, askedForLogprobs } = await sendWithFallback(request.messages, deadline, warnings);
-      return mapChatCompletion(body, { messages: request.messages, labels: request.labels, askedForLogprobs, requestId, warnings });
+      return mapChatCompletion(body, { messages: request.messages, askedForLogprobs, requestId, warnings });
     } finally {
       deadline.dispose();
     }
   }
 
-  return { specificationVersion: 'v1', provider: PROVIDER, modelId: options.model, requestParameters, classify };
+  return { specificationVersion: 'v2', provider: PROVIDER, modelId: options.model, requestParameters, complete };
+}
+
+/** The settings a reasoning model does not take, as warnings (they are left out of the request). */
+function reasoningWarnings(options: OpenAITeacherOptions): string[] {
+  const warnings: string[] = [];
+  if (options.temperature !== 1) warnings.push(`${options.model} is a reasoning model: temperature ${options.temperature} is not supported and was not sent`);
+  if (options.logprobs) warnings.push(`${options.model} is a reasoning model: logprobs are not supported, hard labels only`);
+  return warnings;
 }

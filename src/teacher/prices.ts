@@ -1,7 +1,8 @@
 /**
  * What teacher calls cost. Built-in prices are standard-tier USD per 1M tokens as listed on
  * openai.com/api/pricing in August 2025 (after the 2025-08-07 GPT-5 launch), supplied with the
- * project brief and not re-fetched since: a task file's `budget.prices` overrides them.
+ * project brief and not re-fetched since; Anthropic's are cited beside them. A task file's
+ * `budget.prices` overrides them.
  */
 
 /** USD per one million input and output tokens. */
@@ -25,6 +26,17 @@ const PRICE_TABLE: Readonly<Record<string, Prices>> = Object.freeze({
   'o3': { inputPer1M: 2, outputPer1M: 8 },
   'o4-mini': { inputPer1M: 1.1, outputPer1M: 4.4 },
   'gpt-3.5-turbo': { inputPer1M: 0.5, outputPer1M: 1.5 },
+  // Anthropic, USD per 1M tokens (base input / output), from platform.claude.com/docs/about-claude/models/overview
+  // and the per-model pages (whats-new-opus-5), as found with the docs search in December 2026. Prompt-cache
+  // tokens are charged at the input price (an overestimate). Claude Haiku 5.5 is listed as "from $0.10 /
+  // $0.50", a tiered price with no single figure: give it in budget.prices.
+  'claude-haiku-4-5': { inputPer1M: 1, outputPer1M: 5 },
+  'claude-sonnet-4-5': { inputPer1M: 3, outputPer1M: 15 },
+  'claude-opus-4-5': { inputPer1M: 5, outputPer1M: 25 },
+  'claude-sonnet-5': { inputPer1M: 2, outputPer1M: 10 },
+  'claude-opus-5': { inputPer1M: 5, outputPer1M: 25 },
+  'claude-sonnet-5-5': { inputPer1M: 2, outputPer1M: 10 },
+  'claude-opus-5-5': { inputPer1M: 4, outputPer1M: 20 },
 });
 
 /**

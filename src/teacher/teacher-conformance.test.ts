@@ -36,7 +36,7 @@ function parsedBody(recorded: RecordedResponse): unknown {
 describeTeacherConformance('fake (in-process, replaying fixtures)', {
   async open(recorded: RecordedResponse) {
     const teacher = createFakeTeacher((_call, request) =>
-      mapChatCompletion(parsedBody(recorded), { messages: request.messages, labels: request.labels, askedForLogprobs: true, requestId: null, warnings: [] }));
+      mapChatCompletion(parsedBody(recorded), { messages: request.messages, askedForLogprobs: true, requestId: null, warnings: [] }));
     return { teacher, close: async () => {} };
   },
 });

@@ -2,13 +2,26 @@
  * The one test suite every `Teacher` implementation runs, in the manner of the Store's
  * (store-conformance.ts): recorded responses — well-formed, malformed, truncated and unusual shapes
  * real servers send (fixtures in __fixtures__/) — and what the seam promises about each. A provider
- * either maps a response to a valid TeacherResult or rejects with a TeacherError; a 2xx it cannot use
- * is a billed, non-retryable TeacherResponseError carrying the usage the body reported, if any.
+ * either maps a response to a valid TeacherCompletion (read here with the classify kind, as the
+ * collector does) or rejects with a TeacherError; a 2xx it cannot use is a billed, non-retryable
+ * TeacherResponseError carrying the usage the body reported, if any. Each provider brings cases in
+ * its own wire format (`TEACHER_CONFORMANCE_CASES` for OpenAI-compatible servers).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readClassifyAnswer } from '../task/kinds/classify.js';
+import type { AnswerReading } from '../task/kinds/types.js';
 import { TeacherError, TeacherResponseError, type ReportedUsage } from './errors.js';
-import type { ChatMessage, Teacher, TeacherResult } from './types.js';
+import type { ChatMessage, Teacher, TeacherCompletion, TeacherRequest, TeacherUsage } from './types.js';
+
+/** A completion read as a label (as the collector's classify kind reads it), with its usage and id. */
+export type ClassifiedCompletion = AnswerReading & { usage: TeacherUsage; responseId: string | null; completion: TeacherCompletion };
+
+/** Asks `teacher` for a completion and reads it with the classify kind over `labels`. */
+export async function classifyWith(teacher: Teacher, request: TeacherRequest & { labels: readonly string[] }): Promise<ClassifiedCompletion> {
+  const completion = await teacher.complete({ messages: request.messages, ...(request.signal === undefined ? {} : { signal: request.signal }) });
+  return { ...readClassifyAnswer(completion, request.labels), usage: completion.usage, responseId: completion.responseId, completion };
+}
 
 /** One recorded answer of a provider, as it arrived on the wire. */
 export interface RecordedResponse {
@@ -33,7 +46,7 @@ type Expectation =
   | { billed: { usage: ReportedUsage | null } };
 
 /** One case: a fixture, how it is served, the labels asked for, and what must come of it. */
-interface ConformanceCase {
+export interface ConformanceCase {
   name: string;
   fixture: string;
   contentType?: string;
@@ -79,8 +92,23 @@ export function recordedResponse(testCase: Pick<ConformanceCase, 'fixture' | 'co
   };
 }
 
-/** Checks what every TeacherResult must be, whatever the response. */
-function expectValidResult(result: TeacherResult, labels: readonly string[]): void {
+/** Checks what every completion must be, whatever the response. */
+function expectValidCompletion(completion: TeacherCompletion): void {
+  expect(['stop', 'length', 'content_filter', 'tool_calls', 'other']).toContain(completion.finishReason);
+  expect(completion.rawFinishReason === null || typeof completion.rawFinishReason === 'string').toBe(true);
+  expect(completion.raw).toBeDefined();
+  // Kept in the store as JSON: it must survive the round trip.
+  expect(JSON.parse(JSON.stringify(completion)) as unknown).toEqual(completion);
+  for (const token of completion.tokens ?? []) {
+    expect(typeof token.token === 'string' && Number.isFinite(token.logprob)).toBe(true);
+    expect(token.topLogprobs.every((alternative) => typeof alternative.token === 'string' && typeof alternative.logprob === 'number')).toBe(true);
+  }
+  if (completion.usage.reasoningTokens !== undefined) expect(completion.usage.reasoningTokens).toBeLessThanOrEqual(completion.usage.outputTokens);
+}
+
+/** Checks what every classify reading must be, whatever the response. */
+function expectValidResult(result: ClassifiedCompletion, labels: readonly string[]): void {
+  expectValidCompletion(result.completion);
   expect(['label', 'junk']).toContain(result.kind);
   if (result.kind === 'label') expect(labels).toContain(result.label);
   else expect(result).toMatchObject({ label: null, distribution: null });
@@ -98,17 +126,17 @@ function expectValidResult(result: TeacherResult, labels: readonly string[]): vo
 
 const messages: ChatMessage[] = [{ role: 'system', content: 'Answer with one label.' }, { role: 'user', content: 'I loved it' }];
 
-/** Registers the shared Teacher conformance suite under `name`. */
-export function describeTeacherConformance(name: string, harness: TeacherConformanceHarness): void {
+/** Registers the shared Teacher conformance suite under `name`, over `cases` in the provider's wire format. */
+export function describeTeacherConformance(name: string, harness: TeacherConformanceHarness, cases: readonly ConformanceCase[] = TEACHER_CONFORMANCE_CASES): void {
   describe(`Teacher conformance: ${name}`, () => {
-    for (const testCase of TEACHER_CONFORMANCE_CASES) {
+    for (const testCase of cases) {
       const labels = testCase.labels ?? SENTIMENT;
       it(`${testCase.name} (${testCase.fixture}${testCase.cutMidBody === true ? ', cut' : ''})`, async () => {
         const { teacher, close } = await harness.open(recordedResponse(testCase));
         try {
-          expect(teacher.specificationVersion).toBe('v1');
+          expect(teacher.specificationVersion).toBe('v2');
           const parameters = JSON.stringify(teacher.requestParameters);
-          const outcome = await teacher.classify({ messages, labels }).then((result) => ({ result }), (error: unknown) => ({ error }));
+          const outcome = await classifyWith(teacher, { messages, labels }).then((result) => ({ result }), (error: unknown) => ({ error }));
           // Cache keys are computed before calling: no response may change them.
           expect(JSON.stringify(teacher.requestParameters)).toBe(parameters);
           if ('error' in outcome) expect(outcome.error).toBeInstanceOf(TeacherError);

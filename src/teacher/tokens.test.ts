@@ -4,7 +4,7 @@ import type { Teacher } from './types.js';
 
 /** A minimal Teacher: only identity and parameters matter for request keys. */
 function teacher(parameters: Record<string, unknown>, model = 'gpt-4o-mini'): Teacher {
-  return { specificationVersion: 'v1', provider: 'openai-compatible', modelId: model, requestParameters: parameters, classify: () => Promise.reject(new Error('not called')) };
+  return { specificationVersion: 'v2', provider: 'openai-compatible', modelId: model, requestParameters: parameters, complete: () => Promise.reject(new Error('not called')) };
 }
 
 describe('estimateInputTokens', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { taskSpecSchema } from '../../spec/schema.js';
+import { taskSpecSchema } from '../../task/schema.js';
 import { decodeStudentFile } from '../file-container.js';
 import { studentFromBytes } from '../file-format.js';
 import { createStudent } from '../registry.js';

@@ -4,7 +4,7 @@
  * noise features in [−1, 1]. The XOR half defeats any linear model (it stays near 50% on that bit), so passing
  * it shows the hidden layer works.
  */
-import type { StudentSettings } from '../../spec/schema.js';
+import type { StudentSettings } from '../../task/schema.js';
 import { createRandom } from '../../util/random.js';
 import { testSettings } from '../synthetic-task.js';
 import type { TrainingExample } from '../types.js';

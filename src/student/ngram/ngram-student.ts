@@ -3,7 +3,7 @@
  * embedding → linear layer → softmax, trained by row-wise Adagrad (batch 1) on the distillation
  * loss, with early stopping on validation loss.
  */
-import type { StudentSettings } from '../../spec/schema.js';
+import type { StudentSettings } from '../../task/schema.js';
 import { encodeStudentFile, StudentFileError, type StudentFileContents } from '../file-container.js';
 import type { FitOptions, FitReport, Prediction, Student, TrainingExample, TrainingSummary } from '../types.js';
 import { distillationLoss, softmaxWithTemperature, type DistillationOptions } from '../../train/loss.js';

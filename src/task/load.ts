@@ -68,7 +68,7 @@ export function parseTaskSpec(text: string, file = 'task.yaml'): TaskSpec {
 export function parseTaskText(text: string, file = 'task.yaml'): ParsedTask {
   const { value: spec, document } = parseSettingsDocument(text, file, taskSpecSchema, TASK_FILE);
   const warnings: SpecProblem[] = [];
-  if (!spec.prompt.messages.some((message) => placeholderPattern(LABELS_PLACEHOLDER).test(message.content))) {
+  if (spec.kind === 'classify' && !spec.prompt.messages.some((message) => placeholderPattern(LABELS_PLACEHOLDER).test(message.content))) {
     warnings.push(problemAt(document, ['prompt', 'messages'], 'no message contains {{labels}}: the teacher is not told which labels to answer with, so more of its answers may be junk'));
   }
   const promptFields = spec.prompt.messages.flatMap((message, index) =>

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { schemaProblems } from './kinds/json-schema.js';
+import { TASK_KIND_NAMES } from './kinds/registry.js';
+import type { TaskKindName } from './kinds/types.js';
 
 /** A chat message template; `{{text}}` (and any input field, `{{field}}`) is filled per input. */
 const messageTemplate = z.object({
@@ -19,7 +22,7 @@ function isHttpURL(value: string): boolean {
   }
 }
 
-/** A label as answers are matched to it: case and whitespace do not count (see teacher/label-match.ts). */
+/** A label as answers are matched to it: case and whitespace do not count (see task/kinds/label-match.ts). */
 function labelIdentity(label: string): string {
   return label.toLowerCase().replace(/\s+/g, '');
 }
@@ -43,7 +46,9 @@ function checkLabels(labels: readonly string[], context: z.RefinementCtx): void 
 }
 
 const teacherSchema = z.object({
-  /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
+  /** Which API the teacher speaks: `openai` (any OpenAI-compatible server) or `anthropic` (the Messages API). */
+  provider: z.enum(['openai', 'anthropic']).default('openai'),
+  /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Anthropic: https://api.anthropic.com). */
   baseURL: z.string().refine(isHttpURL, 'must be an http:// or https:// URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1'),
   model: z.string().min(1),
   /** The *name* of the environment variable holding the key; never the key itself. */
@@ -54,6 +59,8 @@ const teacherSchema = z.object({
   temperature: z.number().min(0).max(2).default(0),
   /** Max output tokens; default: enough for the longest label. */
   maxTokens: z.number().int().positive().optional(),
+  /** Reasoning models (o-series, gpt-5*): tokens allowed for thinking on top of maxTokens, sent in max_completion_tokens and reserved in the budget. */
+  reasoningTokens: z.number().int().min(0).default(1024),
   timeoutMs: z.number().int().positive().default(60_000),
   maxRetries: z.number().int().min(0).max(20).default(5),
 }).strict();
@@ -156,6 +163,18 @@ const evaluateSchema = z.object({
   cpuHourUSD: z.number().min(0).default(0.05),
 }).strict();
 
+/** Kind-dependent rules: labels for classify only, a valid JSON Schema for extract (ajv's problems at their lines). */
+function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined }, context: z.RefinementCtx): void {
+  if (task.kind === 'classify' && task.labels.length < 2) context.addIssue({ code: 'custom', message: 'a task needs at least two labels', path: ['labels'] });
+  if (task.kind !== 'classify' && task.labels.length > 0) context.addIssue({ code: 'custom', message: `labels apply to classify tasks only (this task's kind is ${task.kind})`, path: ['labels'] });
+  if (task.kind === 'extract' && task.schema === undefined) context.addIssue({ code: 'custom', message: 'an extract task needs schema: (a JSON Schema object the answers must match)', path: ['kind'] });
+  if (task.kind !== 'extract' && task.schema !== undefined) context.addIssue({ code: 'custom', message: `schema applies to extract tasks only (this task's kind is ${task.kind})`, path: ['schema'] });
+  if (task.kind !== 'extract' || task.schema === undefined) return;
+  for (const problem of schemaProblems(task.schema)) {
+    context.addIssue({ code: 'custom', message: `not a valid JSON Schema: ${problem.message}`, path: ['schema', ...problem.path] });
+  }
+}
+
 /** The task file (task.yaml) schema. */
 export const taskSpecSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"'),
@@ -163,7 +182,8 @@ export const taskSpecSchema = z.object({
   project: z.string().min(1).optional(),
   teacher: teacherSchema,
   prompt: promptSchema,
-  labels: z.array(z.string().min(1)).min(2, 'a task needs at least two labels').superRefine(checkLabels),
+  /** The label set (classify only). */
+  labels: z.array(z.string().min(1)).superRefine(checkLabels).default([]),
   inputs: inputsSchema,
   budget: budgetSchema,
   limits: limitsSchema.prefault({}),
@@ -171,7 +191,11 @@ export const taskSpecSchema = z.object({
   split: splitSchema.prefault({}),
   curate: curateSchema.prefault({}),
   evaluate: evaluateSchema.prefault({}),
-}).strict();
+  /** What an answer is: a label (classify, the default), a JSON object (extract), free text (generate); see src/task/kinds/. */
+  kind: z.enum(TASK_KIND_NAMES as [TaskKindName, ...TaskKindName[]], { message: `unknown kind; valid kinds: ${TASK_KIND_NAMES.join(', ')}` }).default('classify'),
+  /** The answers' JSON Schema (extract only). */
+  schema: z.record(z.string(), z.unknown()).optional(),
+}).strict().superRefine(checkKindSettings);
 
 /** A validated task file, with every default filled in. */
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
