@@ -41,3 +41,18 @@ describe('student file container', () => {
     expect(() => decodeStudentFile(bytes.subarray(0, bytes.length - 7))).toThrow(/checksum mismatch: file is corrupt.*truncated/);
   });
 });
+
+describe('student file checksum', () => {
+  it('is zlib\'s CRC-32 (files written before it moved off node:zlib still load)', async () => {
+    const { crc32: zlibCrc32 } = await import('node:zlib');
+    const { crc32 } = await import('./file-container.js');
+    const bytes = Uint8Array.from({ length: 1000 }, (_, index) => (index * 31 + 7) & 0xff);
+    expect(crc32(bytes)).toBe(zlibCrc32(bytes));
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+
+  it('round-trips u16 tensors (float16 bit patterns)', () => {
+    const contents = decodeStudentFile(encodeStudentFile('demo', {}, [['half', Uint16Array.from([0x3c00, 0xffff])]]));
+    expect(Array.from(requireTensor(contents, 'half', 'u16'))).toEqual([0x3c00, 0xffff]);
+  });
+});

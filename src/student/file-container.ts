@@ -6,7 +6,7 @@
  *     8  version    u16      FORMAT_VERSION
  *    10  reserved   u16      0
  *    12  length     u32      payload bytes
- *    16  crc32      u32      of the payload (node:zlib)
+ *    16  crc32      u32      of the payload (zlib's CRC-32, computed here so browsers can read files)
  *   payload
  *     u16 kind length, u16 reserved, u32 header length, kind (UTF-8), header JSON (UTF-8),
  *     then each tensor's raw bytes, every block padded to 4 bytes.
@@ -15,8 +15,6 @@
  * what the tensors mean. Typed arrays are stored in the host's byte order, which is little-endian on
  * every platform Node supports in practice; `assertLittleEndian` guards the rest.
  */
-import { endianness } from 'node:os';
-import { crc32 } from 'node:zlib';
 import { UsageError } from '../util/errors.js';
 
 /** Bumped whenever the container or any kind's tensor layout changes incompatibly. */
@@ -29,10 +27,10 @@ export class StudentFileError extends UsageError {
   override readonly name = 'StudentFileError';
 }
 
-/** Tensor element types the container knows. */
-export type TensorDtype = 'f32' | 'i32' | 'u32' | 'i8' | 'u8';
+/** Tensor element types the container knows (u16 also carries float16 bit patterns). */
+export type TensorDtype = 'f32' | 'i32' | 'u32' | 'u16' | 'i8' | 'u8';
 /** A typed array of one of the supported dtypes. */
-export type Tensor = Float32Array | Int32Array | Uint32Array | Int8Array | Uint8Array;
+export type Tensor = Float32Array | Int32Array | Uint32Array | Uint16Array | Int8Array | Uint8Array;
 
 interface TensorEntry { name: string; dtype: TensorDtype; length: number }
 
@@ -44,12 +42,27 @@ export interface StudentFileContents {
   tensors: Map<string, Tensor>;
 }
 
-const CONSTRUCTORS = { f32: Float32Array, i32: Int32Array, u32: Uint32Array, i8: Int8Array, u8: Uint8Array } as const;
+const CONSTRUCTORS = { f32: Float32Array, i32: Int32Array, u32: Uint32Array, u16: Uint16Array, i8: Int8Array, u8: Uint8Array } as const;
+
+/** The CRC-32 table (polynomial 0xEDB88320, as zlib), built once. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, index) => {
+  let value = index;
+  for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1;
+  return value >>> 0;
+});
+
+/** zlib's CRC-32 of `bytes`, with no Node built-in (student files load in browsers too). */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let index = 0; index < bytes.length; index++) crc = (CRC_TABLE[(crc ^ (bytes[index] as number)) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
 
 function dtypeOf(tensor: Tensor): TensorDtype {
   if (tensor instanceof Float32Array) return 'f32';
   if (tensor instanceof Int32Array) return 'i32';
   if (tensor instanceof Uint32Array) return 'u32';
+  if (tensor instanceof Uint16Array) return 'u16';
   if (tensor instanceof Int8Array) return 'i8';
   return 'u8';
 }
@@ -57,15 +70,16 @@ function dtypeOf(tensor: Tensor): TensorDtype {
 const padded = (length: number): number => (length + 3) & ~3;
 
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new StudentFileError('student files are little-endian; this platform is big-endian');
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new StudentFileError('student files are little-endian; this platform is big-endian');
 }
 
 /** Encodes kind, JSON header and named tensors into one checksummed file. */
 export function encodeStudentFile(kind: string, header: Record<string, unknown>, tensors: ReadonlyArray<[string, Tensor]>): Uint8Array {
   assertLittleEndian();
   const table: TensorEntry[] = tensors.map(([name, data]) => ({ name, dtype: dtypeOf(data), length: data.length }));
-  const kindBytes = Buffer.from(kind, 'utf8');
-  const headerBytes = Buffer.from(JSON.stringify({ ...header, tensors: table }), 'utf8');
+  const encoder = new TextEncoder();
+  const kindBytes = encoder.encode(kind);
+  const headerBytes = encoder.encode(JSON.stringify({ ...header, tensors: table }));
   let offset = padded(8 + kindBytes.length + headerBytes.length);
   const payloadLength = offset + tensors.reduce((sum, [, data]) => sum + padded(data.byteLength), 0);
   const file = new Uint8Array(PREAMBLE_BYTES + payloadLength);

@@ -40,6 +40,7 @@ function withExtras(bytes: Uint8Array, extras: StudentFileExtras): Uint8Array {
 }
 
 function studentFromContents(contents: StudentFileContents): Student {
+  if (contents.kind === 'lm') throw new StudentFileError('this is a language-model student (kind "lm"), which generates text: load it with loadLanguageModelStudent or languageModelFromBytes');
   try {
     return studentKind(contents.kind).fromFile(contents);
   } catch (error) {

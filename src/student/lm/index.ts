@@ -1,0 +1,14 @@
+export { DEFAULT_CONFIG, languageModelConfig, parameterCountOf, type LanguageModelConfig } from './config.js';
+export { ContextLengthError, LanguageModelConfigError, LanguageModelError, TrainingSetTooSmallError, UnsupportedSchemaError } from './errors.js';
+export { decode, decodeSteps, type DecodeOptions, type FinishReason, type Generation, type LogitsProcessor, type TokenConstraint, type TokenLogprob } from './decoder.js';
+export { transformerStepModel, type KeyValueCache } from './inference.js';
+export { compileSchema, validates, type SchemaNode } from './json-schema.js';
+export { JsonMatcher, jsonSchemaConstraint } from './json-constraint.js';
+export { languageModelFromBytes, languageModelStudent, trainLanguageModelStudent, type LanguageModelStudentOptions } from './lm-student.js';
+export { loadLanguageModelStudent, saveLanguageModelStudent } from './load.js';
+export type { GenerationExample } from './sequences.js';
+export { decodeLanguageModel, encodeLanguageModel, LANGUAGE_MODEL_KIND } from './serialise.js';
+export type { StepModel } from './step-model.js';
+export { bpeTokenizer, trainTokenizer, type Tokenizer } from './tokenizer.js';
+export { DEFAULT_TRAINING, type TrainingReport, type TrainingSettings } from './training.js';
+export type { GenerateOptions, GenerationChunk, GenerativeStudent, LanguageModelTrainingSummary, WeightStorage } from './types.js';

@@ -1,0 +1,52 @@
+/**
+ * The generative student seam, beside the classifier `Student` (src/student/types.ts): a student
+ * that writes text. The classifier registry is untouched; language models load through
+ * `languageModelFromBytes` / `loadLanguageModelStudent`.
+ */
+import type { LanguageModelConfig } from './config.js';
+import type { DecodeOptions, Generation, TokenLogprob } from './decoder.js';
+
+/** Options of one generation: decoding settings plus an optional JSON Schema the output must match. */
+export interface GenerateOptions extends Omit<DecodeOptions, 'constraint'> {
+  /** A JSON Schema (supported subset); the output then always parses and validates, unless max tokens cut it short. */
+  schema?: unknown;
+}
+
+/** One streamed piece of a generation. */
+export interface GenerationChunk {
+  /** Text completed by this step (may be empty while a possible stop sequence is held back). */
+  text: string;
+  /** The token of this step, absent on the final flush. */
+  token?: TokenLogprob;
+  /** Set on the last chunk. */
+  finishReason?: Generation['finishReason'];
+}
+
+/** What a language-model student file says about its training. */
+export interface LanguageModelTrainingSummary {
+  stepsRun: number;
+  bestStep: number;
+  stoppedEarly: boolean;
+  validationLoss: number;
+  trainExamples: number;
+  validationExamples: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+/** Weight storage in a student file. */
+export type WeightStorage = 'f32' | 'f16' | 'i8';
+
+/** A student that generates text. */
+export interface GenerativeStudent {
+  readonly kind: 'lm';
+  readonly config: LanguageModelConfig;
+  readonly training: LanguageModelTrainingSummary | undefined;
+  /** Generates an answer to `prompt`. */
+  generate(prompt: string, options?: GenerateOptions): Generation;
+  /** The same generation as an async stream of text pieces. */
+  stream(prompt: string, options?: GenerateOptions): AsyncIterableIterator<GenerationChunk>;
+  /** Serialises to one versioned, CRC-checked student file. */
+  toBytes(storage?: WeightStorage): Uint8Array;
+  parameterCount(): number;
+}
