@@ -104,7 +104,10 @@ describe('splitPairs', () => {
       };
       const pairs = await splitPairs(store, student, 'teacher-model', 'val');
       // a: teacher-model says yes (other-model's newer "no" is not the task's teacher); b: the newest answer, "no".
-      expect(pairs).toEqual([{ confidence: expect.closeTo(0.9, 6) as number, agrees: true }, { confidence: expect.closeTo(0.6, 6) as number, agrees: false }]);
+      expect(pairs).toEqual([
+        { confidence: expect.closeTo(0.9, 6) as number, agrees: true, text: 'sure a', teacherLabel: 'yes' },
+        { confidence: expect.closeTo(0.6, 6) as number, agrees: false, text: 'unsure b', teacherLabel: 'no' },
+      ]);
     } finally {
       await store.close();
       rmSync(directory, { recursive: true, force: true });

@@ -13,6 +13,12 @@ export interface ConfidencePair {
   agrees: boolean;
 }
 
+/** A held-out call of a project: the pair, with the input's text and the teacher's label. */
+export interface HeldOutCall extends ConfidencePair {
+  text: string;
+  teacherLabel: string;
+}
+
 /** The route at one threshold. */
 export interface CurvePoint {
   threshold: number;
@@ -107,7 +113,7 @@ export function renderCalibrationMarkdown(calibration: Calibration): string {
  * label answer from the task's teacher model (the newest, when the store holds several), against the
  * student's prediction on its text.
  */
-export async function splitPairs(store: Store, student: Student, teacherModel: string, split: 'train' | 'val' | 'test' = 'val'): Promise<ConfidencePair[]> {
+export async function splitPairs(store: Store, student: Student, teacherModel: string, split: 'train' | 'val' | 'test' = 'val'): Promise<HeldOutCall[]> {
   const [inputs, splits, responses] = await Promise.all([store.listInputs(), store.listSplits(), store.listResponses()]);
   const wanted = new Set(splits.filter((assignment) => assignment.split === split && assignment.duplicateOf === null).map((assignment) => assignment.inputId));
   const teacherLabel = new Map<string, { label: string; createdAt: number }>();
@@ -116,12 +122,12 @@ export async function splitPairs(store: Store, student: Student, teacherModel: s
     const known = teacherLabel.get(response.inputId);
     if (known === undefined || response.createdAt > known.createdAt) teacherLabel.set(response.inputId, { label: response.label, createdAt: response.createdAt });
   }
-  const pairs: ConfidencePair[] = [];
+  const pairs: HeldOutCall[] = [];
   for (const input of inputs) {
     const teacher = teacherLabel.get(input.id);
     if (teacher === undefined) continue;
     const prediction = student.predict(input.text);
-    pairs.push({ confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === teacher.label });
+    pairs.push({ confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === teacher.label, text: input.text, teacherLabel: teacher.label });
   }
   return pairs;
 }
