@@ -94,9 +94,9 @@ export async function routeDemoEntry(options: BenchOptions): Promise<BenchmarkEn
     peerName: 'the teacher for every call', oursName: 'the route at the calibrated threshold',
     metrics: [
       metric('overall agreement with the teacher (test)', '%', 'higher', [atPick.agreement * 100], [100]),
-      metric('calls answered by the student (test)', '%', 'higher', [atPick.coverage * 100], [0]),
+      metric('calls answered by the student (test)', '%', 'higher', [atPick.coverage * 100], null),
       metric('student agreement on the calls it answers (test)', '%', 'higher', [atPick.studentAgreement * 100], null),
-      metric(`teacher cost avoided per 1M calls at ${PRICED_MODEL}'s price`, 'USD', 'higher', [atPick.savedPerCallUSD * 1e6], [0]),
+      metric(`teacher cost avoided per 1M calls at ${PRICED_MODEL}'s price`, 'USD', 'higher', [atPick.savedPerCallUSD * 1e6], null),
       metric('student alone: agreement on every call (test)', '%', 'higher', [everything.agreement * 100], null),
     ],
     body: `${chart}\n\n${table}`,
