@@ -5,12 +5,14 @@
  * latency at a steady 1,000 req/s (open-loop arrivals over an undici Pool). The upstream answers a
  * constant chat completion (the worst case: it costs nothing). Each server runs in its own child process.
  * Written as a partial section update: the section's other entries (route-demo, continual) are kept.
+ * `route-demo` (bench/route-demo.ts): the calibrated route on the demo task. `--entries=route-demo` runs one.
  */
 import Database from 'better-sqlite3';
 import { startChild, type ChildServer } from '../load/child.js';
 import { autocannonLoad, pacedLoad, type TargetRequest } from '../load/http-load.js';
 import { chatBody, loadNote, median, metric, profileDir, verdict, withServerCpu, type MeasuredLoad } from '../load/measure.js';
 import type { BenchOptions } from '../options.js';
+import { routeDemoEntry } from '../route-demo.js';
 import { format, machineFacts, writeSection, type BenchmarkEntry } from '../report.js';
 
 /** Issue 13's goal: at most 1 ms added at the 99th percentile at 1,000 req/s. */
@@ -83,8 +85,17 @@ function entry(options: BenchOptions, throughput: Map<string, MeasuredLoad[]>, p
   };
 }
 
-/** Runs the capture-overhead measurement and writes its entry. */
+/** Runs the entries named by --entries= (default all: capture-overhead, route-demo), each written as a partial section update. */
 export async function run(options: BenchOptions): Promise<void> {
+  const entries = options.argument('entries')?.split(',') ?? ['capture-overhead', 'route-demo'];
+  if (entries.includes('capture-overhead')) await captureOverhead(options);
+  if (entries.includes('route-demo')) {
+    writeSection({ id: 'production', title: 'Production: capture and route', entries: [await routeDemoEntry(options)], quick: options.quick, facts: machineFacts(), partial: true });
+  }
+}
+
+/** Runs the capture-overhead measurement and writes its entry. */
+async function captureOverhead(options: BenchOptions): Promise<void> {
   const note = loadNote();
   const { seconds, latencySeconds, warmupSeconds } = sizes(options);
   const profiles = profileDir(options.argument);

@@ -5,6 +5,7 @@ import { registerCaptureCommand } from './capture-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerGuardCommand } from './guard-command.js';
 import { registerPredictCommand } from './predict-command.js';
+import { registerRouteCommand } from './route-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerWatermarkCommand } from './watermark-command.js';
@@ -38,5 +39,6 @@ registerDemoCommand(program);
 registerGuardCommand(program);
 registerCaptureCommand(program);
 registerWatermarkCommand(program);
+registerRouteCommand(program);
 
 await program.parseAsync(process.argv);

@@ -37,6 +37,7 @@ export const classifyKind: TaskKind = Object.freeze({
   promptValues: (settings: KindSettings) => ({ labels: settings.labels.join(', ') }),
   createReader: (settings: KindSettings) => (completion: TeacherCompletion) => readClassifyAnswer(completion, settings.labels),
   curationFilters: Object.freeze(['empty']),
-  studentFamilies: Object.freeze(['ngram', 'mlp']),
+  // Every classifier student of the task schema's student.kind ('auto' picks among them).
+  studentFamilies: Object.freeze(['ngram', 'bag-mlp', 'mlp', 'auto']),
   metrics: Object.freeze(['accuracy', 'agreement', 'calibration']),
 });

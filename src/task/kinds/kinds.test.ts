@@ -18,7 +18,8 @@ describe('task kind registry', () => {
     expect(TASK_KIND_NAMES).toEqual(['classify', 'extract', 'generate']);
     expect(Object.isFrozen(TASK_KINDS)).toBe(true);
     expect(() => { (TASK_KINDS as Record<string, unknown>)['translate'] = {}; }).toThrow();
-    expect(taskKind('classify').studentFamilies).toEqual(['ngram', 'mlp']);
+    // Every classifier kind of student.kind: the demo trains bag-mlp, and `auto` picks among them.
+    expect(taskKind('classify').studentFamilies).toEqual(['ngram', 'bag-mlp', 'mlp', 'auto']);
     expect(taskKind('extract').studentFamilies).toEqual(['lm']);
     expect(taskKind('extract').curationFilters).toEqual(['truncated', 'refusal', 'empty', 'schema']);
     expect(taskKind('generate').curationFilters).not.toContain('schema');

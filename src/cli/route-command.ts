@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { prepareRoute } from '../route/prepare.js';
+import { startRouteServer } from '../route/route-server.js';
+import { UsageError } from '../util/errors.js';
+import { reportFailure } from './exit-codes.js';
+import { parsePort } from './options.js';
+
+/** A share from the command line, in (0, 1]. */
+function parseShare(value: string, flag: string): number {
+  const share = /^\d*\.?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(share > 0 && share <= 1)) throw new UsageError(`${flag} must be a number in (0, 1], e.g. 0.98; got "${value}"`);
+  return share;
+}
+
+/** `distillery route <task.yaml | project>`: the student where it is confident, the teacher otherwise, behind one OpenAI-compatible endpoint. */
+export function registerRouteCommand(program: Command): void {
+  program
+    .command('route')
+    .argument('<task>', 'task file, or a project folder holding task.yaml')
+    .description('one OpenAI-compatible endpoint: the student answers when confident, the teacher (the task\'s) otherwise')
+    .option('-p, --port <port>', 'port to listen on', '8091')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--target-agreement <share>', 'overall agreement with the teacher the threshold is calibrated to, on the validation split', '0.98')
+    .addHelpText('after', `
+The app keeps its model name (the task's teacher.model) and changes only its baseURL. The student
+answers a call when its top probability reaches the threshold: the lowest one whose overall agreement
+with the teacher on the validation split (teacher-answered calls counted as agreeing) reaches
+--target-agreement. Other calls are forwarded, as sent, to teacher.baseURL with the key named by
+teacher.apiKeyEnv. The curve is written to route-calibration.{md,json} in the project folder.
+
+Response header x-distillery-route: student | teacher | student-fallback.
+Teacher down (unreachable, timed out, HTTP 5xx): confident calls are unaffected; the rest get the
+student's best guess with x-distillery-route: student-fallback and an x-distillery-warning header.
+Student missing or unreadable: every call goes to the teacher (the startup line says why).
+GET /metrics: requests by route, share answered locally, USD saved, teacher errors (Prometheus text).
+
+Example:
+  $ distillery route examples/sentiment.yaml --target-agreement 0.98
+  $ curl -s localhost:8091/metrics`)
+    .action(async (target: string, options: { port: string; host: string; targetAgreement: string }) => {
+      try {
+        const prepared = await prepareRoute(target, parseShare(options.targetAgreement, '--target-agreement'));
+        const server = await startRouteServer({ ...prepared.options, host: options.host, port: parsePort(options.port) });
+        process.stderr.write(`routing "${prepared.options.modelName}" at ${server.url} (teacher ${prepared.task.spec.teacher.baseURL}; metrics at ${server.url.replace(/\/v1$/, '/metrics')})\n${prepared.notes.join('\n')}\n`);
+        const shutdown = () => void server.close().then(() => process.exit(0));
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      } catch (error) {
+        process.exitCode = reportFailure(error, false);
+      }
+    });
+}
