@@ -103,6 +103,12 @@ function streamIdAt(at: number): string {
   return `${Math.max(0, Math.floor(at))}-0`;
 }
 
+/** The greatest stream id of the millisecond before `at`: reading after it starts exactly at `at`. */
+function lastIdBefore(at: number): string {
+  const before = Math.floor(at) - 1;
+  return before < 0 ? '0-0' : `${before}-18446744073709551615`;
+}
+
 /** Connects a writer and a reader (XREAD BLOCK holds its connection) and returns the bus. */
 export async function openRedisObservationBus(options: RedisObservationBusOptions): Promise<ObservationBus> {
   // The bus reports failures itself (once per outage), so the connections are not asked to.
@@ -114,9 +120,11 @@ export async function openRedisObservationBus(options: RedisObservationBusOption
       replayMs: options.replayMs ?? 60_000, retainMs: options.retainMs ?? Math.max(options.replayMs ?? 60_000, 60_000), onError: options.onError ?? (() => undefined), now: options.now ?? Date.now,
     };
     try {
-      // Reading starts from the server's own time, which no entry added after this can precede.
+      // Reading starts from the server's own time, which no entry added after this can precede. XREAD
+      // returns ids strictly after the one given, so the start is the last id of the millisecond before:
+      // an entry added in the same millisecond as TIME (id T-0) is read, not skipped.
       const { serverNow, offset } = await serverClock(writer, settings.now);
-      return new RedisObservationBus(writer, reader, streamIdAt(serverNow - settings.replayMs), offset, settings);
+      return new RedisObservationBus(writer, reader, lastIdBefore(serverNow - settings.replayMs), offset, settings);
     } catch (error) {
       await closeRedis(reader.client);
       throw toRedisStoreError(error, writer.target, 'starting the observation bus');
