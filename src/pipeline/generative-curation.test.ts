@@ -151,6 +151,16 @@ describe('curating an extract task (scripted teacher)', () => {
     expect(result.curation?.recipes).toEqual([]);
   });
 
+  it('curates a generate task with its own filters (no schema): free text kept, blank answers removed', async () => {
+    const generate = TASK.replace('kind: extract', 'kind: generate').replace(/schema:\n(  .*\n)+/, '').replace(' matching {{schema}}', '');
+    const task = await loadTaskFile(project(generate));
+    const result = await runTask({ task, teacher: scriptedTeacher((user) => (user.startsWith('broken') ? '   ' : `A summary of: ${user}`)), until: 'curate' });
+    expect(result.curation?.report.filtered).toEqual({ truncated: 0, empty: 3, refusal: 0, unreadable: 0 });
+    const hf = lines(path.join(projectPaths(task.projectDir).exportsDir, 'hf-messages-train.jsonl'));
+    expect(hf.length).toBe(result.curation?.report.kept.train);
+    for (const row of hf) expect((row.messages as Array<{ content: string }>)[2]?.content).toMatch(/^(A summary of: |x$)/);
+  });
+
   it('stops with NoAnswersLeftError naming the filter when every answer is filtered out', async () => {
     const task = await loadTaskFile(project());
     const error = await runTask({ task, teacher: scriptedTeacher(() => "I'm sorry, but I can't help with that."), until: 'curate' }).then(() => null, (caught: unknown) => caught);
