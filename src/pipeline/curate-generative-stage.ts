@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultFilters, type AnswerFilter } from '../data/answer-filters.js';
-import { curateGenerative, type GenerativeCurationReport } from '../data/curate-generative.js';
+import { curateGenerative } from '../data/curate-generative.js';
 import { exportFineTuning, fineTuningFileName, type FineTuningFormat } from '../data/fine-tuning-formats.js';
 import type { GenerativeExample } from '../data/generative-example.js';
 import { writeGpuRecipes } from '../data/gpu-recipe.js';
@@ -22,8 +22,14 @@ import type { ProjectPaths } from './project.js';
 export interface GenerativeCurationSummary {
   /** Non-duplicate inputs with no stored completion yet (not collected, or stored before completions were kept). */
   unanswered: number;
-  /** Removed per filter, decontamination counts, and examples kept per split. */
-  report: Omit<GenerativeCurationReport, 'removed'>;
+  /** Removed per filter, decontamination counts, and examples kept per split (plain data: it goes into JSON). */
+  report: {
+    /** Answers removed per filter name, all splits together, in the filters' order. */
+    filtered: Record<string, number>;
+    /** Training examples removed for overlapping validation (`bySplit.val`) or test data; null when skipped. */
+    decontamination: { training: number; removed: number; bySplit: { val: number; test: number }; byField: { input: number; answer: number }; boilerplateNgrams: number } | null;
+    kept: { train: number; val: number; test: number };
+  };
   /** The export files written, relative to the project folder, with their line counts. */
   exports: Array<{ file: string; examples: number }>;
   /** The GPU recipe scripts, relative to the project folder; empty when hf-messages is not exported. */
