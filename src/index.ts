@@ -31,6 +31,7 @@ export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, 
 
 // The pipeline (`distillery run`).
 export { runTask, type RunTaskOptions, type RunTaskResult } from './pipeline/run-task.js';
+export type { GenerativeCurationSummary } from './pipeline/curate-generative-stage.js';
 export { STAGES, type Stage, type PipelineEvent, type EventSink } from './pipeline/events.js';
 export { makeTeacher, type ResolvedTeacher } from './pipeline/make-teacher.js';
 export type { ProjectPaths } from './pipeline/project.js';

@@ -44,7 +44,9 @@ twice the estimate); an answer that costs more than its reservation stops the ru
 A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it is recorded as spent
 and not sent again unless you pass --retry-failed.
 The task's kind (kind: classify | extract | generate) says how answers are read; extract and generate
-tasks run with --until collect or curate for now (training them needs the lm student: exit 2 otherwise).
+tasks run with --until collect or curate for now (training them needs the lm student: exit 2 otherwise);
+their curate stage filters truncated, empty, refusing and schema-breaking answers, decontaminates, and
+writes fine-tuning exports and a GPU recipe to the project's exports/ (exit 2 when no answer is left).
 With student.kind: auto the train stage fits four students (ngram, bag-mlp 32/64/128 wide) and keeps
 the best by validation agreement: four trainings' time (on the demo's 4,000 answers, 11 minutes on a
 busy 2-core machine, against 1–2 minutes for its one bag-mlp).

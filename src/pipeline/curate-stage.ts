@@ -3,6 +3,8 @@ import { findDuplicates } from '../data/dedup.js';
 import { exportLabelled } from '../data/export.js';
 import { assignSplits } from '../data/split.js';
 import { buildMessages } from '../task/template.js';
+import { kindOf } from '../task/task-kind.js';
+import { curateGenerativeTask, curationSummaryLine, writeCurationReport, type GenerativeCurationSummary } from './curate-generative-stage.js';
 import type { LoadedTask } from '../task/load.js';
 import type { InputRecord, ResponseRecord, SplitAssignment, Store } from '../store/types.js';
 import type { EventSink } from './events.js';
@@ -15,7 +17,7 @@ export interface CuratedRecord {
   response: ResponseRecord | undefined;
 }
 
-/** Drops duplicates, splits deterministically, and exports the labelled data. */
+/** Drops duplicates, splits deterministically, and exports the labelled data (extract and generate: the curated fine-tuning data). */
 export async function curate(
   task: LoadedTask,
   store: Store,
@@ -23,7 +25,7 @@ export async function curate(
   answers: ReadonlyMap<string, ResponseRecord>,
   paths: ProjectPaths,
   emit: EventSink,
-): Promise<CuratedRecord[]> {
+): Promise<{ records: CuratedRecord[]; curation: GenerativeCurationSummary | null }> {
   const { spec } = task;
   emit({ type: 'stage-start', stage: 'curate', detail: `dedup ${spec.curate.dedup}` });
   const duplicates = findDuplicates(inputs, { mode: spec.curate.dedup, threshold: spec.curate.nearThreshold });
@@ -38,14 +40,17 @@ export async function curate(
   }
   const counts = { train: 0, val: 0, test: 0 };
   for (const record of kept) counts[record.split]++;
-  await exportData(task, kept, paths, emit);
+  // Extract and generate answers are filtered, decontaminated and exported as chat fine-tuning data instead.
+  const curation = kindOf(spec).name === 'classify' ? null : await curateGenerativeTask(task, kept, paths, emit);
+  if (curation === null) await exportData(task, kept, paths, emit);
+  else await writeCurationReport(task, curation, paths);
   emit({
     type: 'stage-done',
     stage: 'curate',
-    summary: `${duplicates.size} duplicates dropped; train ${counts.train}, val ${counts.val}, test ${counts.test}; exports in ${path.relative(process.cwd(), paths.exportsDir) || '.'}`,
-    data: { duplicates: duplicates.size, ...counts },
+    summary: `${duplicates.size} duplicates dropped; train ${counts.train}, val ${counts.val}, test ${counts.test}; ${curation === null ? '' : `${curationSummaryLine(curation)}; `}exports in ${path.relative(process.cwd(), paths.exportsDir) || '.'}`,
+    data: { duplicates: duplicates.size, ...counts, ...(curation === null ? {} : { curation }) },
   });
-  return kept;
+  return { records: kept, curation };
 }
 
 async function exportData(task: LoadedTask, kept: readonly CuratedRecord[], paths: ProjectPaths, emit: EventSink): Promise<void> {

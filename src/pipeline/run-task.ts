@@ -9,6 +9,7 @@ import { RunStoppedError, SetupError } from './errors.js';
 import { answerReader, kindOf } from '../task/task-kind.js';
 import { rereadResponse } from '../collect/reread.js';
 import { curate } from './curate-stage.js';
+import type { GenerativeCurationSummary } from './curate-generative-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
 import { importInputs } from './import-stage.js';
@@ -42,6 +43,8 @@ export interface RunTaskResult {
   collection: CollectSummary | null;
   training: TrainOutcome | null;
   evaluation: EvaluationOutcome | null;
+  /** Extract and generate tasks: what curation filtered, decontaminated and exported. */
+  curation: GenerativeCurationSummary | null;
   /** True when collection stopped at the budget and later stages used only what was bought. */
   budgetStopped: boolean;
 }
@@ -63,7 +66,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     unlock();
     throw error;
   }
-  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, budgetStopped: false };
+  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, curation: null, budgetStopped: false };
   try {
     const inputs = await importInputs(task, store, emit);
     result.inputs = inputs.length;
@@ -73,7 +76,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     if (last < STAGES.indexOf('curate')) return result;
     stopIfAborted(options.signal);
     const answers = await answersFor(task, store, resolved, inputs);
-    const curated = await curate(task, store, inputs, answers, paths, emit);
+    const { records: curated, curation } = await curate(task, store, inputs, answers, paths, emit);
+    result.curation = curation;
     if (last < STAGES.indexOf('train')) return result;
     stopIfAborted(options.signal);
     result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINE_TUNING_FORMATS } from '../data/fine-tuning-formats.js';
 import { schemaProblems } from './kinds/json-schema.js';
 import { TASK_KIND_NAMES } from './kinds/registry.js';
 import type { TaskKindName } from './kinds/types.js';
@@ -169,10 +170,26 @@ const splitSchema = z.object({
   seed: z.string().default('distillery'),
 }).strict().refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-9, { message: 'train + val + test must add up to 1' });
 
+/** Whether `source` compiles as a regular expression the refusal filter can use. */
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const curateSchema = z.object({
   dedup: z.enum(['none', 'exact', 'near']).default('near'),
   /** Jaccard similarity (MinHash estimate over word 5-shingles) at or above which two inputs are near-duplicates. */
   nearThreshold: z.number().gt(0).max(1).default(0.9),
+  /** Extract and generate: regexes (matched case-insensitively near the answer's start) that mark a refusal; absent means the built-in English phrasings. */
+  refusalPatterns: z.array(z.string().min(1).refine(isRegex, 'not a valid regular expression')).optional(),
+  /** Extract and generate: a training example sharing this many consecutive words with validation or test data is removed. */
+  decontaminationN: z.number().int().min(1).max(64).default(13),
+  /** Extract and generate: fine-tuning exports written to exports/ (dpo only when ranked pairs exist; the GPU recipe trains on hf-messages). */
+  exports: z.array(z.enum(FINE_TUNING_FORMATS)).min(1).default(['openai-chat', 'hf-messages', 'sharegpt', 'alpaca']),
 }).strict();
 
 const evaluateSchema = z.object({
