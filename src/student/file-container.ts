@@ -6,17 +6,17 @@
  *     8  version    u16      FORMAT_VERSION
  *    10  reserved   u16      0
  *    12  length     u32      payload bytes
- *    16  crc32      u32      of the payload (node:zlib)
+ *    16  crc32      u32      of the payload (zlib's CRC-32, computed by util/crc32.ts)
  *   payload
  *     u16 kind length, u16 reserved, u32 header length, kind (UTF-8), header JSON (UTF-8),
  *     then each tensor's raw bytes, every block padded to 4 bytes.
  *
  * The header JSON carries a `tensors` table (name, dtype, shape) in storage order; the kind decides
  * what the tensors mean. Typed arrays are stored in the host's byte order, which is little-endian on
- * every platform Node supports in practice; `assertLittleEndian` guards the rest.
+ * every platform Node and browsers support in practice; `assertLittleEndian` guards the rest.
+ * No Node built-ins here: this module is part of the student runtime that also runs in a browser.
  */
-import { endianness } from 'node:os';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../util/crc32.js';
 import { UsageError } from '../util/errors.js';
 
 /** Bumped whenever the container or any kind's tensor layout changes incompatibly. */
@@ -56,16 +56,20 @@ function dtypeOf(tensor: Tensor): TensorDtype {
 
 const padded = (length: number): number => (length + 3) & ~3;
 
+/** True when typed arrays store the low byte first (checked once: the answer cannot change). */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new StudentFileError('student files are little-endian; this platform is big-endian');
+  if (!HOST_IS_LITTLE_ENDIAN) throw new StudentFileError('student files are little-endian; this platform is big-endian');
 }
 
 /** Encodes kind, JSON header and named tensors into one checksummed file. */
 export function encodeStudentFile(kind: string, header: Record<string, unknown>, tensors: ReadonlyArray<[string, Tensor]>): Uint8Array {
   assertLittleEndian();
   const table: TensorEntry[] = tensors.map(([name, data]) => ({ name, dtype: dtypeOf(data), length: data.length }));
-  const kindBytes = Buffer.from(kind, 'utf8');
-  const headerBytes = Buffer.from(JSON.stringify({ ...header, tensors: table }), 'utf8');
+  const encoder = new TextEncoder();
+  const kindBytes = encoder.encode(kind);
+  const headerBytes = encoder.encode(JSON.stringify({ ...header, tensors: table }));
   let offset = padded(8 + kindBytes.length + headerBytes.length);
   const payloadLength = offset + tensors.reduce((sum, [, data]) => sum + padded(data.byteLength), 0);
   const file = new Uint8Array(PREAMBLE_BYTES + payloadLength);
