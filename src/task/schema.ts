@@ -133,6 +133,11 @@ const studentSchema = z.object({
   mlp: mlpSettingsSchema.optional(),
   /** Read by the `bag-mlp` kind only; absent means its defaults. */
   bagMlp: bagMlpSettingsSchema.optional(),
+  /**
+   * Training threads of the `ngram` student: above 1, lock-free Hogwild SGD over worker_threads (as
+   * fastText's -thread), faster but not run-to-run deterministic; 1 (the default) is exactly reproducible.
+   */
+  threads: z.number().int().min(1).max(64).optional(),
 }).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] });
 
 const splitSchema = z.object({
