@@ -17,9 +17,9 @@ import { spread, type BenchmarkEntry, type Metric } from './report.js';
 export interface Hyper { dim: number; wordNgrams: number; bucket: number; epoch: number; lr: number }
 
 /** The student's settings matching fastText's hyper-parameters. */
-function studentSettings(hyper: Hyper, seed: number) {
+function studentSettings(hyper: Hyper, seed: number, threads: number) {
   const base = { name: 'bench', teacher: { baseURL: 'http://127.0.0.1/v1', model: 'none' }, prompt: { messages: [{ role: 'user', content: '{{text}}' }] }, labels: ['a', 'b'], inputs: { path: 'none' }, budget: { maxUSD: 1 } };
-  return taskSpecSchema.parse({ ...base, student: { dim: hyper.dim, wordNgrams: hyper.wordNgrams, buckets: hyper.bucket, epochs: hyper.epoch, learningRate: hyper.lr, seed } }).student;
+  return taskSpecSchema.parse({ ...base, student: { dim: hyper.dim, wordNgrams: hyper.wordNgrams, buckets: hyper.bucket, epochs: hyper.epoch, learningRate: hyper.lr, seed, threads } }).student;
 }
 
 /** fastText splits on white space only; this splits the way the student does (words, and each other char). */
@@ -61,8 +61,10 @@ function chooseFastTextLr(binary: string, folder: string, train: BenchItem[], va
 }
 
 /** Runs the comparison `repeats` times and returns the benchmark entry. */
-export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string }): BenchmarkEntry {
+export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number }): BenchmarkEntry {
   const { hyper, repeats, fastText } = options;
+  // Training threads for both tools (student.threads = Hogwild over worker_threads, fastText -thread).
+  const threads = options.threads ?? 1;
   const labels = [...new Set(dataset.items.map((item) => item.label))].sort();
   const inTest = (item: BenchItem) => unitInterval(`bench-split:${dataset.id}:${item.id}`) >= 0.8;
   const train = dataset.items.filter((item) => !inTest(item));
@@ -87,7 +89,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
   const studentEpochs: number[] = [];
   const studentOwnTokensPerSecond: number[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
-    const student = createStudent('ngram', labels, studentSettings(hyper, repeat + 1));
+    const student = createStudent('ngram', labels, studentSettings(hyper, repeat + 1, threads));
     const fit = student.fit(trainExamples, validationExamples);
     for (const item of test.slice(0, 50)) student.predict(item.text); // warm the predict path
     const start = performance.now();
@@ -98,7 +100,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
     studentOwnTokensPerSecond.push(fit.tokensPerSecond);
     ours.push({ trainSeconds: fit.seconds, accuracy: correct / test.length, modelBytes: student.toBytes().length, predictMicroseconds, tokensPerSecond: (trainTokens * fit.epochs.length) / fit.seconds });
     if (fastText) {
-      const ftOptions = { ...peerHyper, threads: 1, seed: repeat + 1 };
+      const ftOptions = { ...peerHyper, threads, seed: repeat + 1 };
       const run = runFastText(fastText, rawFiles, ftOptions, test.length);
       peer.push({ ...run, tokensPerSecond: (trainTokens * peerHyper.epoch) / run.trainSeconds });
       peerTokenised.push(runFastText(fastText, tokenisedFiles, ftOptions, test.length));
@@ -128,7 +130,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
     title: `n-gram student vs fastText: ${dataset.title}`,
     command: options.command,
     dataset: `${dataset.items.length} examples, ${labels.length} labels, ${train.length} train / ${test.length} test by hash; ${dataset.source}`,
-    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, chosen on validation), softmax, hard labels only; both single-threaded (fastText -thread 1)`,
+    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, chosen on validation), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}`,
     peerName: fastText ? 'fastText (Debian)' : 'fastText (not available)',
     repeats,
     metrics: [

@@ -6,15 +6,20 @@
  *     8  version    u16      FORMAT_VERSION
  *    10  reserved   u16      0
  *    12  length     u32      payload bytes
- *    16  crc32      u32      of the payload (zlib's CRC-32, computed here so browsers can read files)
+ *    16  crc32      u32      of the payload (zlib's CRC-32, computed by util/crc32.ts)
  *   payload
  *     u16 kind length, u16 reserved, u32 header length, kind (UTF-8), header JSON (UTF-8),
  *     then each tensor's raw bytes, every block padded to 4 bytes.
  *
  * The header JSON carries a `tensors` table (name, dtype, shape) in storage order; the kind decides
  * what the tensors mean. Typed arrays are stored in the host's byte order, which is little-endian on
- * every platform Node supports in practice; `assertLittleEndian` guards the rest.
+ * every platform Node and browsers support in practice; `assertLittleEndian` guards the rest.
+ * No Node built-ins here: this module is part of the student runtime that also runs in a browser.
  */
+import { crc32 } from '../util/crc32.js';
+
+/** zlib's CRC-32, re-exported for callers that check a file's checksum. */
+export { crc32 };
 import { UsageError } from '../util/errors.js';
 
 /** Bumped whenever the container or any kind's tensor layout changes incompatibly. */
@@ -44,20 +49,6 @@ export interface StudentFileContents {
 
 const CONSTRUCTORS = { f32: Float32Array, i32: Int32Array, u32: Uint32Array, u16: Uint16Array, i8: Int8Array, u8: Uint8Array } as const;
 
-/** The CRC-32 table (polynomial 0xEDB88320, as zlib), built once. */
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, index) => {
-  let value = index;
-  for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1;
-  return value >>> 0;
-});
-
-/** zlib's CRC-32 of `bytes`, with no Node built-in (student files load in browsers too). */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let index = 0; index < bytes.length; index++) crc = (CRC_TABLE[(crc ^ (bytes[index] as number)) & 0xff] as number) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
 function dtypeOf(tensor: Tensor): TensorDtype {
   if (tensor instanceof Float32Array) return 'f32';
   if (tensor instanceof Int32Array) return 'i32';
@@ -69,8 +60,11 @@ function dtypeOf(tensor: Tensor): TensorDtype {
 
 const padded = (length: number): number => (length + 3) & ~3;
 
+/** True when typed arrays store the low byte first (checked once: the answer cannot change). */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 function assertLittleEndian(): void {
-  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new StudentFileError('student files are little-endian; this platform is big-endian');
+  if (!HOST_IS_LITTLE_ENDIAN) throw new StudentFileError('student files are little-endian; this platform is big-endian');
 }
 
 /** Encodes kind, JSON header and named tensors into one checksummed file. */

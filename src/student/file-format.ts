@@ -1,14 +1,17 @@
 /**
  * Saving and loading students: one versioned, checksummed file (layout in file-container.ts);
- * the kind recorded in the file picks the loader from the registry.
+ * the kind recorded in the file picks the loader from the registry. This module is the Node side
+ * (files on disk); the pure bytes-to-student part is runtime.ts, which also runs in a browser.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { decodeStudentFile, encodeStudentFile, StudentFileError, type StudentFileContents } from './file-container.js';
-import { studentKind } from './registry.js';
+import { decodeStudentFile, encodeStudentFile, StudentFileError } from './file-container.js';
+import { studentFromBytes } from './runtime.js';
 import type { Student } from './types.js';
 import { errnoCode, fileFailureReason } from '../util/node-errors.js';
+
+export { studentFromBytes } from './runtime.js';
 
 /**
  * The prompt a student was distilled with: the task's message templates, as the teacher received
@@ -37,21 +40,6 @@ function withExtras(bytes: Uint8Array, extras: StudentFileExtras): Uint8Array {
   if (extras.prompt === undefined) return bytes;
   const contents = decodeStudentFile(bytes);
   return encodeStudentFile(contents.kind, { ...contents.header, prompt: extras.prompt }, [...contents.tensors]);
-}
-
-function studentFromContents(contents: StudentFileContents): Student {
-  if (contents.kind === 'lm') throw new StudentFileError('this is a language-model student (kind "lm"), which generates text: load it with loadLanguageModelStudent or languageModelFromBytes');
-  try {
-    return studentKind(contents.kind).fromFile(contents);
-  } catch (error) {
-    if (error instanceof StudentFileError) throw error;
-    throw new StudentFileError(`cannot load student file: ${(error as Error).message}`);
-  }
-}
-
-/** Rebuilds a student from file bytes; throws StudentFileError for a foreign, corrupt or newer file. */
-export function studentFromBytes(bytes: Uint8Array): Student {
-  return studentFromContents(decodeStudentFile(bytes));
 }
 
 /** The prompt a student file records it was distilled with; null in files that predate it. */

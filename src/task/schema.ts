@@ -3,6 +3,9 @@ import { FINE_TUNING_FORMATS } from '../data/fine-tuning-formats.js';
 import { schemaProblems } from './kinds/json-schema.js';
 import { TASK_KIND_NAMES } from './kinds/registry.js';
 import type { TaskKindName } from './kinds/types.js';
+import { bagMlpSettingsSchema, mlpSettingsSchema } from './student-kind-settings.js';
+
+export { bagMlpSettingsSchema, mlpSettingsSchema, type MlpSettings } from './student-kind-settings.js';
 
 /** A chat message template; `{{text}}` (and any input field, `{{field}}`) is filled per input. */
 const messageTemplate = z.object({
@@ -104,35 +107,6 @@ const limitsSchema = z.object({
   tpm: z.number().positive().optional(),
 }).strict();
 
-/**
- * Settings only the `mlp` student reads. Its learning rate is its own: Adam on an MLP wants about
- * 1e-3, the n-gram student's row-wise Adagrad about 0.5, and one shared default cannot serve both.
- */
-export const mlpSettingsSchema = z.object({
-  /** Widths of the hidden ReLU layers, input side first. */
-  hiddenSizes: z.array(z.number().int().min(1).max(8192)).min(1).max(8).default([100]),
-  batchSize: z.number().int().min(1).max(65536).default(128),
-  /** Probability of dropping each hidden unit while training (inverted dropout); 0 turns it off. */
-  dropout: z.number().min(0).max(0.9).default(0),
-  /** Adam's step size. */
-  learningRate: z.number().positive().default(0.001),
-  /** The step size is multiplied by this after every epoch (1 keeps it constant); a decay settles the noisy last epochs. */
-  learningRateDecay: z.number().gt(0).max(1).default(1),
-}).strict();
-
-/** The MLP student's settings, defaults filled in. */
-export type MlpSettings = z.infer<typeof mlpSettingsSchema>;
-
-/** Settings only the `bag-mlp` student reads (its embedding table uses `buckets`, `dim` and the n-gram settings). */
-export const bagMlpSettingsSchema = z.object({
-  /** Widths of the hidden ReLU layers over the embedding bag (one or two is usual). */
-  hiddenSizes: z.array(z.number().int().min(1).max(4096)).min(1).max(4).default([64]),
-  /** Probability of dropping each hidden unit while training; 0 turns it off. */
-  dropout: z.number().min(0).max(0.9).default(0),
-  /** Adam's step size for the dense layers (the embedding rows use `learningRate`, row-wise Adagrad). */
-  learningRate: z.number().positive().default(0.001),
-}).strict();
-
 const studentSchema = z.object({
   /**
    * `ngram` learns from text; `bag-mlp` adds hidden layers over the same n-gram bag; `auto` trains a
@@ -160,6 +134,11 @@ const studentSchema = z.object({
   mlp: mlpSettingsSchema.optional(),
   /** Read by the `bag-mlp` kind only; absent means its defaults. */
   bagMlp: bagMlpSettingsSchema.optional(),
+  /**
+   * Training threads of the `ngram` student: above 1, lock-free Hogwild SGD over worker_threads (as
+   * fastText's -thread), faster but not run-to-run deterministic; 1 (the default) is exactly reproducible.
+   */
+  threads: z.number().int().min(1).max(64).optional(),
 }).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] });
 
 const splitSchema = z.object({

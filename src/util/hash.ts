@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+export { fnv1a32 } from './string-hash.js';
+
 /** Serialises a JSON value with object keys sorted, so equal values always hash alike. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -18,16 +20,6 @@ export function sha256Hex(text: string): string {
 /** Content address of any JSON value (sorted keys), hex SHA-256. */
 export function contentHash(value: unknown): string {
   return sha256Hex(stableStringify(value));
-}
-
-/** 32-bit FNV-1a hash of a string (UTF-16 code units); fast, stable across runs and platforms. */
-export function fnv1a32(text: string, seed = 0x811c9dc5): number {
-  let hash = seed >>> 0;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
 }
 
 /** Maps a string to a float in [0, 1) deterministically (for hash-based splits and sampling). */

@@ -5,7 +5,8 @@
  * Trained per example on the shared distillation loss (row-wise Adagrad for the embedding rows, Adam
  * for the dense layers), early-stopped on validation loss, then temperature-scaled on validation.
  */
-import { bagMlpSettingsSchema, type StudentSettings } from '../../task/schema.js';
+import type { StudentSettings } from '../../task/schema.js';
+import { bagMlpSettingsSchema } from '../../task/student-kind-settings.js';
 import { encodeStudentFile, requireTensor, StudentFileError, type StudentFileContents } from '../file-container.js';
 import type { FitOptions, FitReport, Prediction, Student, TrainingExample, TrainingSummary } from '../types.js';
 import { fitTemperature } from '../../train/calibration.js';

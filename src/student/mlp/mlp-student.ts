@@ -4,7 +4,8 @@
  * Behind the text `Student` seam it reads vectors written as numbers in the text; `predictVector`,
  * `predictProbabilities` and `TrainingExample.features` are the typed path for callers holding vectors.
  */
-import { mlpSettingsSchema, type MlpSettings, type StudentSettings } from '../../task/schema.js';
+import type { StudentSettings } from '../../task/schema.js';
+import { mlpSettingsSchema, type MlpSettings } from '../../task/student-kind-settings.js';
 import type { DistillationOptions } from '../../train/loss.js';
 import { runEpochLoop } from '../../train/loop.js';
 import { encodeStudentFile, StudentFileError, type StudentFileContents } from '../file-container.js';

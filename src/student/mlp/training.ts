@@ -4,7 +4,7 @@
  */
 import { distillationLoss, softmaxWithTemperature, type DistillationOptions } from '../../train/loss.js';
 import { createRandom, shuffleInPlace, type Random } from '../../util/random.js';
-import type { MlpSettings } from '../../task/schema.js';
+import type { MlpSettings } from '../../task/student-kind-settings.js';
 import { adamSettings, adamStep, createAdamState, type AdamSettings, type AdamState } from './adam.js';
 import type { VectorSet } from './features.js';
 import { backwardBatch, createMlpWeights, createWorkspace, forwardBatch, tensorsOf, zerosLike, type MlpWeights, type MlpWorkspace } from './network.js';

@@ -6,7 +6,7 @@
  * Tokens: runs of letters/digits/_/$ (and any non-ASCII, non-space char) are words; every other
  * non-space char is a token of its own, so source code keeps its punctuation and operators.
  */
-import { fnv1a32 } from '../../util/hash.js';
+import { fnv1a32 } from '../../util/string-hash.js';
 
 /** Which features to extract and how many hash buckets they share. */
 export interface FeaturiserSettings {

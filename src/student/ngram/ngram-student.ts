@@ -10,6 +10,7 @@ import { distillationLoss, softmaxWithTemperature, type DistillationOptions } fr
 import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
+import { HogwildTrainer } from './hogwild.js';
 import { adagradStep, compactWeights, copyWeights, createOptimiserState, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
 
@@ -112,22 +113,31 @@ class NgramStudent implements Student {
     const lossOptions: DistillationOptions = { temperature: settings.temperature, alpha: settings.alpha };
     const optimiser = createOptimiserState(weights);
 
-    const result = runEpochLoop({ epochs: settings.epochs, patience: settings.patience, onEpoch: options.onEpoch, signal: options.signal }, {
-      trainEpoch: () => {
-        shuffleInPlace(order, random);
-        let total = 0;
-        for (const index of order) {
-          const ids = trainSet.ids[index] as Int32Array;
-          forward(weights, ids, buffers.hidden, buffers.logits);
-          total += distillationLoss(buffers.logits, trainSet.soft[index] as Float32Array | null, trainSet.labels[index] as number, lossOptions, buffers.grad).loss;
-          adagradStep(weights, optimiser, ids, buffers.hidden, buffers.grad, buffers.gradHidden, settings.learningRate);
-        }
-        return { loss: total / order.length, examples: order.length, tokens: trainSet.tokens };
-      },
-      validate: () => evaluateSet(weights, validationSet, lossOptions, buffers),
-      saveBest: () => copyWeights(weights, best),
-      restoreBest: () => copyWeights(best, weights),
-    });
+    // threads > 1: Hogwild over worker_threads (not deterministic); 1 keeps the exact single-thread path.
+    const threads = settings.threads ?? 1;
+    const hogwild = threads > 1 ? new HogwildTrainer(weights, optimiser, trainSet, lossOptions, settings.learningRate, threads) : null;
+    let result: ReturnType<typeof runEpochLoop>;
+    try {
+      result = runEpochLoop({ epochs: settings.epochs, patience: settings.patience, onEpoch: options.onEpoch, signal: options.signal }, {
+        trainEpoch: () => {
+          shuffleInPlace(order, random);
+          if (hogwild !== null) return { loss: hogwild.trainEpoch(order) / order.length, examples: order.length, tokens: trainSet.tokens };
+          let total = 0;
+          for (const index of order) {
+            const ids = trainSet.ids[index] as Int32Array;
+            forward(weights, ids, buffers.hidden, buffers.logits);
+            total += distillationLoss(buffers.logits, trainSet.soft[index] as Float32Array | null, trainSet.labels[index] as number, lossOptions, buffers.grad).loss;
+            adagradStep(weights, optimiser, ids, buffers.hidden, buffers.grad, buffers.gradHidden, settings.learningRate);
+          }
+          return { loss: total / order.length, examples: order.length, tokens: trainSet.tokens };
+        },
+        validate: () => evaluateSet(weights, validationSet, lossOptions, buffers),
+        saveBest: () => copyWeights(weights, best),
+        restoreBest: () => copyWeights(best, weights),
+      });
+    } finally {
+      hogwild?.close();
+    }
 
     this.weights = compactWeights(weights, touched);
     const bestReport = result.epochs.find((epoch) => epoch.epoch === result.bestEpoch);

@@ -1,0 +1,52 @@
+/**
+ * One Hogwild shard of an n-gram training epoch: plain SGD-with-row-Adagrad over a slice of the shuffled
+ * order, on weights other threads update at the same time without locks (fastText's `-thread`). Pure:
+ * run by the main thread and by each worker (hogwild-worker.ts) over the same shared memory.
+ */
+import { distillationLoss, type DistillationOptions } from '../../train/loss.js';
+import { adagradStep, forward, type NgramWeights, type OptimiserState } from './model.js';
+
+/** A featurised training set flattened into typed arrays, so it can live in SharedArrayBuffers. */
+export interface FlatTrainingSet {
+  /** Example i's ids are ids[offsets[i]] … ids[offsets[i + 1] − 1]. */
+  offsets: Int32Array;
+  ids: Int32Array;
+  labels: Int32Array;
+  /** examples × labelCount teacher probabilities; rows with hasSoft 0 are unused. */
+  soft: Float32Array;
+  hasSoft: Uint8Array;
+}
+
+/** Per-thread scratch, so a shard allocates nothing per example. */
+export interface ShardScratch { hidden: Float64Array; gradHidden: Float64Array; logits: Float64Array; grad: Float64Array }
+
+/** Scratch for weights of `dim` and `labelCount`. */
+export function createShardScratch(dim: number, labelCount: number): ShardScratch {
+  return { hidden: new Float64Array(dim), gradHidden: new Float64Array(dim), logits: new Float64Array(labelCount), grad: new Float64Array(labelCount) };
+}
+
+/** Trains on order[start … end) and returns the summed loss of those examples. */
+export function trainShard(
+  weights: NgramWeights, optimiser: OptimiserState, set: FlatTrainingSet, order: Int32Array, start: number, end: number,
+  loss: DistillationOptions, learningRate: number, scratch: ShardScratch,
+): number {
+  const labelCount = weights.labelCount;
+  let total = 0;
+  for (let position = start; position < end; position++) {
+    const index = order[position] as number;
+    const ids = set.ids.subarray(set.offsets[index] as number, set.offsets[index + 1] as number);
+    const soft = set.hasSoft[index] === 1 ? set.soft.subarray(index * labelCount, (index + 1) * labelCount) : null;
+    forward(weights, ids, scratch.hidden, scratch.logits);
+    total += distillationLoss(scratch.logits, soft, set.labels[index] as number, loss, scratch.grad).loss;
+    adagradStep(weights, optimiser, ids, scratch.hidden, scratch.grad, scratch.gradHidden, learningRate);
+  }
+  return total;
+}
+
+/** Slot indices of the shared control array (Int32Array) the main thread and the workers synchronise on. */
+export const CONTROL = { generation: 0, done: 1, stop: 2, ready: 3, failed: 4, length: 5 } as const;
+
+/** The slice of `count` positions that thread `thread` of `threads` trains on (contiguous, sizes differ by at most one). */
+export function shardBounds(count: number, thread: number, threads: number): [number, number] {
+  return [Math.floor((thread * count) / threads), Math.floor(((thread + 1) * count) / threads)];
+}

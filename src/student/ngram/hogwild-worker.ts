@@ -1,0 +1,44 @@
+/**
+ * A Hogwild training worker (worker_threads): waits on the shared control array for each epoch,
+ * trains its shard of the shared order on the shared weights, and reports its loss. Started by hogwild.ts.
+ */
+import { workerData } from 'node:worker_threads';
+import type { DistillationOptions } from '../../train/loss.js';
+import { CONTROL, createShardScratch, shardBounds, trainShard, type FlatTrainingSet } from './hogwild-shard.js';
+import type { NgramWeights, OptimiserState } from './model.js';
+
+/** What hogwild.ts passes each worker: views over SharedArrayBuffers plus plain settings. */
+export interface HogwildWorkerData {
+  thread: number;
+  threads: number;
+  weights: NgramWeights;
+  optimiser: OptimiserState;
+  set: FlatTrainingSet;
+  order: Int32Array;
+  control: Int32Array;
+  losses: Float64Array;
+  loss: DistillationOptions;
+  learningRate: number;
+}
+
+const data = workerData as HogwildWorkerData;
+const { control, order } = data;
+const scratch = createShardScratch(data.weights.dim, data.weights.labelCount);
+Atomics.add(control, CONTROL.ready, 1);
+Atomics.notify(control, CONTROL.ready);
+let seen = 0;
+for (;;) {
+  Atomics.wait(control, CONTROL.generation, seen);
+  if (Atomics.load(control, CONTROL.stop) === 1) break;
+  const generation = Atomics.load(control, CONTROL.generation);
+  if (generation === seen) continue;
+  seen = generation;
+  try {
+    const [start, end] = shardBounds(order.length, data.thread, data.threads);
+    data.losses[data.thread] = trainShard(data.weights, data.optimiser, data.set, order, start, end, data.loss, data.learningRate, scratch);
+  } catch {
+    Atomics.store(control, CONTROL.failed, 1);
+  }
+  Atomics.add(control, CONTROL.done, 1);
+  Atomics.notify(control, CONTROL.done);
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { SYNTHETIC_LABELS, syntheticExamples, testSettings } from '../synthetic-task.js';
+import { createNgramStudent } from './ngram-student.js';
+
+const agreement = (threads: number): number => {
+  const student = createNgramStudent([...SYNTHETIC_LABELS], testSettings({ threads, epochs: 8, patience: 8 }));
+  student.fit(syntheticExamples(1200, 1), syntheticExamples(300, 2));
+  const test = syntheticExamples(400, 3);
+  return test.filter((example) => student.predict(example.text).index === example.label).length / test.length;
+};
+
+describe('n-gram student, Hogwild training over worker_threads (student.threads)', () => {
+  it('2 and 3 threads reach about the single-thread agreement on a held-out synthetic set', () => {
+    const single = agreement(1);
+    expect(single).toBeGreaterThan(0.8);
+    for (const threads of [2, 3]) expect(Math.abs(agreement(threads) - single)).toBeLessThan(0.05);
+  }, 60_000);
+
+  it('threads: 1 stays bit-for-bit deterministic (two fits, identical files up to the timestamp)', () => {
+    const weightsOf = (): number[] => {
+      const student = createNgramStudent([...SYNTHETIC_LABELS], testSettings({ threads: 1, epochs: 3 }));
+      student.fit(syntheticExamples(200, 1), syntheticExamples(50, 2));
+      return Array.from(student.predict('goal chord the oven').probabilities);
+    };
+    expect(weightsOf()).toEqual(weightsOf());
+  });
+});

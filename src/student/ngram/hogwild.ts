@@ -1,0 +1,130 @@
+/**
+ * Hogwild training for the n-gram student (`student.threads` > 1), as fastText's `-thread`: the weights
+ * and Adagrad accumulators move into SharedArrayBuffers, and each epoch's shuffled order is cut into one
+ * contiguous shard per thread (the main thread trains shard 0, workers the rest) with no locks. Updates
+ * race, so results vary from run to run; threads = 1 never comes here and stays exactly deterministic.
+ *
+ * `fit` is synchronous, so the main thread waits with Atomics.wait (allowed on Node's main thread). The
+ * Node module is reached through process.getBuiltinModule, not a static import, so the student runtime's
+ * import graph stays free of Node built-ins (runtime.test.ts) and a browser bundle never loads it.
+ */
+import type * as WorkerThreads from 'node:worker_threads';
+import type { DistillationOptions } from '../../train/loss.js';
+import { CONTROL, createShardScratch, shardBounds, trainShard, type FlatTrainingSet, type ShardScratch } from './hogwild-shard.js';
+import type { HogwildWorkerData } from './hogwild-worker.js';
+import type { NgramWeights, OptimiserState } from './model.js';
+
+/** How long workers may take to start before training gives up (a broken install, not a slow machine). */
+const STARTUP_LIMIT_MS = 60_000;
+
+type FeaturisedLike = { ids: Int32Array[]; labels: Int32Array; soft: Array<Float32Array | null> };
+
+function shared<T extends Float32Array | Int32Array | Float64Array | Uint8Array>(Constructor: new (buffer: SharedArrayBuffer) => T, length: number, bytesPerElement: number): T {
+  return new Constructor(new SharedArrayBuffer(Math.max(1, length) * bytesPerElement));
+}
+
+function sharedCopy(source: Float32Array): Float32Array {
+  const copy = shared(Float32Array, source.length, 4).subarray(0, source.length);
+  copy.set(source);
+  return copy;
+}
+
+/** The featurised set in shared typed arrays. */
+function flatten(set: FeaturisedLike, labelCount: number): FlatTrainingSet {
+  const count = set.ids.length;
+  const offsets = shared(Int32Array, count + 1, 4);
+  for (let index = 0; index < count; index++) offsets[index + 1] = (offsets[index] as number) + (set.ids[index] as Int32Array).length;
+  const ids = shared(Int32Array, offsets[count] as number, 4);
+  const soft = shared(Float32Array, count * labelCount, 4);
+  const hasSoft = shared(Uint8Array, count, 1);
+  for (let index = 0; index < count; index++) {
+    ids.set(set.ids[index] as Int32Array, offsets[index] as number);
+    const row = set.soft[index];
+    if (row) { soft.set(row, index * labelCount); hasSoft[index] = 1; }
+  }
+  const labels = shared(Int32Array, count, 4);
+  labels.set(set.labels);
+  return { offsets, ids, labels, soft, hasSoft };
+}
+
+/** worker_threads, or an error saying Hogwild training needs Node (a browser can still predict). */
+function workerThreads(): typeof WorkerThreads {
+  const nodeProcess = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const module = nodeProcess?.getBuiltinModule?.('node:worker_threads') as typeof WorkerThreads | undefined;
+  if (module === undefined) throw new RangeError('student.threads > 1 needs Node 20.16+ (worker_threads); set student.threads: 1 here');
+  return module;
+}
+
+/**
+ * The worker to start: the compiled .js next to this file, or (running from the .ts source, as tests and
+ * `npm run bench` do) a bootstrap that registers tsx's loader and then imports the .ts worker.
+ */
+function workerSource(): { source: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { source: new URL('./hogwild-worker.js', import.meta.url), eval: false };
+  const entry = JSON.stringify(new URL('./hogwild-worker.ts', import.meta.url).href);
+  return { source: `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`, eval: true };
+}
+
+/** Trains epochs over `threads` threads on shared weights; call `close` when done (in a finally). */
+export class HogwildTrainer {
+  private readonly workers: WorkerThreads.Worker[] = [];
+  private readonly control = shared(Int32Array, CONTROL.length, 4);
+  private readonly losses: Float64Array;
+  private readonly order: Int32Array;
+  private readonly set: FlatTrainingSet;
+  private readonly scratch: ShardScratch;
+
+  /** Moves `weights` and `optimiser` tensors into shared memory (in place) and starts threads − 1 workers. */
+  constructor(private readonly weights: NgramWeights, private readonly optimiser: OptimiserState, trainSet: FeaturisedLike,
+    private readonly loss: DistillationOptions, private readonly learningRate: number, private readonly threads: number) {
+    weights.embeddings = sharedCopy(weights.embeddings);
+    weights.output = sharedCopy(weights.output);
+    weights.bias = sharedCopy(weights.bias);
+    optimiser.embedding = sharedCopy(optimiser.embedding);
+    optimiser.output = sharedCopy(optimiser.output);
+    this.set = flatten(trainSet, weights.labelCount);
+    this.order = shared(Int32Array, trainSet.ids.length, 4).subarray(0, trainSet.ids.length);
+    this.losses = shared(Float64Array, threads, 8);
+    this.scratch = createShardScratch(weights.dim, weights.labelCount);
+    const { Worker } = workerThreads();
+    const { source, eval: evaluate } = workerSource();
+    for (let thread = 1; thread < threads; thread++) {
+      const workerData: HogwildWorkerData = { thread, threads, weights, optimiser, set: this.set, order: this.order, control: this.control, losses: this.losses, loss, learningRate };
+      this.workers.push(new Worker(source, { workerData, eval: evaluate }));
+    }
+    this.waitUntil(CONTROL.ready, threads - 1, STARTUP_LIMIT_MS, 'Hogwild workers did not start');
+  }
+
+  /** One epoch over `order` (a permutation of the training set); returns the summed loss. */
+  trainEpoch(order: Int32Array): number {
+    const { control } = this;
+    this.order.set(order);
+    Atomics.store(control, CONTROL.done, 0);
+    Atomics.add(control, CONTROL.generation, 1);
+    Atomics.notify(control, CONTROL.generation);
+    const [start, end] = shardBounds(order.length, 0, this.threads);
+    this.losses[0] = trainShard(this.weights, this.optimiser, this.set, this.order, start, end, this.loss, this.learningRate, this.scratch);
+    this.waitUntil(CONTROL.done, this.threads - 1, Number.POSITIVE_INFINITY, 'Hogwild workers stopped');
+    if (Atomics.load(control, CONTROL.failed) === 1) throw new Error('a Hogwild training worker failed');
+    let total = 0;
+    for (let thread = 0; thread < this.threads; thread++) total += this.losses[thread] as number;
+    return total;
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    Atomics.store(this.control, CONTROL.stop, 1);
+    Atomics.add(this.control, CONTROL.generation, 1);
+    Atomics.notify(this.control, CONTROL.generation);
+    for (const worker of this.workers) worker.unref();
+  }
+
+  private waitUntil(slot: number, target: number, limitMs: number, failure: string): void {
+    const deadline = performance.now() + limitMs;
+    for (let value = Atomics.load(this.control, slot); value < target; value = Atomics.load(this.control, slot)) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${failure} within ${limitMs / 1000} s`);
+      Atomics.wait(this.control, slot, value, Math.min(left, 1000));
+    }
+  }
+}
