@@ -5,8 +5,7 @@ import { StoreError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { WalSync, type WalFileSystem } from './wal-sync.js';
 import { toStoreError } from './sqlite-errors.js';
-import { openSqliteDatabase } from './sqlite-open.js';
-import { migrate } from './sqlite-migrations.js';
+import { openStoreDatabase } from './store-database.js';
 import type { BilledAttempt, BilledBasis, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
 import type { TeacherCompletion } from '../teacher/types.js';
 
@@ -60,15 +59,6 @@ function toReservation(row: ReservationRow): Reservation {
  * Each write still resolves only once it is durable.
  */
 const JOURNAL_COMMIT = { windowMs: 0, maxWrites: 1024 } as const;
-
-/** Opens the store's connection and applies the settings every Distillery database relies on (exported for tests). */
-export function openStoreDatabase(file: string, options: SqliteStoreOptions = {}): Database.Database {
-  // Every reservation and answer must survive power loss, not only a crash: the journal is about money
-  // already spent. NORMAL here, because the store flushes the WAL itself before acknowledging a write
-  // (wal-sync.ts); where there is no WAL to flush, the constructor asks SQLite for FULL instead.
-  const { walFileSystem: _walFileSystem, ...openOptions } = options;
-  return openSqliteDatabase(file, { synchronous: 'NORMAL', migrate, ...openOptions });
-}
 
 /** Opens (creating if needed, folder included) the SQLite store of a project. */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {

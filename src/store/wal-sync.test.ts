@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { collect } from '../collect/collector.js';
 import { answer, createFakeTeacher } from '../collect/fake-teacher.js';
 import { StoreError } from './errors.js';
-import { openSqliteStore, openStoreDatabase } from './sqlite-store.js';
+import { openSqliteStore } from './sqlite-store.js';
+import { openStoreDatabase } from './store-database.js';
 import { sampleInput, sampleReservation, sampleResponse } from './store-conformance.js';
 import { WalSync, type WalFileSystem } from './wal-sync.js';
 
