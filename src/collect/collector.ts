@@ -10,6 +10,8 @@ import { Budget, formatUSD } from './budget.js';
 import type { CollectEvent, CollectSummary, StopReason } from './events.js';
 import { planCalls, type PlannedCall } from './plan.js';
 import { RateLimiter } from './rate-limiter.js';
+import { describeError, isThrottle } from './teacher-failures.js';
+import { validate } from './validate-options.js';
 import { describeOrphans, summarise } from './summary.js';
 import { describeOvershoot, UsageRatio } from './usage-ratio.js';
 import { runPool, type WorkerState } from './worker-pool.js';
@@ -53,33 +55,10 @@ export interface CollectOptions {
 
 interface Stop { reason: Exclude<StopReason, 'done'>; message: string }
 
-/** Validates the numbers a run depends on, so a typo fails before any money is spent. */
-function validate(options: CollectOptions): void {
-  const problems: string[] = [];
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) problems.push(`concurrency must be an integer >= 1, got ${options.concurrency}`);
-  if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) problems.push(`maxRetries must be an integer >= 0, got ${options.maxRetries}`);
-  if (!(options.budgetUSD >= 0)) problems.push(`budgetUSD must be >= 0, got ${options.budgetUSD}`);
-  if (!(options.maxOutputTokens > 0)) problems.push(`maxOutputTokens must be > 0, got ${options.maxOutputTokens}`);
-  if (options.rpm !== undefined && !(options.rpm > 0)) problems.push(`rpm must be > 0, got ${options.rpm}`);
-  if (options.tpm !== undefined && !(options.tpm > 0)) problems.push(`tpm must be > 0, got ${options.tpm}`);
-  if (problems.length > 0) throw new RangeError(`invalid collect options: ${problems.join('; ')}`);
-}
-
 /** Says where the teacher lives, for messages. */
 function teacherLocation(options: CollectOptions): string {
   const baseURL = options.teacherURL ?? options.teacher.requestParameters['baseURL'];
   return typeof baseURL === 'string' ? baseURL : `${options.teacher.provider} (${options.teacher.modelId})`;
-}
-
-/** A refusal for going too fast (HTTP 429). */
-function isThrottle(error: unknown): boolean {
-  return error instanceof TeacherError && error.status === 429;
-}
-
-/** Describes an error in one line. */
-function describeError(error: unknown): string {
-  if (error instanceof TeacherError) return error.status === null ? error.message : `${error.status}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** One collection run: the shared counters and the stop flag the workers consult. */
