@@ -117,6 +117,9 @@ async function readRows(file: string, format: Format, textField: string, baseDir
       return text.split(/\r?\n/).flatMap((line, index) => (line.trim() === '' ? [] : [{ fields: parseJsonLine(line, file, index + 1, baseDir), file, line: index + 1 }]));
     case 'csv':
       return parseCsvRows(text, file, baseDir);
+    case 'capture':
+      // The pipeline reads capture stores itself (it needs the prompt template to recover the inputs).
+      throw new InputError(`${relative(file, baseDir)} is a capture store; it is read by \`distillery run\`, not as an input file`, file);
   }
 }
 
@@ -141,6 +144,14 @@ function parseCsvRows(text: string, file: string, baseDir: string): RawRow[] {
     const line = (error as { lines?: number }).lines ?? null;
     throw new InputError(`${relative(file, baseDir)}${line === null ? '' : `:${line}`}: invalid CSV: ${(error as Error).message}`, file, line);
   }
+}
+
+/**
+ * An input's id: the hash of its text, and of the prompt's other fields when the prompt names any
+ * (two rows with one text and different titles are two questions to the teacher).
+ */
+export function inputId(text: string, fields: Readonly<Record<string, string>>, promptFields: readonly string[]): string {
+  return (promptFields.length === 0 ? sha256Hex(text) : sha256Hex(JSON.stringify([text, ...promptFields.map((name) => fields[name] ?? null)]))).slice(0, 32);
 }
 
 function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: readonly string[], baseDir: string, promptFields: readonly string[]): { records: InputRecord[]; warnings: string[] } {
@@ -169,9 +180,7 @@ function toRecords(rows: readonly RawRow[], inputs: InputSettings, labels: reado
     }
     const text = truncate(raw, inputs.maxChars);
     const fields = promptFieldsOf(row, promptFields);
-    // The prompt's other fields are part of what the teacher sees, so they are part of the identity:
-    // two rows with one text and different titles are two questions. Without them, the id stays the text's hash.
-    const id = (promptFields.length === 0 ? sha256Hex(text) : sha256Hex(JSON.stringify([text, ...promptFields.map((name) => fields[name] ?? null)]))).slice(0, 32);
+    const id = inputId(text, fields, promptFields);
     if (seen.has(id)) {
       duplicates++;
       continue;

@@ -3,6 +3,7 @@ import { buildMessages } from '../task/template.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { costUSD } from '../teacher/prices.js';
 import { estimateInputTokens, requestKey } from '../teacher/tokens.js';
+import { reusable } from './captured-inputs.js';
 import { readTaskInputs } from './import-stage.js';
 import type { ResolvedTeacher } from './make-teacher.js';
 import { projectPaths } from './project.js';
@@ -26,7 +27,9 @@ export interface CostEstimate {
 /** Counts the tokens of every input not yet answered and prices them, without calling the teacher. */
 export async function estimateCost(task: LoadedTask, resolved: ResolvedTeacher): Promise<CostEstimate> {
   const { spec } = task;
-  const { records: inputs } = await readTaskInputs(task);
+  const { records: inputs, capturedAnswers } = await readTaskInputs(task);
+  // Answers production bought for exactly these requests are reused by the run: they cost nothing more.
+  const captured = new Set(capturedAnswers.filter((answer) => reusable(answer, resolved)).map((answer) => answer.inputId));
   const paths = projectPaths(task.projectDir);
   const store = openSqliteStore(paths.database);
   try {
@@ -34,7 +37,7 @@ export async function estimateCost(task: LoadedTask, resolved: ResolvedTeacher):
     let inputTokens = 0;
     for (const input of inputs) {
       const messages = buildMessages(spec, input.text, input.fields);
-      if (await store.getResponse(requestKey(resolved.teacher, messages))) cached++;
+      if (captured.has(input.id) || (await store.getResponse(requestKey(resolved.teacher, messages)))) cached++;
       else inputTokens += estimateInputTokens(messages);
     }
     const toCall = inputs.length - cached;

@@ -68,7 +68,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   }
   const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, curation: null, budgetStopped: false };
   try {
-    const inputs = await importInputs(task, store, emit);
+    const inputs = await importInputs(task, store, emit, resolved);
     result.inputs = inputs.length;
     if (last < STAGES.indexOf('collect')) return result;
     result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal, options.retryFailed === true);

@@ -7,7 +7,7 @@ import type { Student } from '../student/types.js';
 import type { ClassifierAnswer } from './chat-response.js';
 import { startClassifierServer, type SelectInput } from './classifier-server.js';
 import type { ListeningServer } from './listen.js';
-import { compileTemplateInverter } from './template-inversion.js';
+import { compileTemplateInverter } from '../task/template-inversion.js';
 
 /** The response header that says how the input was found: `matched` (the task's template was inverted), `unmatched` (the last user message), `none` (no template known). */
 export const TEMPLATE_HEADER = 'x-distillery-template';

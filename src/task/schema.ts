@@ -76,11 +76,27 @@ const promptSchema = z.object({
   path: ['messages'],
 });
 
+/** Whether `text` is a date or time `Date.parse` reads. */
+function isDate(text: string): boolean {
+  return Number.isFinite(Date.parse(text));
+}
+
 const inputsSchema = z.object({
   /** A file path or a glob, relative to the task file. */
   path: z.string().min(1),
   /** How to read it; `auto` picks by extension (.jsonl/.ndjson, .csv, .txt; anything else one input per file). */
-  format: z.enum(['auto', 'jsonl', 'csv', 'text', 'files']).default('auto'),
+  format: z.enum(['auto', 'jsonl', 'csv', 'text', 'files', 'capture']).default('auto'),
+  /**
+   * With `format: capture` (or a `.sqlite` path): which captured calls of a `distillery capture` store to
+   * use; their answers from the task's teacher model are reused, so production's calls are not paid again.
+   */
+  capture: z.object({
+    tag: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    /** ISO dates or times; calls at or after `since` and before `until`. */
+    since: z.string().refine(isDate, 'must be an ISO date or time, e.g. 2026-11-01 or 2026-11-01T09:00:00Z').optional(),
+    until: z.string().refine(isDate, 'must be an ISO date or time, e.g. 2026-12-01').optional(),
+  }).strict().optional(),
   textField: z.string().min(1).default('text'),
   goldField: z.string().min(1).optional(),
   idField: z.string().min(1).optional(),
