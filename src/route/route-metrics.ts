@@ -15,7 +15,8 @@ export class RouteMetrics {
   private teacherErrors = 0;
   private savedUSD = 0;
 
-  constructor(private readonly threshold: number | null) {}
+  /** `threshold` reads the threshold in force (a promoted retrain changes it). */
+  constructor(private readonly threshold: () => number | null) {}
 
   /** Counts one answered call; `avoidedUSD` is what the teacher would have cost when the student answered. */
   record(route: RouteName, avoidedUSD = 0): void {
@@ -53,7 +54,7 @@ export class RouteMetrics {
       `distillery_route_teacher_errors_total ${teacherErrors}`,
       '# HELP distillery_route_threshold The calibrated confidence threshold; NaN when every call goes to the teacher.',
       '# TYPE distillery_route_threshold gauge',
-      `distillery_route_threshold ${this.threshold === null ? 'NaN' : this.threshold}`,
+      `distillery_route_threshold ${this.threshold() ?? 'NaN'}`,
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -23,6 +23,9 @@ import type { Student } from '../student/types.js';
 import { costUSD, type Prices } from '../teacher/prices.js';
 import { countTextTokens, estimateInputTokens } from '../teacher/tokens.js';
 import { RouteMetrics, type RouteName } from './route-metrics.js';
+import type { StudentSlot } from './continual.js';
+import { teacherAnswerBody, type RouteLearning } from './route-learning.js';
+import { renderLearningMetrics } from './learning-metrics.js';
 
 /** The response header naming who answered: student, teacher or student-fallback. */
 export const ROUTE_HEADER = 'x-distillery-route';
@@ -48,11 +51,15 @@ export interface RouteServerOptions {
   /** Default 0 (any free port). */
   port?: number;
   maxBodyBytes?: number;
+  /** Continual learning: escalations become training examples, shadow calls watch agreement (`--retrain-every`). */
+  learning?: RouteLearning;
 }
 
 /** A started route, with its live counters. */
 export interface RouteServer extends ListeningServer {
   metrics: RouteMetrics;
+  /** The student answering now and its threshold (a promoted retrain replaces them). */
+  slot: StudentSlot;
 }
 
 /** The student's reading of a call, when it can read it: its answer and top probability. */
@@ -81,11 +88,13 @@ function sendStudentAnswer(response: ServerResponse, reading: StudentReading, he
 }
 
 /** POST /v1/chat/completions: the student above the threshold, the teacher otherwise, the fallback when the teacher is down. */
-function chatHandler(options: RouteServerOptions, metrics: RouteMetrics): Route['handler'] {
+function chatHandler(options: RouteServerOptions, metrics: RouteMetrics, slot: StudentSlot): Route['handler'] {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const { student } = options;
-  const selectInput = student === null ? null : templateInputSelector(options.prompt, student.labels);
-  const read = (body: Buffer): StudentReading | null => {
+  const { learning } = options;
+  const selectInput = slot.student === null ? null : templateInputSelector(options.prompt, slot.student.labels);
+  const read = (body: Buffer): (StudentReading & { input: string }) | null => {
+    // The slot's student now: a promoted retrain takes over from the next call.
+    const { student } = slot;
     if (student === null || selectInput === null) return null;
     let chat: ChatCompletionRequest;
     try {
@@ -98,7 +107,7 @@ function chatHandler(options: RouteServerOptions, metrics: RouteMetrics): Route[
     const selected = selectInput(chat);
     if (selected.input.trim() === '') return null;
     const answer = studentAnswer(student, selected.input);
-    return { chat, answer, confidence: Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY), headers: selected.headers ?? {} };
+    return { chat, answer, input: selected.input, confidence: Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY), headers: selected.headers ?? {} };
   };
   return async (request, response) => {
     const body = await readBody(request, maxBodyBytes);
@@ -108,8 +117,17 @@ function chatHandler(options: RouteServerOptions, metrics: RouteMetrics): Route[
       metrics.record(route, avoidedCost(reading.chat, reading.answer, options.prices));
       sendStudentAnswer(response, reading, { [ROUTE_HEADER]: route, ...headers });
     };
-    if (reading !== null && options.threshold !== null && reading.confidence >= options.threshold) return answerLocally('student', {});
-    await forwardToTeacher(request, response, body, options.teacher, metrics, reading === null ? null : (why) => answerLocally('student-fallback', {
+    const local = reading !== null && slot.threshold !== null && reading.confidence >= slot.threshold;
+    if (reading !== null) learning?.drift?.recordCall(!local);
+    if (local) {
+      if (learning !== undefined) learning.maybeShadow(body, reading.input, reading.answer.label);
+      return answerLocally('student', {});
+    }
+    const onAnswer = learning === undefined || reading === null ? null : (answer: Buffer, contentType: string | undefined) => {
+      const body = teacherAnswerBody(answer, contentType);
+      if (body !== null) learning.escalated(reading.input, body);
+    };
+    await forwardToTeacher(request, response, body, options.teacher, metrics, onAnswer, reading === null ? null : (why) => answerLocally('student-fallback', {
       [WARNING_HEADER]: `the teacher is unavailable (${why}); this is the student's best guess, below the confidence threshold (p=${reading.confidence.toFixed(4)})`,
     }));
   };
@@ -117,7 +135,8 @@ function chatHandler(options: RouteServerOptions, metrics: RouteMetrics): Route[
 
 /** Forwards a call to the teacher and relays its answer; on a teacher failure, `fallback` answers instead when given. */
 async function forwardToTeacher(
-  request: IncomingMessage, response: ServerResponse, body: Buffer, teacher: UpstreamTarget, metrics: RouteMetrics, fallback: ((why: string) => void) | null,
+  request: IncomingMessage, response: ServerResponse, body: Buffer, teacher: UpstreamTarget, metrics: RouteMetrics,
+  onAnswer: ((answer: Buffer, contentType: string | undefined) => void) | null, fallback: ((why: string) => void) | null,
 ): Promise<void> {
   const call = sendUpstream(teacher, { method: 'POST', route: '/v1/chat/completions', headers: forwardedRequestHeaders(request.headers), body });
   response.once('close', () => {
@@ -142,9 +161,15 @@ async function forwardToTeacher(
   }
   metrics.record('teacher');
   response.writeHead(status, { ...forwardedResponseHeaders(upstream.headers, false), [ROUTE_HEADER]: 'teacher' });
+  // An escalated call's answer is kept (after it has gone to the app) to become a training example.
+  const chunks: Buffer[] | null = onAnswer !== null && status === 200 ? [] : null;
+  if (chunks !== null) upstream.on('data', (chunk: Buffer) => chunks.push(chunk));
   upstream.pipe(response);
   await new Promise<void>((resolve) => {
-    upstream.once('end', resolve).once('error', () => {
+    upstream.once('end', () => {
+      resolve();
+      if (chunks !== null) onAnswer?.(Buffer.concat(chunks), upstream.headers['content-type']);
+    }).once('error', () => {
       response.destroy();
       resolve();
     }).once('close', resolve);
@@ -154,16 +179,17 @@ async function forwardToTeacher(
 /** Starts the route; `url` is its base URL ending in /v1, `metrics` its live counters (also at GET /metrics). */
 export async function startRouteServer(options: RouteServerOptions): Promise<RouteServer> {
   if (options.modelName === '') throw new Error('startRouteServer: modelName must not be empty');
-  const metrics = new RouteMetrics(options.student === null ? null : options.threshold);
+  const slot: StudentSlot = options.learning?.learner.slot ?? { student: options.student, threshold: options.threshold, generation: 0 };
+  const metrics = new RouteMetrics(() => (slot.student === null ? null : slot.threshold));
   const routes: Route[] = [
-    { method: 'POST', path: '/v1/chat/completions', handler: chatHandler(options, metrics) },
+    { method: 'POST', path: '/v1/chat/completions', handler: chatHandler(options, metrics, slot) },
     { method: 'GET', path: '/metrics', handler: (_request, response) => {
-      const text = metrics.render();
+      const text = metrics.render() + (options.learning === undefined ? '' : renderLearningMetrics(options.learning, slot));
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       response.end(text);
     } },
     ...modelRoutes({ modelName: options.modelName, ownedBy: 'distillery:route' }),
   ];
   const server = await listen(createRequestListener(routes), options.host, options.port);
-  return { ...server, metrics };
+  return { ...server, metrics, slot };
 }

@@ -13,6 +13,7 @@ import type { DistillationOptions } from '../../train/loss.js';
 import { CONTROL, createShardScratch, shardBounds, trainShard, type FlatTrainingSet, type ShardScratch } from './hogwild-shard.js';
 import type { HogwildWorkerData } from './hogwild-worker.js';
 import type { NgramWeights, OptimiserState } from './model.js';
+import { workerSource } from '../../util/worker-source.js';
 
 /** How long workers may take to start before training gives up (a broken install, not a slow machine). */
 const STARTUP_LIMIT_MS = 60_000;
@@ -55,16 +56,6 @@ function workerThreads(): typeof WorkerThreads {
   return module;
 }
 
-/**
- * The worker to start: the compiled .js next to this file, or (running from the .ts source, as tests and
- * `npm run bench` do) a bootstrap that registers tsx's loader and then imports the .ts worker.
- */
-function workerSource(): { source: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { source: new URL('./hogwild-worker.js', import.meta.url), eval: false };
-  const entry = JSON.stringify(new URL('./hogwild-worker.ts', import.meta.url).href);
-  return { source: `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`, eval: true };
-}
-
 /** Trains epochs over `threads` threads on shared weights; call `close` when done (in a finally). */
 export class HogwildTrainer {
   private readonly workers: WorkerThreads.Worker[] = [];
@@ -87,7 +78,7 @@ export class HogwildTrainer {
     this.losses = shared(Float64Array, threads, 8);
     this.scratch = createShardScratch(weights.dim, weights.labelCount);
     const { Worker } = workerThreads();
-    const { source, eval: evaluate } = workerSource();
+    const { source, eval: evaluate } = workerSource(import.meta.url, 'hogwild-worker');
     for (let thread = 1; thread < threads; thread++) {
       const workerData: HogwildWorkerData = { thread, threads, weights, optimiser, set: this.set, order: this.order, control: this.control, losses: this.losses, loss, learningRate };
       this.workers.push(new Worker(source, { workerData, eval: evaluate }));

@@ -1,0 +1,26 @@
+/** A project's curated splits read back from its store as training examples, for retraining behind the route. */
+import type { Store } from '../store/types.js';
+import type { TrainingExample } from '../student/types.js';
+
+/** The training and validation examples of a project: kept inputs with a label answer from `teacherModel` (the newest). */
+export async function projectExamples(store: Store, labels: readonly string[], teacherModel: string): Promise<{ train: TrainingExample[]; validation: TrainingExample[] }> {
+  const [inputs, splits, responses] = await Promise.all([store.listInputs(), store.listSplits(), store.listResponses()]);
+  const splitOf = new Map(splits.filter((assignment) => assignment.duplicateOf === null).map((assignment) => [assignment.inputId, assignment.split]));
+  const index = new Map(labels.map((label, position) => [label, position]));
+  const answers = new Map<string, { label: number; soft: number[] | null; createdAt: number }>();
+  for (const response of responses) {
+    const label = response.label === null ? undefined : index.get(response.label);
+    if (response.model !== teacherModel || response.kind !== 'label' || label === undefined) continue;
+    const known = answers.get(response.inputId);
+    if (known === undefined || response.createdAt > known.createdAt) answers.set(response.inputId, { label, soft: response.distribution, createdAt: response.createdAt });
+  }
+  const train: TrainingExample[] = [];
+  const validation: TrainingExample[] = [];
+  for (const input of inputs) {
+    const answer = answers.get(input.id);
+    const split = splitOf.get(input.id);
+    if (answer === undefined || (split !== 'train' && split !== 'val')) continue;
+    (split === 'train' ? train : validation).push({ text: input.text, label: answer.label, soft: answer.soft });
+  }
+  return { train, validation };
+}

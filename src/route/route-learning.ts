@@ -1,0 +1,96 @@
+/**
+ * What the route does for continual learning besides answering: the teacher's answer to each escalated
+ * call goes to the learner, and a share of the calls the student answered (`shadowRate`) is also sent
+ * to the teacher in the background — priced like any teacher call — to watch the student's live
+ * agreement (the drift monitor) and to hold out an unbiased sample for judging retrained students.
+ */
+import type { IncomingMessage } from 'node:http';
+import { assembleChatStream, sseChunks } from '../capture/assemble.js';
+import { forwardedRequestHeaders, sendUpstream, type UpstreamTarget } from '../guard/upstream-proxy.js';
+import type { ContinualLearner, Escalation } from './continual.js';
+import type { DriftMonitor } from './drift.js';
+
+/** The teacher's answer read as a label (and distribution); null for an answer that names no label. */
+export type TeacherAnswerReader = (body: unknown) => Omit<Escalation, 'text'> | null;
+
+/** The body of a teacher answer as a chat completion: JSON as it is, an SSE stream assembled; null when neither. */
+export function teacherAnswerBody(bytes: Buffer, contentType: string | undefined): unknown {
+  const text = bytes.toString('utf8');
+  try {
+    return (contentType ?? '').includes('text/event-stream') ? assembleChatStream(sseChunks(text)) : JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** How the route learns. */
+export interface RouteLearningOptions {
+  learner: ContinualLearner;
+  drift: DriftMonitor | null;
+  /** Share of student-answered calls also sent to the teacher (0 to 1). */
+  shadowRate: number;
+  teacher: UpstreamTarget;
+  readAnswer: TeacherAnswerReader;
+  /** Uniform in [0, 1); default Math.random (tests pass a seeded one). */
+  random?: () => number;
+  log?: (line: string) => void;
+}
+
+/** Reads a whole upstream answer. */
+async function readAll(upstream: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of upstream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The route's continual-learning side: escalations to the learner, shadow calls to the drift monitor. */
+export class RouteLearning {
+  readonly learner: ContinualLearner;
+  readonly drift: DriftMonitor | null;
+  /** Shadow calls sent, and those that failed (teacher down, an answer that names no label). */
+  readonly shadow = { sent: 0, failed: 0 };
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly random: () => number;
+
+  constructor(private readonly options: RouteLearningOptions) {
+    this.learner = options.learner;
+    this.drift = options.drift;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The teacher answered an escalated call: its answer becomes an example. */
+  escalated(input: string, body: unknown): void {
+    const answer = this.options.readAnswer(body);
+    if (answer !== null) this.learner.addEscalation({ text: input, ...answer });
+  }
+
+  /** Maybe asks the teacher too about a call the student answered, in the background. */
+  maybeShadow(requestBody: Buffer, input: string, studentLabel: string): void {
+    if (!(this.random() < this.options.shadowRate)) return;
+    this.shadow.sent++;
+    const call = this.shadowCall(requestBody, input, studentLabel).catch(() => {
+      this.shadow.failed++;
+    });
+    this.inFlight.add(call);
+    void call.finally(() => this.inFlight.delete(call));
+  }
+
+  /** Resolves when every shadow call sent so far has come back. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async shadowCall(requestBody: Buffer, input: string, studentLabel: string): Promise<void> {
+    // Asked as one plain answer whatever the app asked for: the shadow needs the label, not a stream.
+    const request = JSON.parse(requestBody.toString('utf8')) as Record<string, unknown>;
+    delete request['stream'];
+    delete request['stream_options'];
+    const body = Buffer.from(JSON.stringify(request));
+    const upstream = await sendUpstream(this.options.teacher, { method: 'POST', route: '/v1/chat/completions', headers: forwardedRequestHeaders({ 'content-type': 'application/json' }), body }).response;
+    const bytes = await readAll(upstream);
+    const answer = upstream.statusCode === 200 ? this.options.readAnswer(teacherAnswerBody(bytes, upstream.headers['content-type'])) : null;
+    if (answer === null) throw new Error('no label');
+    this.drift?.recordShadow(answer.label === studentLabel);
+    this.learner.addEscalation({ text: input, ...answer, heldOut: true });
+  }
+}
