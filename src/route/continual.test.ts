@@ -26,7 +26,7 @@ function inProcessFit(requests: RetrainRequest[], corrupt = false) {
 }
 
 /** Escalations as the route would hand them over: the teacher's label by name. */
-const escalationsOf = (examples: readonly TrainingExample[]) => examples.map((example) => ({ text: example.text, label: labels[example.label] as string, distribution: example.soft ?? null }));
+const escalationsOf = (examples: readonly TrainingExample[]) => examples.map((example) => ({ text: example.text, label: labels[example.label] as string, distribution: example.soft === undefined || example.soft === null ? null : Array.from(example.soft) }));
 
 function setUp(overrides: Partial<ContinualOptions> = {}) {
   const all = syntheticExamples(900, 3);
