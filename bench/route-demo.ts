@@ -38,7 +38,7 @@ function measureAt(calls: readonly HeldOutCall[], threshold: number | null): { c
 }
 
 /** The demo project: the one named by --project, else a fresh `distillery demo` run (reused when its student exists). */
-async function demoProject(options: BenchOptions): Promise<string> {
+export async function demoProject(options: BenchOptions): Promise<string> {
   const named = options.argument('project');
   if (named !== undefined) return path.resolve(named);
   const directory = path.resolve('.bench-cache', 'route-demo');

@@ -6,12 +6,14 @@
  * constant chat completion (the worst case: it costs nothing). Each server runs in its own child process.
  * Written as a partial section update: the section's other entries (route-demo, continual) are kept.
  * `route-demo` (bench/route-demo.ts): the calibrated route on the demo task. `--entries=route-demo` runs one.
+ * `continual` (bench/continual.ts): agreement over time as escalations retrain a student started from 10% of the data.
  */
 import Database from 'better-sqlite3';
 import { startChild, type ChildServer } from '../load/child.js';
 import { autocannonLoad, pacedLoad, type TargetRequest } from '../load/http-load.js';
 import { chatBody, loadNote, median, metric, profileDir, verdict, withServerCpu, type MeasuredLoad } from '../load/measure.js';
 import type { BenchOptions } from '../options.js';
+import { continualEntry } from '../continual.js';
 import { routeDemoEntry } from '../route-demo.js';
 import { format, machineFacts, writeSection, type BenchmarkEntry } from '../report.js';
 
@@ -85,12 +87,15 @@ function entry(options: BenchOptions, throughput: Map<string, MeasuredLoad[]>, p
   };
 }
 
-/** Runs the entries named by --entries= (default all: capture-overhead, route-demo), each written as a partial section update. */
+/** Runs the entries named by --entries= (default all: capture-overhead, route-demo, continual), each written as a partial section update. */
 export async function run(options: BenchOptions): Promise<void> {
-  const entries = options.argument('entries')?.split(',') ?? ['capture-overhead', 'route-demo'];
+  const entries = options.argument('entries')?.split(',') ?? ['capture-overhead', 'route-demo', 'continual'];
   if (entries.includes('capture-overhead')) await captureOverhead(options);
   if (entries.includes('route-demo')) {
     writeSection({ id: 'production', title: 'Production: capture and route', entries: [await routeDemoEntry(options)], quick: options.quick, facts: machineFacts(), partial: true });
+  }
+  if (entries.includes('continual')) {
+    writeSection({ id: 'production', title: 'Production: capture and route', entries: [await continualEntry(options)], quick: options.quick, facts: machineFacts(), partial: true });
   }
 }
 

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { projectPaths } from '../pipeline/project.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import type { TrainingExample } from '../student/types.js';
 import { answerReader } from '../task/task-kind.js';
 import { readSafely } from '../task/kinds/read-safely.js';
 import { mapChatCompletion } from '../teacher/openai-response.js';
@@ -55,9 +56,10 @@ export async function prepareLearning(prepared: PreparedRoute, settings: Learnin
   const { spec, projectDir } = prepared.task;
   const paths = projectPaths(projectDir);
   const store = openSqliteStore(paths.database);
-  let base: Awaited<ReturnType<typeof projectExamples>>;
+  let base: { train: TrainingExample[]; validation: TrainingExample[] };
   try {
-    base = await projectExamples(store, spec.labels, spec.teacher.model);
+    const { train, validation } = await projectExamples(store, spec.labels, spec.teacher.model);
+    base = { train, validation };
   } finally {
     await store.close();
   }

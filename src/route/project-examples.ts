@@ -2,8 +2,8 @@
 import type { Store } from '../store/types.js';
 import type { TrainingExample } from '../student/types.js';
 
-/** The training and validation examples of a project: kept inputs with a label answer from `teacherModel` (the newest). */
-export async function projectExamples(store: Store, labels: readonly string[], teacherModel: string): Promise<{ train: TrainingExample[]; validation: TrainingExample[] }> {
+/** The examples of each split of a project: kept inputs with a label answer from `teacherModel` (the newest). */
+export async function projectExamples(store: Store, labels: readonly string[], teacherModel: string): Promise<{ train: TrainingExample[]; validation: TrainingExample[]; test: TrainingExample[] }> {
   const [inputs, splits, responses] = await Promise.all([store.listInputs(), store.listSplits(), store.listResponses()]);
   const splitOf = new Map(splits.filter((assignment) => assignment.duplicateOf === null).map((assignment) => [assignment.inputId, assignment.split]));
   const index = new Map(labels.map((label, position) => [label, position]));
@@ -16,11 +16,12 @@ export async function projectExamples(store: Store, labels: readonly string[], t
   }
   const train: TrainingExample[] = [];
   const validation: TrainingExample[] = [];
+  const test: TrainingExample[] = [];
   for (const input of inputs) {
     const answer = answers.get(input.id);
     const split = splitOf.get(input.id);
-    if (answer === undefined || (split !== 'train' && split !== 'val')) continue;
-    (split === 'train' ? train : validation).push({ text: input.text, label: answer.label, soft: answer.soft });
+    if (answer === undefined || split === undefined) continue;
+    (split === 'train' ? train : split === 'val' ? validation : test).push({ text: input.text, label: answer.label, soft: answer.soft });
   }
-  return { train, validation };
+  return { train, validation, test };
 }
