@@ -6,6 +6,7 @@
  *   lm-kd-token-vs-sequence  how well the student learns the teacher's second choice: token-level vs sequence-level KD
  *   lm-tokenizer             BPE encode speed vs gpt-tokenizer (o200k_base) on this repository's source text
  *   lm-size-sweep            training/decoding tokens/s and peak RSS per size, ~0.2M–21M parameters (child processes)
+ *   lm-two-cores             two single-thread trainers at once vs one: the ceiling of data-parallel training here
  * Knobs: --lm-batch=N --lm-length=N (training), --lm-width=N --lm-layers=N (decoding), --lm-threads=N (peer threads; ours is one thread).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { argmax } from '../../src/student/lm/sampler.js';
 import { trainTokenizer } from '../../src/student/lm/tokenizer.js';
 import { initialWeights } from '../../src/student/lm/weights.js';
 import { sizeSweepEntry, sizedConfig, trainingEntry } from '../lm/training-entries.js';
+import { twoCoresEntry } from '../lm/two-cores.js';
 import type { BenchOptions } from '../options.js';
 import { machineFacts, spread, writeSection, type BenchmarkEntry } from '../report.js';
 
@@ -153,6 +155,6 @@ async function tokenizerEntry(options: BenchOptions): Promise<BenchmarkEntry> {
 /** Runs the section and writes it. */
 export async function run(options: BenchOptions): Promise<void> {
   const entries: BenchmarkEntry[] = [];
-  for (const make of [() => trainingEntry(options), () => sizeSweepEntry(options), () => decodeEntry(options), () => distillationEntry(options), () => tokenizerEntry(options)]) entries.push(await underLoad(make));
+  for (const make of [() => trainingEntry(options), () => sizeSweepEntry(options), () => twoCoresEntry(options), () => decodeEntry(options), () => distillationEntry(options), () => tokenizerEntry(options)]) entries.push(await underLoad(make));
   writeSection({ id: 'lm-student', title: 'The language-model student', entries, quick: options.quick, facts: machineFacts() });
 }
