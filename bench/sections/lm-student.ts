@@ -3,11 +3,11 @@
  *   lm-train-vs-pytorch      training tokens/s (forward, masked loss, backward, clipping, AdamW) vs
  *                            the same model in PyTorch on CPU, same config and thread count (bench/lm/pytorch-train.py)
  *   lm-decode-vs-llama-cpp   greedy decoding tokens/s with the KV cache vs llama.cpp (node-llama-cpp) on the GGUF export
- *   lm-kd-token-vs-sequence  how well the student learns the teacher's second choice: token-level vs sequence-level KD
+ *   lm-kd-token-vs-sequence  students of a teacher LM trained on public text: token-level vs sequence-level KD (bench/lm/kd-experiment.ts)
  *   lm-tokenizer             BPE encode speed vs gpt-tokenizer (o200k_base) on this repository's source text
  *   lm-size-sweep            training/decoding tokens/s and peak RSS per size, ~0.2M–21M parameters (child processes)
  *   lm-two-cores             two single-thread trainers at once vs one: the ceiling of data-parallel training here
- * Knobs: --lm-batch=N --lm-length=N (training), --lm-width=N --lm-layers=N (decoding), --lm-threads=N (peer threads; ours is one thread).
+ * Knobs: --lm-entries=ID,... (a partial run: other entries are kept), --lm-batch=N --lm-length=N (training), --lm-width=N --lm-layers=N (decoding), --lm-threads=N (peer threads; ours is one thread).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { trainTokenizer } from '../../src/student/lm/tokenizer.js';
 import { initialWeights } from '../../src/student/lm/weights.js';
 import { sizeSweepEntry, sizedConfig, trainingEntry } from '../lm/training-entries.js';
 import { twoCoresEntry } from '../lm/two-cores.js';
+import { distillationEntry } from '../lm/kd-experiment.js';
 import type { BenchOptions } from '../options.js';
 import { machineFacts, spread, writeSection, type BenchmarkEntry } from '../report.js';
 
@@ -100,33 +101,6 @@ async function decodeEntry(options: BenchOptions): Promise<BenchmarkEntry> {
   };
 }
 
-/** The teacher's probability of its second choice that a student learned, token-level KD or not. */
-function secondChoice(withTeacher: boolean, seed: number): number {
-  const prompts = Array.from({ length: 8 }, (_, index) => `is it sunny? ${index}`);
-  const tokenizer = trainTokenizer([...prompts, 'yes', 'no'], 300);
-  const [yes, no] = [tokenizer.encode('yes')[0] as number, tokenizer.encode('no')[0] as number];
-  const examples = prompts.map((prompt) => ({ prompt, answer: 'yes', ...(withTeacher ? { teacherTopLogprobs: [{ tokens: [yes, no], logprobs: [Math.log(0.7), Math.log(0.3)] }] } : {}) }));
-  const { student } = trainLanguageModelStudent(examples, examples.slice(0, 2).map(({ prompt, answer }) => ({ prompt, answer })), {
-    tokenizer, config: { width: 32, layers: 1, heads: 2, keyValueHeads: 2, hiddenWidth: 64, context: 32 },
-    training: { steps: 120, batchSize: 8, learningRate: 1e-2, warmupSteps: 5, evaluateEvery: 40, patience: 100, distillationWeight: 0.9, seed },
-  });
-  const first = student.generate('is it sunny? 9', { maxTokens: 1, topLogprobs: 8 }).logprobs[0];
-  return Math.exp(first?.topLogprobs.find((alternative) => alternative.token === no)?.logprob ?? -Infinity);
-}
-
-function distillationEntry(options: BenchOptions): BenchmarkEntry {
-  const token = Array.from({ length: options.repeats }, (_, seed) => Math.abs(secondChoice(true, seed + 1) - 0.3));
-  const sequence = Array.from({ length: options.repeats }, (_, seed) => Math.abs(secondChoice(false, seed + 1) - 0.3));
-  return {
-    id: 'lm-kd-token-vs-sequence', title: 'Language-model student: token-level vs sequence-level KD', command: options.command,
-    dataset: 'synthetic: 8 prompts whose teacher answers "yes" with p = 0.7 and "no" with p = 0.3 (top-2 logprobs); scored on an unseen prompt',
-    settings: '1 layer, width 32, 120 steps; token-level KD weight α = 0.9', peerName: 'sequence-level KD', oursName: 'token-level KD', repeats: options.repeats,
-    metrics: [{ name: 'error of p(no) against the teacher\'s 0.3', unit: 'probability', better: 'lower', ours: spread(token), peer: spread(sequence) }],
-    notes: ['Sequence-level KD sees only the teacher\'s answer, so it learns p(no) ≈ 0; token-level KD learns the teacher\'s uncertainty from its top-k logprobs.'],
-    extra: { token, sequence },
-  };
-}
-
 async function tokenizerEntry(options: BenchOptions): Promise<BenchmarkEntry> {
   const files = await fastGlob('src/**/*.ts', { cwd: path.join(here, '..', '..'), absolute: true });
   const text = files.sort().map((file) => readFileSync(file, 'utf8')).join('\n');
@@ -154,7 +128,14 @@ async function tokenizerEntry(options: BenchOptions): Promise<BenchmarkEntry> {
 
 /** Runs the section and writes it. */
 export async function run(options: BenchOptions): Promise<void> {
+  const makers: Array<[string, () => BenchmarkEntry | Promise<BenchmarkEntry>]> = [
+    ['lm-train-vs-pytorch', () => trainingEntry(options)], ['lm-size-sweep', () => sizeSweepEntry(options)], ['lm-two-cores', () => twoCoresEntry(options)],
+    ['lm-decode-vs-llama-cpp', () => decodeEntry(options)], ['lm-kd-token-vs-sequence', () => distillationEntry(options)], ['lm-tokenizer', () => tokenizerEntry(options)],
+  ];
+  const only = options.argument('lm-entries')?.split(',');
+  const unknown = (only ?? []).filter((id) => !makers.some(([known]) => known === id));
+  if (unknown.length > 0) throw new Error(`unknown lm-student entries ${unknown.join(', ')}; known: ${makers.map(([id]) => id).join(', ')}`);
   const entries: BenchmarkEntry[] = [];
-  for (const make of [() => trainingEntry(options), () => sizeSweepEntry(options), () => twoCoresEntry(options), () => decodeEntry(options), () => distillationEntry(options), () => tokenizerEntry(options)]) entries.push(await underLoad(make));
-  writeSection({ id: 'lm-student', title: 'The language-model student', entries, quick: options.quick, facts: machineFacts() });
+  for (const [id, make] of makers) if (only === undefined || only.includes(id)) entries.push(await underLoad(make));
+  writeSection({ id: 'lm-student', title: 'The language-model student', entries, quick: options.quick, facts: machineFacts(), partial: only !== undefined });
 }
