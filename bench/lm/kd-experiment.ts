@@ -69,6 +69,14 @@ function secondChoice(withTeacher: boolean, seed: number): number {
   return Math.exp(first?.topLogprobs.find((alternative) => alternative.token === no)?.logprob ?? -Infinity);
 }
 
+/** What the two students' scores say (medians). */
+export function distillationFindings(token: readonly StudentScore[], sequence: readonly StudentScore[]): string[] {
+  const median = (scores: readonly StudentScore[], key: keyof StudentScore): number => spread(scores.map((score) => score[key])).median;
+  const better = { loss: median(token, 'validationLoss') < median(sequence, 'validationLoss'), match: median(token, 'exactMatch') > median(sequence, 'exactMatch') };
+  if (better.loss && better.match) return ['Token-level KD did better on both: the teacher\'s top-k carried information its greedy answers alone did not.'];
+  return [`Token-level KD did ${better.loss || better.match ? 'worse on one measure' : 'worse on both measures'} here. Both measures score agreement with the teacher's greedy answer, which is exactly what sequence-level KD trains on; token-level KD (α = 0.7) spends most of its weight on matching the teacher's whole top-k distribution, and this teacher is unsure (validation loss in the entry's data line), so its distributions are flat and their argmax is what the greedy answer keeps. Token-level KD pays off where the teacher's uncertainty is itself the thing to learn (the synthetic check below) or where its answers are too few to learn the argmax from; this run did not sweep α or the number of teacher calls.`];
+}
+
 /** The lm-kd-token-vs-sequence entry. */
 export function distillationEntry(options: BenchOptions): BenchmarkEntry {
   const all = licenceWindows();
@@ -105,6 +113,7 @@ export function distillationEntry(options: BenchOptions): BenchmarkEntry {
       { name: 'synthetic check: error of p(no) against the teacher\'s 0.3', unit: 'probability', better: 'lower', ours: spread(tokenSecond), peer: spread(sequenceSecond) },
     ],
     notes: [
+      ...distillationFindings(token, sequence),
       'The teacher is served in-process (the same `generate` the HTTP server calls), not over HTTP.',
       'The synthetic check: 8 prompts whose teacher answers "yes" with p = 0.7 and "no" with p = 0.3 (top-2 logprobs), scored on an unseen prompt (1 layer, width 32, 120 steps, α = 0.9). Sequence-level KD sees only the answer, so it learns p(no) ≈ 0; token-level KD learns the teacher\'s uncertainty.',
     ],

@@ -6,6 +6,7 @@
  * near 1 on this machine a second worker cannot pay here.
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parameterCountOf } from '../../src/student/lm/config.js';
@@ -20,6 +21,14 @@ const run = promisify(execFile);
 async function probeSpeed(request: Record<string, unknown>): Promise<number> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(here, 'probe.ts'), JSON.stringify(request)], { encoding: 'utf8' });
   return (JSON.parse(stdout) as { tokensPerSecond: number }).tokensPerSecond;
+}
+
+/** What the ratio says, given the load it was measured under. */
+export function twoCoresFindings(ratio: number, load: number, cores: number): string[] {
+  const findings = [`The combined rate is ${format(ratio)}× one process's: the most that splitting each batch over two worker threads could gain on this machine at this moment, before the cost of summing gradients every step and waiting for the slower half.`];
+  if (load > cores) findings.push(`The machine was oversubscribed (load ${load.toFixed(0)} on ${cores} cores), so the scheduler shares the cores among all runnable threads: two processes get about twice one process's share whether or not a core is free, and the ratio measures that share, not a free second core. This run cannot tell whether data-parallel training pays on a dedicated 2-core machine; training stays on one thread (there is no \`threads\` setting).`);
+  else findings.push(ratio >= 1.3 ? 'A second core was free here: data-parallel training could pay.' : 'The second core was mostly taken by other work, so training stays on one thread (there is no `threads` setting).');
+  return findings;
 }
 
 /** The lm-two-cores entry. */
@@ -40,10 +49,7 @@ export async function twoCoresEntry(options: BenchOptions): Promise<BenchmarkEnt
     dataset: 'fixed tokens', settings: `${(parameterCountOf(config) / 1e6).toFixed(1)}M parameters, batch 8 × ${length}, ${request.steps} timed steps; two single-thread training processes at once vs one alone`,
     peerName: 'one process alone', oursName: 'two processes at once (sum)', repeats: options.repeats,
     metrics: [{ name: 'combined training throughput', unit: 'tokens/s', better: 'higher', ours: spread(together), peer: spread(alone) }],
-    notes: [
-      `The combined rate is ${format(ratio)}× one process's: the most that splitting each batch over two worker threads could gain on this machine at this moment, before the cost of summing gradients every step and waiting for the slower half.`,
-      ratio >= 1.3 ? 'A second core is available here: data-parallel training could pay.' : 'The second core is mostly taken by other work on this shared machine, so training stays on one thread (there is no `threads` setting); on a machine without other load the ceiling would be higher, which this run does not measure.',
-    ],
+    notes: twoCoresFindings(ratio, os.loadavg()[0] as number, os.cpus().length),
     extra: { alone, together, ratio },
   };
 }
