@@ -1,13 +1,21 @@
 """The PyTorch peer for bench/sections/lm-student.ts: the same Llama-family model as the TypeScript
 student (tied embedding, RMSNorm, interleaved rotary, grouped-query attention, SwiGLU), trained
-with AdamW on random tokens; prints training tokens/s as JSON. Run with Debian's torch:
+with AdamW (no weight decay on the norm gains, as ours) on fixed tokens; prints training tokens/s,
+the loss before every step and peak RSS as JSON. Run with Debian's torch:
 
     /usr/bin/python3 bench/lm/pytorch-train.py '{"vocabularySize":1024,"width":128,...,"batch":8,"length":64,"steps":10,"threads":1}'
+
+With "initial": PATH, the weights (float32, the TypeScript student's namedTensors order, matrices
+input-major) and then the tokens and targets (int32, batch × length each) are read from that file,
+so both trainers start from the same point and their losses can be compared step by step.
 """
 import json
 import math
+import resource
 import sys
 import time
+
+import numpy
 
 import torch
 
@@ -57,14 +65,29 @@ class Model(torch.nn.Module):
 
 
 model = Model()
-optimiser = torch.optim.AdamW([model.embedding, model.final_norm, *model.blocks], lr=1e-3, betas=(0.9, 0.95), weight_decay=0.01)
+ordered = [model.embedding, *model.blocks, model.final_norm]
 tokens = torch.randint(0, V, (B, T))
 targets = torch.randint(0, V, (B * T,))
+if 'initial' in settings:
+    raw = open(settings['initial'], 'rb').read()
+    offset = 0
+    with torch.no_grad():
+        for tensor in ordered:
+            count = tensor.numel()
+            tensor.copy_(torch.from_numpy(numpy.frombuffer(raw, dtype=numpy.float32, count=count, offset=offset).copy()).view_as(tensor))
+            offset += 4 * count
+    tokens = torch.from_numpy(numpy.frombuffer(raw, dtype=numpy.int32, count=B * T, offset=offset).astype(numpy.int64)).view(B, T)
+    targets = torch.from_numpy(numpy.frombuffer(raw, dtype=numpy.int32, count=B * T, offset=offset + 4 * B * T).astype(numpy.int64))
+norms = [model.final_norm] + [layer[name] for layer in model.layers for name in ('attention_norm', 'mlp_norm')]
+matrices = [tensor for tensor in ordered if all(tensor is not norm for norm in norms)]
+optimiser = torch.optim.AdamW([{'params': matrices, 'weight_decay': 0.01}, {'params': norms, 'weight_decay': 0.0}], lr=1e-3, betas=(0.9, 0.95), eps=1e-8)
+losses = []
 
 
 def step():
     optimiser.zero_grad(set_to_none=True)
     loss = torch.nn.functional.cross_entropy(model(tokens).view(B * T, V), targets)
+    losses.append(loss.item())
     loss.backward()
     torch.nn.utils.clip_grad_norm_([model.embedding, model.final_norm, *model.blocks], 1.0)
     optimiser.step()
@@ -76,4 +99,5 @@ started = time.perf_counter()
 for _ in range(settings['steps']):
     step()
 seconds = (time.perf_counter() - started) / settings['steps']
-print(json.dumps({'secondsPerStep': seconds, 'tokensPerSecond': B * T / seconds, 'torch': torch.__version__, 'threads': torch.get_num_threads()}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({'secondsPerStep': seconds, 'tokensPerSecond': B * T / seconds, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'losses': losses, 'peakRssMegabytes': peak}))

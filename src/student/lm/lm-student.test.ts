@@ -3,7 +3,7 @@
  * greedily, then save → load → same output, in every weight storage; plus the bad inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { FORMAT_VERSION, StudentFileError } from '../file-container.js';
+import { encodeStudentFile, FORMAT_VERSION, StudentFileError } from '../file-container.js';
 import { ContextLengthError, TrainingSetTooSmallError, UnsupportedSchemaError } from './errors.js';
 import { languageModelFromBytes, trainLanguageModelStudent, type LanguageModelStudentOptions } from './lm-student.js';
 import { decodeLanguageModel } from './serialise.js';
@@ -85,6 +85,7 @@ describe('language-model student, bad input (one clear line each)', () => {
 
   it('refuses a prompt longer than the context', () => {
     expect(() => student.generate('colour '.repeat(60))).toThrow(ContextLengthError);
+    expect(() => student.generate('colour '.repeat(60))).toThrow(/^the prompt is \d+ tokens; the model's context is 48 tokens \(room is needed for at least one answer token\)$/);
   });
 
   it('names an unsupported schema keyword', () => {
@@ -101,6 +102,13 @@ describe('language-model student, bad input (one clear line each)', () => {
     newer[8] = FORMAT_VERSION + 1;
     expect(() => languageModelFromBytes(newer)).toThrow(StudentFileError);
     expect(() => languageModelFromBytes(newer)).toThrow(`student file format version ${FORMAT_VERSION + 1} is not supported`);
+    const older = bytes.slice();
+    older[8] = FORMAT_VERSION - 1;
+    expect(() => languageModelFromBytes(older)).toThrow(StudentFileError);
+    expect(() => languageModelFromBytes(older)).toThrow(new RegExp(`^student file format version ${FORMAT_VERSION - 1} is not supported: this Distillery reads version ${FORMAT_VERSION}$`));
+    const classifier = encodeStudentFile('ngram', { labels: ['a', 'b'] }, []);
+    expect(() => languageModelFromBytes(classifier)).toThrow(StudentFileError);
+    expect(() => languageModelFromBytes(classifier)).toThrow(/^student file holds a "ngram" student, not a language model \("lm"\)$/);
   });
 });
 
