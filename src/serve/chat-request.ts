@@ -86,8 +86,8 @@ export function requireInput(input: string, param: string): string {
   return input;
 }
 
-/** The requested model, which must be the one served (the error says which that is). */
-function parseModel(value: unknown, servedModel: string): string {
+/** The requested model, which must be the one served (the error says which that is); a 400 otherwise. */
+export function parseModel(value: unknown, servedModel: string): string {
   if (typeof value !== 'string' || value === '') {
     throw invalidParameter('model', `model is required; this server serves "${servedModel}"`, 'missing_required_parameter');
   }
