@@ -23,7 +23,7 @@ interface ServeOptions {
 async function watermarkKey(loaded: LoadedStudentFile, file: string | undefined): Promise<WatermarkKey | undefined> {
   if (file === undefined) return undefined;
   if (loaded.family === 'classifier') {
-    throw new UsageError(`--watermark needs a language-model student; this is a ${loaded.student.kind} classifier, whose answer is one label and can carry no token watermark (guard serve --watermark marks pass-through text instead)`);
+    throw new UsageError(`--watermark needs a language-model student; this is a classifier student (kind ${loaded.student.kind}), whose answer is one label and can carry no token watermark (guard serve --watermark marks pass-through text instead)`);
   }
   return readWatermarkKeyFile(file);
 }
