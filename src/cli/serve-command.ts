@@ -43,7 +43,7 @@ async function startServer(target: string, options: ServeOptions): Promise<{ clo
   }
   const server = await startLanguageModelServer({ ...common, student: loaded.student, ...(key === undefined ? {} : { watermark: key }) });
   const mark = key === undefined ? '' : `, watermarked (${key.scheme})`;
-  process.stderr.write(`serving language-model student "${modelName}" (${loaded.student.parameterCount()} parameters${mark}) at ${server.url}\n${describeServedPrompt(prompt)}\n`);
+  process.stderr.write(`serving language-model student "${modelName}" (${loaded.student.parameterCount()} parameters${mark}) at ${server.url}\n${describeServedPrompt(prompt, 'answered')}\n`);
   return server;
 }
 

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainLanguageModelStudent } from '../student/lm/lm-student.js';
 import { colourExamples, COLOUR_SCHEMA } from '../student/lm/synthetic-text.js';
+import { parseWatermarkKey } from '../evidence/watermark-key.js';
 import { WARNING_HEADER } from './generation-request.js';
 import { startLanguageModelServer } from './language-model-server.js';
 import type { ListeningServer } from './listen.js';
@@ -162,5 +163,41 @@ describe('what the student cannot do: a 400 naming the field, or a warning heade
     expect(response.headers.get(WARNING_HEADER)).toBe('ignored: logit_bias, presence_penalty (not supported by this student)');
     const plain = await client.chat.completions.create({ model: 'colour-lm', messages: user('colour: red'), temperature: 0 }).withResponse();
     expect(plain.response.headers.get(WARNING_HEADER)).toBeNull();
+  });
+});
+
+describe('a client that goes away mid-stream', () => {
+  it('does not break the server: the next request is answered', async () => {
+    const stream = await client.chat.completions.create({ model: 'colour-lm', messages: user('colour: something else'), temperature: 2, seed: 3, max_tokens: 40, stream: true });
+    let received = 0;
+    for await (const _chunk of stream) if (++received === 2) break;
+    expect(received).toBe(2);
+    const after = await client.chat.completions.create({ model: 'colour-lm', messages: user('colour: red'), temperature: 0 });
+    expect(after.choices[0]?.message.content).toBe(RED);
+  });
+});
+
+describe('watermarked serving with constrained decoding', () => {
+  const keyOf = (scheme: 'kgw' | 'gumbel') => parseWatermarkKey(JSON.stringify({ scheme, version: 1, secret: Buffer.alloc(32, 3).toString('base64'), gamma: 0.25, delta: 2, contextWidth: 1, seedingScheme: 'lefthash' }), 'test key');
+
+  it.each(['kgw', 'gumbel'] as const)('keeps %s-marked answers inside the schema (the mark never picks a masked token)', async (scheme) => {
+    const marked = await startLanguageModelServer({ student, modelName: 'colour-lm', watermark: keyOf(scheme) });
+    try {
+      const markedClient = new OpenAI({ baseURL: marked.url, apiKey: 'unused', maxRetries: 0 });
+      let finished = 0;
+      for (const seed of [1, 2, 3, 4]) {
+        const completion = await markedClient.chat.completions.create({
+          model: 'colour-lm', messages: user('colour: something new'), temperature: 1.5, seed, max_tokens: 44,
+          response_format: { type: 'json_schema', json_schema: { name: 'colour', schema: COLOUR_SCHEMA as unknown as Record<string, unknown> } },
+        });
+        const choice = completion.choices[0];
+        if (choice?.finish_reason !== 'stop') continue;
+        finished++;
+        expect(Object.keys(JSON.parse(choice.message.content ?? '') as object).sort()).toEqual(['dark', 'hex', 'name']);
+      }
+      expect(finished).toBeGreaterThan(0);
+    } finally {
+      await marked.close();
+    }
   });
 });
