@@ -82,7 +82,7 @@ function lastUserText(messages: readonly TextMessage[]): { input: string; inputP
 
 /** The text to classify, or a 400 naming where it came from when it is empty: an empty text is no input, not a prediction. */
 export function requireInput(input: string, param: string): string {
-  if (input.trim() === '') throw invalidParameter(param, `${param} is empty: there is no input to classify`);
+  if (input.trim() === '') throw invalidParameter(param, `${param} is empty: there is no input to answer`);
   return input;
 }
 
