@@ -6,14 +6,26 @@
  *   import { loadStudent } from 'distillery';
  *   const student = loadStudent('.distillery/support-tickets/student.dstl');
  *   student.predict('I was charged twice').label; // 'billing'
+ *
+ * A language-model student (kind "lm") loads the same way and generates instead:
+ *   const writer = loadStudent<AnyStudent>('.distillery/extract/student.dstl');
+ *   if (isGenerativeStudent(writer)) writer.generate('…', { maxTokens: 200 }).text;
+ *   for await (const chunk of writer.stream('…')) process.stdout.write(chunk.text);
  */
-import { loadStudentFile } from './student/file-format.js';
+import { loadStudentFileOfAnyKind, type AnyStudent } from './student/load-student.js';
 import type { Student } from './student/types.js';
 
-/** Loads a student file (.dstl) for in-process prediction; a missing, corrupt or foreign file is a clear error. */
-export function loadStudent(file: string): Student {
-  return loadStudentFile(file);
+/**
+ * Loads a student file (.dstl) for in-process use: a classifier (`predict`) or a language model
+ * (`generate`, `stream`); a missing, corrupt or foreign file is a clear error. Narrow with
+ * `isGenerativeStudent`, or name what you expect as the type argument (`loadStudent<GenerativeStudent>(…)`;
+ * the argument is a claim, not a check: the default, `Student`, keeps classifier code as it was).
+ */
+export function loadStudent<Loaded extends AnyStudent = Student>(file: string): Loaded {
+  const loaded = loadStudentFileOfAnyKind(file);
+  return loaded.student as Loaded;
 }
+export { isGenerativeStudent, loadStudentFileOfAnyKind, studentFileFromBytes, type AnyStudent, type LoadedStudentFile, type StudentFamily } from './student/load-student.js';
 
 // Errors: one hierarchy; branch with instanceof.
 export { DistilleryError, UsageError, EXIT, type DistilleryErrorOptions, type ExitCode } from './util/errors.js';
@@ -42,6 +54,13 @@ export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScore
 
 // Serving (`distillery serve`).
 export { startStudentServer, type StudentServerOptions, type ListeningServer } from './serve/index.js';
+export { startLanguageModelServer, type LanguageModelServerOptions } from './serve/index.js';
+export type { WatermarkKey, WatermarkScheme, SeedingScheme } from './evidence/watermark-key.js';
+export type { GenerativeStudent, GenerateOptions, GenerationChunk, LanguageModelTrainingSummary, WeightStorage } from './student/lm/types.js';
+export type { Generation, FinishReason as GenerationFinishReason, TokenLogprob as GeneratedToken, TokenAlternative as GeneratedTokenAlternative, DecodeOptions, LogitsProcessor, TokenSampler, TokenConstraint } from './student/lm/decoder.js';
+export type { LanguageModelConfig } from './student/lm/config.js';
+export type { Tokenizer, TokenizerDescription, BpeTokenizerDescription, TeacherTokenizerDescription } from './student/lm/tokenizer.js';
+
 
 // Storage. Not through store/index.js: its migrations' declarations name better-sqlite3's types, which
 // only this repository's dev dependencies hold, and a consumer checking libraries would fail on them.

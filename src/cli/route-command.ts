@@ -27,7 +27,10 @@ export function registerRouteCommand(program: Command): void {
     .option('--drift-window <calls>', 'with --retrain-every: calls over which the drift alarm compares the escalation rate with its calibration', '200')
     .addHelpText('after', `
 The app keeps its model name (the task's teacher.model) and changes only its baseURL. The student
-answers a call when its top probability reaches the threshold: the lowest one whose overall agreement
+answers a call when its confidence reaches the threshold. A classifier's confidence is its top
+probability; a language-model student's (extract and generate tasks) is exp(mean token logprob) of
+its greedy answer, 0 when the answer is cut short or, for extract, breaks the task's schema
+(agreement: the same JSON value, or the same text). The threshold is the lowest one whose overall agreement
 with the teacher on the validation split (teacher-answered calls counted as agreeing) reaches
 --target-agreement. Other calls are forwarded, as sent, to teacher.baseURL with the key named by
 teacher.apiKeyEnv. The curve is written to route-calibration.{md,json} in the project folder.

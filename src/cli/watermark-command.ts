@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
@@ -6,6 +7,7 @@ import { detectGumbel } from '../evidence/gumbel.js';
 import { detectKgw } from '../evidence/kgw.js';
 import { readWatermarkKeyFile } from '../evidence/watermark-key-file.js';
 import { generateWatermarkKey, serializeWatermarkKey, type WatermarkKey, type WatermarkScheme } from '../evidence/watermark-key.js';
+import { loadStudentFileOfAnyKind } from '../student/load-student.js';
 import { UsageError } from '../util/errors.js';
 import { fileFailureReason } from '../util/node-errors.js';
 import { reportFailure } from './exit-codes.js';
@@ -32,9 +34,22 @@ function parseNumber(value: string, flag: string): number {
   return parsed;
 }
 
-/** Scores one text's o200k tokens against the key. */
-function detectText(key: WatermarkKey, source: string, text: string): DetectionLine {
-  const tokens = encode(text);
+/** Turns a text into the token ids a watermark was applied to. */
+type TextTokenizer = (text: string) => number[];
+
+/** The tokenizer named by --tokenizer: o200k (gpt-4o's), or a language-model student file (text it served). */
+function textTokenizer(name: string): TextTokenizer {
+  if (name === 'o200k') return (text) => encode(text);
+  if (!existsSync(name)) throw new UsageError(`--tokenizer must be o200k or a language-model student file, got "${name}" (no such file)`);
+  const loaded = loadStudentFileOfAnyKind(name);
+  if (loaded.family !== 'generative') throw new UsageError(`--tokenizer ${name}: a ${loaded.student.kind} classifier has no text tokenizer; give a language-model student file or o200k`);
+  const { tokenizer } = loaded.student;
+  return (text) => tokenizer.encode(text);
+}
+
+/** Scores one text's tokens against the key. */
+function detectText(key: WatermarkKey, source: string, text: string, tokenize: TextTokenizer): DetectionLine {
+  const tokens = tokenize(text);
   const common = { source, scheme: key.scheme, tokens: tokens.length };
   const result = key.scheme === 'kgw' ? detectKgw(key, tokens) : detectGumbel(key, tokens);
   const verdict = !result.enoughEvidence ? 'not enough evidence' : result.pValue < 1e-3 ? 'watermarked at p < 1e-3' : 'no watermark evidence';
@@ -93,7 +108,7 @@ export function registerWatermarkCommand(program: Command): void {
     .description('score texts for the watermark of a key: distinct tuples scored, green count, exact p-value')
     .argument('[file...]', 'texts to score, one text per file; without them, stdin is one text')
     .requiredOption('--key <file>', 'the watermark key file (from `distillery watermark keygen`)')
-    .option('--tokenizer <name>', 'how texts are tokenised (o200k, the tokenizer of gpt-4o, is the only one so far)', 'o200k')
+    .option('--tokenizer <name>', 'how texts are tokenised: o200k (gpt-4o\'s), or a language-model student file for text `distillery serve --watermark` served', 'o200k')
     .option('--json', 'one JSON object per text instead of a line for people')
     .addHelpText('after', `
 Each distinct (previous h tokens, token) tuple is scored once. The p-value is exact: the binomial
@@ -103,9 +118,9 @@ ${MINIMUM_SCORED_TUPLES} scored tuples give "not enough evidence", not a verdict
 Exit codes: 0 scored (whatever the verdict); 2 invalid input (missing, malformed or unknown key file, unreadable text).`)
     .action(async (files: string[], options: { key: string; tokenizer: string; json?: boolean }) => {
       try {
-        if (options.tokenizer !== 'o200k') throw new UsageError(`--tokenizer must be o200k, got "${options.tokenizer}"`);
+        const tokenize = textTokenizer(options.tokenizer);
         const key = await readWatermarkKeyFile(options.key);
-        const lines = (await readTexts(files)).map(({ source, text }) => detectText(key, source, text));
+        const lines = (await readTexts(files)).map(({ source, text }) => detectText(key, source, text, tokenize));
         for (const line of lines) process.stdout.write(`${options.json === true ? JSON.stringify(line) : humanLine(line)}\n`);
       } catch (error) {
         process.exitCode = reportFailure(error, options.json === true);

@@ -1,9 +1,8 @@
 /** The continual-learning lines of the route's /metrics (Prometheus text format 0.0.4). */
-import type { StudentSlot } from './continual.js';
 import type { RouteLearning } from './route-learning.js';
 
 /** Prometheus lines for the learner, the shadow calls and the drift alarm. */
-export function renderLearningMetrics(learning: RouteLearning, slot: StudentSlot): string {
+export function renderLearningMetrics(learning: RouteLearning, slot: { generation: number }): string {
   const counts = learning.learner.counts();
   const history = learning.learner.history;
   const promoted = history.filter((report) => report.promoted).length;

@@ -52,6 +52,7 @@ function teacherReader(prepared: PreparedRoute): TeacherAnswerReader {
 export async function prepareLearning(prepared: PreparedRoute, settings: LearningSettings): Promise<RouteLearning> {
   const { student, threshold, prompt, teacher } = prepared.options;
   if (student === null) throw new UsageError('--retrain-every needs a student to start from: run `distillery run` first');
+  if (!('predict' in student)) throw new UsageError('--retrain-every retrains classifier students for now; a language-model student is routed but not retrained');
   if (!(Number.isInteger(settings.retrainEvery) && settings.retrainEvery > 0)) throw new UsageError(`--retrain-every must be a positive whole number of calls; got ${settings.retrainEvery}`);
   const { spec, projectDir } = prepared.task;
   const paths = projectPaths(projectDir);

@@ -10,13 +10,19 @@ import { MissingKeyError, SetupError } from '../pipeline/errors.js';
 import { isLoopbackURL } from '../pipeline/make-teacher.js';
 import { projectPaths } from '../pipeline/project.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
-import { loadStudentFile, readStudentPrompt } from '../student/file-format.js';
+import { readStudentPrompt } from '../student/file-format.js';
+import { loadStudentFileOfAnyKind } from '../student/load-student.js';
 import type { Student } from '../student/types.js';
 import { loadTaskFile, type LoadedTask } from '../task/load.js';
 import { resolvePrices } from '../teacher/prices.js';
 import { UsageError } from '../util/errors.js';
-import { calibrateThreshold, calibrationFragment, renderCalibrationMarkdown, splitPairs, type Calibration } from './calibrate.js';
+import { calibrateThreshold, calibrationFragment, renderCalibrationMarkdown, splitPairs, type Calibration, type ConfidencePair } from './calibrate.js';
+import { generativeSplitPairs } from './generative-calibrate.js';
 import type { RouteServerOptions } from './route-server.js';
+import { generativeRouting, type GenerativeRouting } from './sequence-confidence.js';
+
+/** The student as the route runs it: a classifier, or a language model with its routing settings. */
+type RoutedStudent = Student | GenerativeRouting;
 
 /** A route ready to start, and the lines its startup prints. */
 export interface PreparedRoute {
@@ -51,21 +57,30 @@ function teacherKey(task: LoadedTask, env: NodeJS.ProcessEnv): string | null {
   return value;
 }
 
-/** The project's student, or null and the reason it cannot be used. */
-function loadStudent(file: string): { student: Student | null; why: string | null } {
+/** The project's student for this task's kind, or null and the reason it cannot be used. */
+function loadStudent(file: string, task: LoadedTask): { student: RoutedStudent | null; why: string | null } {
   if (!existsSync(file)) return { student: null, why: `no student file at ${file} (run \`distillery run\` first)` };
+  let loaded: ReturnType<typeof loadStudentFileOfAnyKind>;
   try {
-    return { student: loadStudentFile(file), why: null };
+    loaded = loadStudentFileOfAnyKind(file);
   } catch (error) {
     return { student: null, why: `the student file ${file} cannot be loaded: ${(error as Error).message.split('\n')[0] ?? ''}` };
   }
+  const { kind, schema } = task.spec;
+  if (kind === 'classify') return loaded.family === 'classifier' ? { student: loaded.student, why: null } : { student: null, why: `the student file ${file} holds a language model, but this is a classify task` };
+  if (loaded.family === 'classifier') return { student: null, why: `the student file ${file} holds a classifier (kind ${loaded.student.kind}), but this ${kind} task needs a language-model student` };
+  return { student: generativeRouting(loaded.student, kind, schema, undefined), why: null };
+}
+
+/** The held-out (confidence, agreement) pairs of the validation split, for either family. */
+async function validationPairs(store: ReturnType<typeof openSqliteStore>, student: RoutedStudent, teacherModel: string): Promise<ConfidencePair[]> {
+  return 'predict' in student ? splitPairs(store, student, teacherModel, 'val') : generativeSplitPairs(store, student, teacherModel, 'val');
 }
 
 /** Loads the task and student and calibrates the threshold to `targetAgreement` on the validation split. */
 export async function prepareRoute(target: string, targetAgreement: number, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRoute> {
   if (!(targetAgreement > 0 && targetAgreement <= 1)) throw new UsageError(`--target-agreement must be a number in (0, 1], e.g. 0.98; got ${targetAgreement}`);
   const task = await loadTaskFile(taskFileOf(target));
-  if (task.spec.kind !== 'classify') throw new UsageError(`distillery route serves classify tasks for now (this task's kind is ${task.spec.kind}); language-model students come later`);
   const { teacher } = task.spec;
   let prices: ReturnType<typeof resolvePrices>['prices'];
   try {
@@ -75,7 +90,7 @@ export async function prepareRoute(target: string, targetAgreement: number, env:
   }
   const apiKey = teacherKey(task, env);
   const paths = projectPaths(task.projectDir);
-  const { student, why } = loadStudent(paths.student);
+  const { student, why } = loadStudent(paths.student, task);
   const base = { prompt: null, teacher: { baseUrl: teacher.baseURL, apiKey, timeoutMs: teacher.timeoutMs }, modelName: teacher.model, prices };
   if (student === null) {
     return { task, calibration: null, files: null, options: { ...base, student: null, threshold: null }, notes: [`every call goes to the teacher: ${why ?? ''}`] };
@@ -83,7 +98,7 @@ export async function prepareRoute(target: string, targetAgreement: number, env:
   const store = openSqliteStore(paths.database);
   let calibration: Calibration;
   try {
-    calibration = calibrateThreshold(await splitPairs(store, student, teacher.model, 'val'), targetAgreement);
+    calibration = calibrateThreshold(await validationPairs(store, student, teacher.model), targetAgreement);
   } finally {
     await store.close();
   }

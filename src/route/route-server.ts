@@ -1,7 +1,8 @@
 /**
  * The route: one OpenAI-compatible endpoint that answers a chat completion with the student when its
- * top probability reaches the calibrated threshold, and forwards the original request, byte for byte,
- * to the teacher otherwise. The response header `x-distillery-route` says who answered.
+ * confidence reaches the calibrated threshold, and forwards the original request, byte for byte, to
+ * the teacher otherwise. Confidence is a classifier's top probability, or a language model's
+ * exp(mean token logprob) of its greedy answer (0 when cut short or, for extract, invalid). The response header `x-distillery-route` says who answered.
  *
  * Teacher down (unreachable, timed out, or a 5xx answer): a call the student could have answered above
  * the threshold is unaffected; any other call gets the student's best guess anyway, with
@@ -12,20 +13,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { forwardedRequestHeaders, forwardedResponseHeaders, sendUpstream, type UpstreamTarget } from '../guard/upstream-proxy.js';
-import { parseChatCompletionRequest, type ChatCompletionRequest } from '../serve/chat-request.js';
-import { chatCompletion, chatCompletionChunks, newCompletionIdentity, usageFor, type ClassifierAnswer } from '../serve/chat-response.js';
-import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, parseJsonObject, readBody, sendJson, SseWriter, type Route } from '../serve/http.js';
+import { createRequestListener, DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type Route } from '../serve/http.js';
 import { listen, type ListeningServer } from '../serve/listen.js';
 import { modelRoutes } from '../serve/model-routes.js';
-import { studentAnswer, templateInputSelector } from '../serve/student-server.js';
 import type { StudentPrompt } from '../student/file-format.js';
 import type { Student } from '../student/types.js';
-import { costUSD, type Prices } from '../teacher/prices.js';
-import { countTextTokens, estimateInputTokens } from '../teacher/tokens.js';
+import type { Prices } from '../teacher/prices.js';
 import { RouteMetrics, type RouteName } from './route-metrics.js';
-import type { StudentSlot } from './continual.js';
-import { teacherAnswerBody, type RouteLearning } from './route-learning.js';
 import { renderLearningMetrics } from './learning-metrics.js';
+import { teacherAnswerBody, type RouteLearning } from './route-learning.js';
+import type { GenerativeRouting } from './sequence-confidence.js';
+import { classifierReader, generativeReader, type StudentReader } from './student-readers.js';
 
 /** The response header naming who answered: student, teacher or student-fallback. */
 export const ROUTE_HEADER = 'x-distillery-route';
@@ -34,8 +32,11 @@ export const WARNING_HEADER = 'x-distillery-warning';
 
 /** How to start a route. */
 export interface RouteServerOptions {
-  /** The student, or null when it could not load (every call then goes to the teacher). */
-  student: Student | null;
+  /**
+   * The student, or null when it could not load (every call then goes to the teacher): a classifier,
+   * or a language model as the route runs it (confidence exp(mean token logprob), 0 for an invalid extract answer).
+   */
+  student: Student | GenerativeRouting | null;
   /** The prompt the student was distilled with, for finding the input in a templated request. */
   prompt?: StudentPrompt | null;
   /** The calibrated threshold; null sends every call to the teacher. */
@@ -51,81 +52,59 @@ export interface RouteServerOptions {
   /** Default 0 (any free port). */
   port?: number;
   maxBodyBytes?: number;
-  /** Continual learning: escalations become training examples, shadow calls watch agreement (`--retrain-every`). */
+  /** Continual learning (classifier students): escalations become training examples, shadow calls watch agreement (`--retrain-every`). */
   learning?: RouteLearning;
+}
+
+/** The student the route answers with and its threshold; a promoted retrain replaces them. */
+export interface RouteSlot {
+  student: Student | GenerativeRouting | null;
+  threshold: number | null;
+  /** 0 for the student the route started with, +1 per promotion. */
+  generation: number;
 }
 
 /** A started route, with its live counters. */
 export interface RouteServer extends ListeningServer {
   metrics: RouteMetrics;
-  /** The student answering now and its threshold (a promoted retrain replaces them). */
-  slot: StudentSlot;
+  /** The student answering now and its threshold. */
+  slot: RouteSlot;
 }
 
-/** The student's reading of a call, when it can read it: its answer and top probability. */
-interface StudentReading {
-  chat: ChatCompletionRequest;
-  answer: ClassifierAnswer;
-  confidence: number;
-  headers: Record<string, string>;
-}
-
-/** What the teacher would have cost for a call the student answered (o200k estimate, as the collector budgets). */
-function avoidedCost(chat: ChatCompletionRequest, answer: ClassifierAnswer, prices: Prices): number {
-  return costUSD({ inputTokens: estimateInputTokens(chat.messages), outputTokens: countTextTokens(answer.label) + 1 }, prices);
-}
-
-/** Sends the student's answer as JSON or as an SSE stream, with the route headers. */
-function sendStudentAnswer(response: ServerResponse, reading: StudentReading, headers: Record<string, string>): void {
-  const { chat, answer } = reading;
-  const identity = newCompletionIdentity(chat.model);
-  const usage = usageFor(chat.messages);
-  const all = { ...reading.headers, ...headers };
-  if (!chat.stream) return sendJson(response, 200, chatCompletion(identity, answer, chat, usage), all);
-  const events = new SseWriter(response, all);
-  for (const chunk of chatCompletionChunks(identity, answer, chat, usage)) events.send(chunk);
-  events.done();
+/** The reader for a student, or null without one. */
+function readerFor(student: RouteSlot['student'], options: RouteServerOptions): StudentReader | null {
+  if (student === null) return null;
+  if ('predict' in student) return classifierReader(student, options.prompt, options.modelName, options.prices);
+  return generativeReader(student, options.prompt, options.modelName, options.prices);
 }
 
 /** POST /v1/chat/completions: the student above the threshold, the teacher otherwise, the fallback when the teacher is down. */
-function chatHandler(options: RouteServerOptions, metrics: RouteMetrics, slot: StudentSlot): Route['handler'] {
+function chatHandler(options: RouteServerOptions, metrics: RouteMetrics, slot: RouteSlot): Route['handler'] {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { learning } = options;
-  const selectInput = slot.student === null ? null : templateInputSelector(options.prompt, slot.student.labels);
-  const read = (body: Buffer): (StudentReading & { input: string }) | null => {
-    // The slot's student now: a promoted retrain takes over from the next call.
-    const { student } = slot;
-    if (student === null || selectInput === null) return null;
-    let chat: ChatCompletionRequest;
-    try {
-      chat = parseChatCompletionRequest(parseJsonObject(body), options.modelName);
-    } catch (error) {
-      // What the student cannot read (tools, images, n > 1, …) is the teacher's to answer, or to refuse.
-      if (error instanceof HttpError) return null;
-      throw error;
-    }
-    const selected = selectInput(chat);
-    if (selected.input.trim() === '') return null;
-    const answer = studentAnswer(student, selected.input);
-    return { chat, answer, input: selected.input, confidence: Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY), headers: selected.headers ?? {} };
+  // The reader of the slot's student, made again when a promoted retrain takes over.
+  let reader = { generation: slot.generation, read: readerFor(slot.student, options) ?? (() => null) };
+  const read = (body: Buffer) => {
+    if (reader.generation !== slot.generation) reader = { generation: slot.generation, read: readerFor(slot.student, options) ?? (() => null) };
+    return reader.read(body);
   };
   return async (request, response) => {
     const body = await readBody(request, maxBodyBytes);
     const reading = read(body);
     const answerLocally = (route: RouteName, headers: Record<string, string>): void => {
       if (reading === null) return;
-      metrics.record(route, avoidedCost(reading.chat, reading.answer, options.prices));
-      sendStudentAnswer(response, reading, { [ROUTE_HEADER]: route, ...headers });
+      metrics.record(route, reading.avoidedUSD);
+      reading.send(response, { [ROUTE_HEADER]: route, ...headers });
     };
     const local = reading !== null && slot.threshold !== null && reading.confidence >= slot.threshold;
     if (reading !== null) learning?.drift?.recordCall(!local);
     if (local) {
-      if (learning !== undefined) learning.maybeShadow(body, reading.input, reading.answer.label);
+      if (learning !== undefined && reading.label !== null) learning.maybeShadow(body, reading.input, reading.label);
       return answerLocally('student', {});
     }
     const onAnswer = learning === undefined || reading === null ? null : (answer: Buffer, contentType: string | undefined) => {
-      const body = teacherAnswerBody(answer, contentType);
-      if (body !== null) learning.escalated(reading.input, body);
+      const parsed = teacherAnswerBody(answer, contentType);
+      if (parsed !== null) learning.escalated(reading.input, parsed);
     };
     await forwardToTeacher(request, response, body, options.teacher, metrics, onAnswer, reading === null ? null : (why) => answerLocally('student-fallback', {
       [WARNING_HEADER]: `the teacher is unavailable (${why}); this is the student's best guess, below the confidence threshold (p=${reading.confidence.toFixed(4)})`,
@@ -179,7 +158,7 @@ async function forwardToTeacher(
 /** Starts the route; `url` is its base URL ending in /v1, `metrics` its live counters (also at GET /metrics). */
 export async function startRouteServer(options: RouteServerOptions): Promise<RouteServer> {
   if (options.modelName === '') throw new Error('startRouteServer: modelName must not be empty');
-  const slot: StudentSlot = options.learning?.learner.slot ?? { student: options.student, threshold: options.threshold, generation: 0 };
+  const slot: RouteSlot = options.learning?.learner.slot ?? { student: options.student, threshold: options.threshold, generation: 0 };
   const metrics = new RouteMetrics(() => (slot.student === null ? null : slot.threshold));
   const routes: Route[] = [
     { method: 'POST', path: '/v1/chat/completions', handler: chatHandler(options, metrics, slot) },

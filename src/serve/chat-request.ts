@@ -82,12 +82,12 @@ function lastUserText(messages: readonly TextMessage[]): { input: string; inputP
 
 /** The text to classify, or a 400 naming where it came from when it is empty: an empty text is no input, not a prediction. */
 export function requireInput(input: string, param: string): string {
-  if (input.trim() === '') throw invalidParameter(param, `${param} is empty: there is no input to classify`);
+  if (input.trim() === '') throw invalidParameter(param, `${param} is empty: there is no input to answer`);
   return input;
 }
 
-/** The requested model, which must be the one served (the error says which that is). */
-function parseModel(value: unknown, servedModel: string): string {
+/** The requested model, which must be the one served (the error says which that is); a 400 otherwise. */
+export function parseModel(value: unknown, servedModel: string): string {
   if (typeof value !== 'string' || value === '') {
     throw invalidParameter('model', `model is required; this server serves "${servedModel}"`, 'missing_required_parameter');
   }

@@ -6,3 +6,5 @@ export { HttpError, readJsonBody, sendJson, SseWriter, createRequestListener, DE
 export { listen, type ListeningServer } from './listen.js';
 export { modelRoutes, type ServedModel } from './model-routes.js';
 export { answerTokens, limitAnswer, parseGenerationSettings, textChatCompletion, textChatCompletionChunks, textUsage, wholeCharacterGroups, type AnswerToken, type TextAnswer, type GenerationSettings } from './text-completion.js';
+export { startLanguageModelServer, type LanguageModelServerOptions } from './language-model-server.js';
+export { WARNING_HEADER, MAX_CHOICES } from './generation-request.js';

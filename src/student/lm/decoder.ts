@@ -14,6 +14,12 @@ import type { Tokenizer } from './tokenizer.js';
 /** Rewrites next-token logits in place before sampling (e.g. a watermark's green-list bias). */
 export type LogitsProcessor = (logits: Float32Array, state: { prompt: readonly number[]; generated: readonly number[] }) => void;
 
+/**
+ * Picks the next token in place of the built-in sampler (e.g. the Gumbel watermark's keyed choice);
+ * `allowed` is the constraint's mask (1 = allowed) or undefined; -1 means no token is allowed.
+ */
+export type TokenSampler = (logits: Float32Array, allowed: Uint8Array | undefined, state: { prompt: readonly number[]; generated: readonly number[] }) => number;
+
 /** Restricts which tokens may come next (constrained decoding). */
 export interface TokenConstraint {
   /** Writes 1 for every token that may come next (the end token when the output may end here), 0 elsewhere. */
@@ -34,6 +40,8 @@ export interface DecodeOptions {
   /** Alternatives to report per token (0–20). */
   topLogprobs?: number;
   logitsProcessor?: LogitsProcessor;
+  /** Replaces temperature/top-k/top-p sampling when set. */
+  sampler?: TokenSampler;
   constraint?: TokenConstraint;
 }
 
@@ -103,7 +111,7 @@ export function* decodeSteps(model: StepModel, tokenizer: Tokenizer, prompt: rea
   while (generated.length < maxTokens) {
     options.logitsProcessor?.(logits, { prompt, generated });
     if (mask !== undefined) options.constraint?.allowedTokens(mask);
-    const token = sampleToken(logits, mask, settings, random, scratch);
+    const token = options.sampler === undefined ? sampleToken(logits, mask, settings, random, scratch) : options.sampler(logits, mask, { prompt, generated });
     if (token < 0 || token === tokenizer.endToken) { finishReason = 'stop'; break; }
     options.constraint?.accept(token);
     const entry = logprobsOf(logits, token, Math.min(20, options.topLogprobs ?? 0), tokenizer);

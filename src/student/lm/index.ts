@@ -1,6 +1,6 @@
 export { DEFAULT_CONFIG, languageModelConfig, parameterCountOf, type LanguageModelConfig } from './config.js';
 export { ContextLengthError, LanguageModelConfigError, LanguageModelError, TrainingSetTooSmallError, UnsupportedSchemaError } from './errors.js';
-export { decode, decodeSteps, type DecodeOptions, type FinishReason, type Generation, type LogitsProcessor, type TokenConstraint, type TokenLogprob } from './decoder.js';
+export { decode, decodeSteps, type DecodeOptions, type FinishReason, type Generation, type LogitsProcessor, type TokenConstraint, type TokenLogprob, type TokenSampler } from './decoder.js';
 export { transformerStepModel, type KeyValueCache } from './inference.js';
 export { compileSchema, validates, type SchemaNode } from './json-schema.js';
 export { JsonMatcher, jsonSchemaConstraint } from './json-constraint.js';

@@ -42,6 +42,7 @@ export function languageModelStudent(weights: LanguageModelWeights, tokenizer: T
     kind: 'lm',
     config: weights.config,
     training,
+    tokenizer,
     generate: (prompt, options = {}) => decode(model, tokenizer, promptTokens(tokenizer, prompt), decodeOptions(options)),
     async *stream(prompt, options = {}): AsyncGenerator<GenerationChunk> {
       const steps = decodeSteps(model, tokenizer, promptTokens(tokenizer, prompt), decodeOptions(options));

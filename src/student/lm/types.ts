@@ -5,6 +5,7 @@
  */
 import type { LanguageModelConfig } from './config.js';
 import type { DecodeOptions, Generation, TokenLogprob } from './decoder.js';
+import type { Tokenizer } from './tokenizer.js';
 
 /** Options of one generation: decoding settings plus an optional JSON Schema the output must match. */
 export interface GenerateOptions extends Omit<DecodeOptions, 'constraint'> {
@@ -42,6 +43,8 @@ export interface GenerativeStudent {
   readonly kind: 'lm';
   readonly config: LanguageModelConfig;
   readonly training: LanguageModelTrainingSummary | undefined;
+  /** The student's tokenizer (token counts for usage, and the token ids a watermark detector scores). */
+  readonly tokenizer: Tokenizer;
   /** Generates an answer to `prompt`. */
   generate(prompt: string, options?: GenerateOptions): Generation;
   /** The same generation as an async stream of text pieces. */
