@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { renderGenerativeTerminal } from '../pipeline/generative-report-page.js';
 import { loadTaskFile } from '../task/load.js';
 import { formatProblem } from '../task/yaml-settings.js';
 import { runTask } from '../pipeline/run-task.js';
@@ -90,6 +91,11 @@ Example:
         if (result.evaluation) {
           if (json) process.stdout.write(`${JSON.stringify({ type: 'result', report: result.evaluation.report, files: result.evaluation.files })}\n`);
           else process.stdout.write(`${renderTerminal(result.evaluation.report)}\nReport: ${result.evaluation.files.html}\n`);
+        }
+        const generative = result.generativeEvaluation;
+        if (generative) {
+          if (json) process.stdout.write(`${JSON.stringify({ type: 'result', report: generative.report, files: generative.files })}\n`);
+          else process.stdout.write(`${renderGenerativeTerminal(generative.report)}\nReport: ${generative.files.html}\n`);
         }
         if (result.budgetStopped) {
           process.stderr.write(`distillery: ${result.collection?.message ?? 'stopped at the budget'}\nThe student was trained on the answers bought so far.\n`);
