@@ -20,7 +20,7 @@ export type PipelineEvent =
   | { type: 'epoch'; report: EpochReport; maxEpochs: number }
   /** The language-model student's validation pass every few steps (extract and generate tasks). */
   | { type: 'train-progress'; step: number; steps: number; trainLoss: number; validationLoss: number; improved: boolean }
-  | { type: 'evaluate-progress'; done: number; total: number; step?: 'scoring' | 'timing the teacher' };
+  | { type: 'evaluate-progress'; done: number; total: number; step?: 'scoring' | 'timing the teacher' | 'judging' };
 
 /** A sink for pipeline events. */
 export type EventSink = (event: PipelineEvent) => void;

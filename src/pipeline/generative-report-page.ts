@@ -6,6 +6,7 @@
 import { escapeXml, lineChart } from '../eval/charts.js';
 import type { FieldScores } from '../eval/extract-metrics.js';
 import { renderGenerativeReport, type HeadlineFigure, type ScoredExample } from '../eval/generative-report.js';
+import type { JudgeSummary } from '../eval/judge.js';
 import type { LatencySummary } from '../eval/metrics.js';
 import type { GenerativeCurationSummary } from './curate-generative-stage.js';
 
@@ -38,6 +39,8 @@ export interface GenerativeEvaluationReport {
     tokenLevelExamples: number; trainExamples: number; validationExamples: number;
   };
   curation?: GenerativeCurationSummary['report'];
+  /** The judge's verdicts when the task file asked for one. */
+  judge?: JudgeSummary;
   collection?: { calls: number; cached: number; junk: number; failed: number; spentUSD: number; totalSpentUSD: number; budgetUSD: number };
 }
 
@@ -90,7 +93,7 @@ function curationLine(curation: NonNullable<GenerativeEvaluationReport['curation
 
 /** The page as Markdown and as a self-contained HTML file. */
 export function renderGenerativePage(report: GenerativeEvaluationReport): { markdown: string; html: string } {
-  const fragments = renderGenerativeReport({ headline: report.headline, examples: report.examples, scoreName: report.scoreName, scoreScale: report.kind === 'extract' ? 'proportion' : 'score100', ...(report.fields ? { fields: report.fields } : {}) });
+  const fragments = renderGenerativeReport({ headline: report.headline, examples: report.examples, scoreName: report.scoreName, scoreScale: report.kind === 'extract' ? 'proportion' : 'score100', ...(report.fields ? { fields: report.fields } : {}), ...(report.judge ? { judge: report.judge } : {}) });
   const title = `${report.task}: ${report.kind} distilled into the language-model student`;
   const table = costRows(report);
   const markdown = [

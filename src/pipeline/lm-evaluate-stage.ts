@@ -7,7 +7,8 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import type { CollectSummary } from '../collect/collector.js';
-import { evaluateExtract, evaluateGenerate, type ExtractEvaluation, type GenerateEvaluation } from '../eval/generative-evaluation.js';
+import { evaluateExtract, evaluateGenerate, judgeHeadline, type ExtractEvaluation, type GenerateEvaluation } from '../eval/generative-evaluation.js';
+import { judgeStudent } from './judge-stage.js';
 import { cpuCostPer1kCalls, summariseLatency } from '../eval/metrics.js';
 import type { LatencySummary } from '../eval/metrics.js';
 import type { ResponseRecord, Store } from '../store/types.js';
@@ -39,6 +40,8 @@ export interface GenerativeEvaluateContext {
   curation: GenerativeCurationSummary | null;
   /** Teacher calls timed one at a time (real calls); 0: the latencies recorded while collecting. */
   teacherLatencySamples: number;
+  /** The judge when the task file asks for one (`evaluate.judge:`). */
+  judge?: ResolvedTeacher;
   signal?: AbortSignal;
 }
 
@@ -119,6 +122,7 @@ export async function evaluateLanguageModel(
   const pairs = test.map((example, index) => ({ input: example.prompt, teacher: example.answer, student: answers[index]?.text ?? '' }));
   const options = { seed: 1 };
   const evaluation = spec.kind === 'extract' ? evaluateExtract(pairs, spec.schema ?? {}, options) : evaluateGenerate(pairs, options);
+  const judge = context.judge === undefined ? undefined : await judgeStudent(task, store, pairs.map((pair, index) => ({ ...pair, inputId: test[index]?.id ?? '' })), context.judge, emit);
   const byId = new Map(records.map((record) => [record.input.id, record]));
   const responses = test.map((example) => byId.get(example.id)?.response).filter((response): response is ResponseRecord => response !== undefined);
   const studentLatency = summariseLatency(answers.map((answer) => answer.milliseconds));
@@ -131,7 +135,8 @@ export async function evaluateLanguageModel(
     task: spec.name, kind: spec.kind === 'extract' ? 'extract' : 'generate', createdAt: new Date().toISOString(), teacherModel: spec.teacher.model, studentKind: 'lm',
     split, testExamples: test.length, warnings,
     figures: figuresOf(evaluation),
-    headline: evaluation.headline,
+    headline: judge === undefined ? evaluation.headline : [...evaluation.headline, ...judgeHeadline(judge, options)],
+    ...(judge === undefined ? {} : { judge }),
     examples: evaluation.examples,
     scoreName: spec.kind === 'extract' ? 'field F1' : 'chrF',
     ...('metrics' in evaluation ? { fields: evaluation.metrics.perField, referenceUnparseable: evaluation.metrics.referenceUnparseable } : {}),

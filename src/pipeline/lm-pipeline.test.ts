@@ -130,4 +130,22 @@ describe('a generate task into the language-model student', () => {
     expect(Object.keys(report?.figures ?? {}).sort()).toEqual(['chrf', 'exactMatch', 'rougeL']);
     expect(report?.headline.every((figure) => figure.interval.lower <= figure.interval.estimate && figure.interval.estimate <= figure.interval.upper)).toBe(true);
   }, 60_000);
+
+  it('asks the judge about each pair in both orders when evaluate.judge is set, through the store\'s cache', async () => {
+    const file = project('generate', 'student:\n  lm: { size: tiny, steps: 10, evaluateEvery: 10 }\nevaluate:\n  judge: { pairs: 3 }\n', 30);
+    const task = await loadTaskFile(file);
+    const teacher = resolvedTeacher((user) => answer(peopleOf(user).join(' and ')));
+    // The judge prefers whichever answer it is shown first: in both orders that is one win each, so a tie.
+    const judge = resolvedTeacher(() => answer('Assistant A is clearer. [[A]]', { inputTokens: 50, outputTokens: 8 }));
+    const result = await runTask({ task, teacher, judge });
+    const summary = result.generativeEvaluation?.report.judge;
+    expect(summary?.pairs).toBe(3);
+    expect(summary?.ties).toBe(3);
+    expect(judge.teacher.calls).toHaveLength(6);
+    expect(summary?.costUSD).toBeCloseTo(6 * (50 + 8) / 1e6, 12);
+    expect(result.generativeEvaluation?.report.headline.map((figure) => figure.name)).toContain('judge: student wins');
+    expect(readFileSync(result.paths.reportHtml, 'utf8')).toContain('Judge: student wins 0, ties 3, loses 0');
+    await runTask({ task, teacher, judge });
+    expect(judge.teacher.calls).toHaveLength(6);
+  }, 60_000);
 });

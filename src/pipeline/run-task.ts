@@ -20,6 +20,7 @@ import { trainStudent, type TrainOutcome } from './train-stage.js';
 import { languageModelExamples, type LanguageModelExample } from './lm-examples.js';
 import { evaluateLanguageModel, type GenerativeEvaluationOutcome } from './lm-evaluate-stage.js';
 import { trainLanguageModelStage, type LanguageModelTrainOutcome } from './lm-train-stage.js';
+import { makeJudge } from './judge-stage.js';
 
 /** Options of one `distillery run`. */
 export interface RunTaskOptions {
@@ -35,6 +36,8 @@ export interface RunTaskOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this teacher instead of the one the task file names (tests, the demo). */
   teacher?: ResolvedTeacher;
+  /** Use this judge instead of the one `evaluate.judge` names (tests); extract and generate tasks only. */
+  judge?: ResolvedTeacher;
   /** Time this many teacher calls one at a time during evaluate (real calls, billed by a paid teacher); default 0: as collected. */
   teacherLatencySamples?: number;
 }
@@ -119,11 +122,14 @@ async function runLanguageModelStages(
   options: RunTaskOptions & { emit: EventSink; last: number; resolved: ResolvedTeacher },
 ): Promise<void> {
   const { emit, resolved } = options;
+  // Built before training, so that a missing key for the judge stops the run before hours of work.
+  const judge = options.judge ?? (options.last >= STAGES.indexOf('evaluate') ? makeJudge(task, options.env) : undefined);
   result.languageModel = await trainLanguageModelStage(task, store, examples, result.paths, emit, options.retrain ?? false).catch((error: unknown) => budgetStop(result, error));
   if (options.last < STAGES.indexOf('evaluate')) return;
   stopIfAborted(options.signal);
   result.generativeEvaluation = await evaluateLanguageModel(task, store, records, examples, result.languageModel, resolved, result.paths, emit, {
     collection: result.collection, curation: result.curation, teacherLatencySamples: options.teacherLatencySamples ?? 0,
+    ...(judge === undefined ? {} : { judge }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
 }

@@ -174,9 +174,20 @@ const curateSchema = z.object({
   exports: z.array(z.enum(FINE_TUNING_FORMATS)).min(1).default(['openai-chat', 'hf-messages', 'sharegpt', 'alpaca']),
 }).strict();
 
+const judgeSchema = z.object({
+  /** Test pairs judged (each in both orders: two calls); the first ones of the test split. */
+  pairs: z.number().int().min(1).max(100_000).default(50),
+  /** The judge model, on the teacher's endpoint with its key; default the teacher's model. */
+  model: z.string().min(1).optional(),
+  /** The judge's output limit (an explanation, then the verdict). */
+  maxTokens: z.number().int().min(16).max(8192).default(512),
+}).strict();
+
 const evaluateSchema = z.object({
   /** Price of one vCPU-hour, used to turn the student's measured CPU time per call into dollars. */
   cpuHourUSD: z.number().min(0).default(0.05),
+  /** Extract and generate: an LLM judge of student against teacher (win / tie / loss, both orders); absent: no judge. */
+  judge: judgeSchema.optional(),
 }).strict();
 
 /** Kind-dependent rules: labels for classify only, a valid JSON Schema for extract (ajv's problems at their lines). */
