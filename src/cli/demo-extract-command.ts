@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { runExtractDemo, type ExtractDemoResult } from '../demo/run-extract-demo.js';
 import { DistilleryError, EXIT } from '../util/errors.js';
-import { resumeHint } from './demo-command.js';
+import { resumeHint } from './demo-resume.js';
 import { reportFailure } from './exit-codes.js';
 import { parseIntegerOption } from './options.js';
 import { humanRenderer, jsonRenderer } from './progress.js';

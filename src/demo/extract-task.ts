@@ -32,7 +32,7 @@ export const EXTRACT_MAX_TOKENS = 256;
 export const EXTRACT_DEMO_STUDENT = Object.freeze({
   kind: 'lm' as const,
   seed: 1,
-  lm: Object.freeze({ size: 'small' as const, vocabularySize: 1024, tokenizer: 'bpe' as const, steps: 1500, batchSize: 16, learningRate: 3e-3, evaluateEvery: 100, patience: 4, storage: 'f16' as const }),
+  lm: Object.freeze({ size: 'small' as const, vocabularySize: 1024, tokenizer: 'bpe' as const, steps: 600, batchSize: 16, learningRate: 3e-3, evaluateEvery: 100, patience: 4, storage: 'f16' as const }),
 });
 
 /** The extract demo's task: what `distillery demo extract` hands the pipeline (with the teacher's URL and the inputs). */

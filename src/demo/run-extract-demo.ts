@@ -109,7 +109,8 @@ export async function runExtractDemo(options: ExtractDemoOptions): Promise<Extra
     const task = extractDemoTask(projectDir, teacherServer.url, options.languageModel);
     await writeFile(task.file, `# Written by \`distillery demo extract\`; the teacher's port changes every run.\n${stringify(task.spec)}`);
     const result = await runTask({
-      task, teacher: makeTeacher(task.spec, {}), retrain: true, teacherLatencySamples: options.latencySamples,
+      // A rerun reuses the saved student when its data and settings are unchanged (the train line says so).
+      task, teacher: makeTeacher(task.spec, {}), teacherLatencySamples: options.latencySamples,
       ...(options.emit ? { emit: options.emit } : {}), ...(signal ? { signal } : {}),
     });
     const evaluation = result.generativeEvaluation;
