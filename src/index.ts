@@ -95,3 +95,11 @@ export {
   CaptureStore, openCaptureStore, startCaptureProxy, withCapture, BUILT_IN_REDACTORS, composeRedactors, redactorFromNames, TAGS_HEADER, CAPTURE_FILE_NAME,
   type CaptureStoreOptions, type CaptureQuery, type CapturedCall, type StoredCall, type CaptureProxyOptions, type ChatClient, type WithCaptureOptions, type Redactor,
 } from './capture/index.js';
+// Extract and generate runs (issue 10): what RunTaskResult names for the language-model student.
+export type { GenerativeEvaluationOutcome, GenerativeEvaluationReport } from './pipeline/lm-evaluate-stage.js';
+export type { LanguageModelTrainOutcome } from './pipeline/lm-train-stage.js';
+export type { BootstrapInterval, FieldCounts, FieldScores, FigureScale, HeadlineFigure, ScoredExample, JudgeSummary, JudgedPair, PairOutcome, Verdict } from './eval/index.js';
+export type { AnswerLengths } from './eval/judge.js';
+export type { GenerativeStudent, GenerateOptions, GenerationChunk, LanguageModelTrainingSummary, WeightStorage, LanguageModelConfig, DecodeOptions, Generation, LogitsProcessor, TokenConstraint, TokenLogprob } from './student/lm/index.js';
+export type { FinishReason as GenerationFinishReason, TokenAlternative as GenerationTokenAlternative } from './student/lm/decoder.js';
+export type { EvaluationReport as LanguageModelEvaluationReport } from './student/lm/training.js';

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { demoTeacherTaskFile } from '../demo/demo-task.js';
 import { runDemo, type DemoResult } from '../demo/run-demo.js';
+import { registerDemoExtractCommand } from './demo-extract-command.js';
+import { resumeHint } from './demo-resume.js';
 import { startLanguageTeacherServer } from '../demo/language-teacher-server.js';
-import { projectPaths } from '../pipeline/project.js';
 import { DistilleryError, EXIT, UsageError } from '../util/errors.js';
 import { reportFailure } from './exit-codes.js';
 import { parseIntegerOption, parsePort } from './options.js';
@@ -31,14 +30,6 @@ function summary(result: DemoResult): string {
   ].join('\n');
 }
 
-/** What an interrupted demo leaves behind, and how to carry on from it. */
-function resumeHint(dir: string, dirGiven: boolean): string {
-  const paths = projectPaths(path.resolve(dir));
-  const kept = [`the teacher's answers collected so far (${path.join(dir, 'distillery.sqlite')})`];
-  if (existsSync(paths.student)) kept.push(`the student (${path.join(dir, 'student.dstl')})`);
-  if (existsSync(paths.reportHtml)) kept.push(`the report (${path.join(dir, 'report.html')})`);
-  return `Kept: ${kept.join(', ')}. Resume with \`distillery demo${dirGiven ? ` --dir ${dir}` : ''}\`: answers already collected are reused, not asked again.`;
-}
 
 /** `distillery demo`: the offline end-to-end demo (no key, no network), and `demo teacher` to try a task file. */
 export function registerDemoCommand(program: Command): void {
@@ -88,6 +79,8 @@ again to resume. To try your own task file against the same teacher: distillery 
         process.off('SIGINT', onSignal);
       }
     });
+
+  registerDemoExtractCommand(demo);
 
   demo
     .command('teacher')

@@ -37,6 +37,8 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
   let evaluateStep: string | null = null;
   // The epoch whose weights are kept (lowest validation loss so far), so the bar ends on the figure the student actually has.
   let best: { epoch: number; agreement: number } | null = null;
+  // The language-model student's lowest validation loss so far (its weights are the ones kept).
+  let bestLoss: { step: number; loss: number } | null = null;
   const stopBar = () => {
     bar?.stop();
     bar = null;
@@ -79,6 +81,9 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
         case 'epoch':
           handleEpoch(event);
           break;
+        case 'train-progress':
+          handleTrainProgress(event);
+          break;
         case 'evaluate-progress':
           if (event.step !== undefined && event.step !== evaluateStep && bar) stopBar();
           evaluateStep = event.step ?? evaluateStep;
@@ -101,6 +106,14 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
       const kept = report.improved ? ' (best so far: lowest validation loss, kept)' : `; best epoch ${shownBest}`;
       line(`  epoch ${report.epoch}: train loss ${report.trainLoss.toFixed(4)}, val agreement ${(report.validationAgreement * 100).toFixed(1)}%${kept}`);
     }
+  }
+
+  function handleTrainProgress(event: Extract<PipelineEvent, { type: 'train-progress' }>): void {
+    if (!bar) startBar('  train |{bar}| step {value}/{total} | val loss {loss} | best {best}', event.steps, 0, { loss: '-', best: '-' });
+    if (event.improved || bestLoss === null) bestLoss = { step: event.step, loss: event.validationLoss };
+    const shownBest = `${bestLoss.loss.toFixed(4)} at step ${bestLoss.step}`;
+    bar?.update(event.step, { loss: event.validationLoss.toFixed(4), best: shownBest });
+    if (!interactive) line(`  step ${event.step}/${event.steps}: train loss ${event.trainLoss.toFixed(4)}, val loss ${event.validationLoss.toFixed(4)}${event.improved ? ' (best so far, kept)' : `; best ${shownBest}`}`);
   }
 
   function handleCollect(event: Extract<PipelineEvent, { type: 'collect' }>['event']): void {

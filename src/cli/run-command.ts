@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { renderGenerativeTerminal } from '../pipeline/generative-report-page.js';
 import { loadTaskFile } from '../task/load.js';
 import { formatProblem } from '../task/yaml-settings.js';
 import { runTask } from '../pipeline/run-task.js';
@@ -43,10 +44,14 @@ scaled by how many tokens the teacher has reported against the o200k estimate (u
 twice the estimate); an answer that costs more than its reservation stops the run (exit 3) and says so.
 A 200 whose body cannot be used (garbage, truncated, an odd shape) is billed: it is recorded as spent
 and not sent again unless you pass --retry-failed.
-The task's kind (kind: classify | extract | generate) says how answers are read; extract and generate
-tasks run with --until collect or curate for now (training them needs the lm student: exit 2 otherwise);
-their curate stage filters truncated, empty, refusing and schema-breaking answers, decontaminates, and
-writes fine-tuning exports and a GPU recipe to the project's exports/ (exit 2 when no answer is left).
+The task's kind (kind: classify | extract | generate) says how answers are read. Extract and generate
+tasks: curate filters truncated, empty, refusing and schema-breaking answers, decontaminates, and writes
+fine-tuning exports and a GPU recipe to the project's exports/ (exit 2, naming the filter, when no answer
+is left); train fits the language-model student (student.lm: size tiny|small|base, steps, tokenizer…;
+token-level KD when the teacher returned top logprobs); evaluate decodes the test split (extract:
+constrained by schema:) and reports valid rate, field F1 and exact match (generate: chrF, ROUGE-L) with
+95% bootstrap intervals, the worst examples, the training curve, and cost and latency against the teacher.
+evaluate.judge: { pairs: 50 } adds an LLM judge inside the budget.
 With student.kind: auto the train stage fits four students (ngram, bag-mlp 32/64/128 wide) and keeps
 the best by validation agreement: four trainings' time (on the demo's 4,000 answers, 11 minutes on a
 busy 2-core machine, against 1–2 minutes for its one bag-mlp).
@@ -90,6 +95,11 @@ Example:
         if (result.evaluation) {
           if (json) process.stdout.write(`${JSON.stringify({ type: 'result', report: result.evaluation.report, files: result.evaluation.files })}\n`);
           else process.stdout.write(`${renderTerminal(result.evaluation.report)}\nReport: ${result.evaluation.files.html}\n`);
+        }
+        const generative = result.generativeEvaluation;
+        if (generative) {
+          if (json) process.stdout.write(`${JSON.stringify({ type: 'result', report: generative.report, files: generative.files })}\n`);
+          else process.stdout.write(`${renderGenerativeTerminal(generative.report)}\nReport: ${generative.files.html}\n`);
         }
         if (result.budgetStopped) {
           process.stderr.write(`distillery: ${result.collection?.message ?? 'stopped at the budget'}\nThe student was trained on the answers bought so far.\n`);

@@ -68,7 +68,7 @@ function examplesOf(task: LoadedTask, records: readonly CuratedRecord[]): { exam
  * project's exports/ folder. Throws NoAnswersLeftError (exit 2), naming the filter, when the filters
  * leave no training example.
  */
-export async function curateGenerativeTask(task: LoadedTask, records: readonly CuratedRecord[], paths: ProjectPaths, emit: EventSink): Promise<GenerativeCurationSummary> {
+export async function curateGenerativeTask(task: LoadedTask, records: readonly CuratedRecord[], paths: ProjectPaths, emit: EventSink): Promise<{ summary: GenerativeCurationSummary; examples: GenerativeExample[] }> {
   const settings = task.spec.curate;
   const { examples, junkReasons, unanswered } = examplesOf(task, records);
   const filters = [
@@ -88,7 +88,8 @@ export async function curateGenerativeTask(task: LoadedTask, records: readonly C
     recipes = [files.trl, files.unsloth, files.readme].map((file) => path.relative(paths.root, file));
   }
   const { removed: _removed, ...report } = curated.report;
-  return { unanswered, report, exports: written.files.map((entry) => ({ file: path.relative(paths.root, entry.file), examples: entry.examples })), recipes };
+  const summary = { unanswered, report, exports: written.files.map((entry) => ({ file: path.relative(paths.root, entry.file), examples: entry.examples })), recipes };
+  return { summary, examples: curated.examples };
 }
 
 /** One line for the stage-done summary: what each filter and decontamination removed. */
@@ -99,7 +100,7 @@ export function curationSummaryLine(summary: GenerativeCurationSummary): string 
   return `filtered ${filtered}; decontamination removed ${decontaminated}; kept train ${train}, val ${val}, test ${test}${summary.unanswered > 0 ? `; ${summary.unanswered} not yet answered` : ''}`;
 }
 
-/** Writes report.md with the curation section (extract and generate tasks stop before evaluate for now). */
+/** Writes report.md with the curation section (the evaluate stage, when it runs, writes the full report over it). */
 export async function writeCurationReport(task: LoadedTask, summary: GenerativeCurationSummary, paths: ProjectPaths): Promise<void> {
   const rows = Object.entries(summary.report.filtered).map(([name, count]) => `| ${name} | ${count} |`);
   const decontamination = summary.report.decontamination;

@@ -5,6 +5,7 @@ import { assignSplits } from '../data/split.js';
 import { buildMessages } from '../task/template.js';
 import { kindOf } from '../task/task-kind.js';
 import { curateGenerativeTask, curationSummaryLine, writeCurationReport, type GenerativeCurationSummary } from './curate-generative-stage.js';
+import type { GenerativeExample } from '../data/generative-example.js';
 import type { LoadedTask } from '../task/load.js';
 import type { InputRecord, ResponseRecord, SplitAssignment, Store } from '../store/types.js';
 import type { EventSink } from './events.js';
@@ -25,7 +26,7 @@ export async function curate(
   answers: ReadonlyMap<string, ResponseRecord>,
   paths: ProjectPaths,
   emit: EventSink,
-): Promise<{ records: CuratedRecord[]; curation: GenerativeCurationSummary | null }> {
+): Promise<{ records: CuratedRecord[]; curation: GenerativeCurationSummary | null; generative: GenerativeExample[] | null }> {
   const { spec } = task;
   emit({ type: 'stage-start', stage: 'curate', detail: `dedup ${spec.curate.dedup}` });
   const duplicates = findDuplicates(inputs, { mode: spec.curate.dedup, threshold: spec.curate.nearThreshold });
@@ -41,7 +42,8 @@ export async function curate(
   const counts = { train: 0, val: 0, test: 0 };
   for (const record of kept) counts[record.split]++;
   // Extract and generate answers are filtered, decontaminated and exported as chat fine-tuning data instead.
-  const curation = kindOf(spec).name === 'classify' ? null : await curateGenerativeTask(task, kept, paths, emit);
+  const generative = kindOf(spec).name === 'classify' ? null : await curateGenerativeTask(task, kept, paths, emit);
+  const curation = generative?.summary ?? null;
   if (curation === null) await exportData(task, kept, paths, emit);
   else await writeCurationReport(task, curation, paths);
   emit({
@@ -50,7 +52,7 @@ export async function curate(
     summary: `${duplicates.size} duplicates dropped; train ${counts.train}, val ${counts.val}, test ${counts.test}; ${curation === null ? '' : `${curationSummaryLine(curation)}; `}exports in ${path.relative(process.cwd(), paths.exportsDir) || '.'}`,
     data: { duplicates: duplicates.size, ...counts, ...(curation === null ? {} : { curation }) },
   });
-  return { records: kept, curation };
+  return { records: kept, curation, generative: generative?.examples ?? null };
 }
 
 async function exportData(task: LoadedTask, kept: readonly CuratedRecord[], paths: ProjectPaths, emit: EventSink): Promise<void> {

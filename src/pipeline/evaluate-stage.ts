@@ -178,8 +178,8 @@ async function predictWithProgress(texts: readonly string[], predict: (text: str
   return predictions;
 }
 
-/** Times teacher calls one at a time (real calls: a paid teacher bills them). */
-async function timeTeacher(task: LoadedTask, resolved: ResolvedTeacher, texts: readonly string[], emit: EventSink, signal: AbortSignal | undefined): Promise<LatencySummary | undefined> {
+/** Times teacher calls one at a time (real calls: a paid teacher bills them); the classify and language-model evaluations share it. */
+export async function timeTeacher(task: LoadedTask, resolved: ResolvedTeacher, texts: readonly string[], emit: EventSink, signal: AbortSignal | undefined): Promise<LatencySummary | undefined> {
   const samples: number[] = [];
   const step = Math.max(1, Math.ceil(texts.length / 50));
   emit({ type: 'evaluate-progress', step: 'timing the teacher', done: 0, total: texts.length });

@@ -18,7 +18,9 @@ export type PipelineEvent =
   | { type: 'task-warning'; file: string; line: number | null; column: number | null; field: string; message: string; text: string }
   | { type: 'collect'; event: CollectEvent }
   | { type: 'epoch'; report: EpochReport; maxEpochs: number }
-  | { type: 'evaluate-progress'; done: number; total: number; step?: 'scoring' | 'timing the teacher' };
+  /** The language-model student's validation pass every few steps (extract and generate tasks). */
+  | { type: 'train-progress'; step: number; steps: number; trainLoss: number; validationLoss: number; improved: boolean }
+  | { type: 'evaluate-progress'; done: number; total: number; step?: 'scoring' | 'timing the teacher' | 'judging' };
 
 /** A sink for pipeline events. */
 export type EventSink = (event: PipelineEvent) => void;

@@ -1,7 +1,7 @@
 /**
  * An extract task through `run` today: collected and curated with the extract kind reading each
- * completion (a schema-breaking answer recorded as junk, its completion kept); training it needs the
- * language-model student, so a run that would train stops first, with a clear message and no call.
+ * completion (a schema-breaking answer recorded as junk, its completion kept); a classify student named
+ * for it is a task-file error at its line (training is covered by lm-pipeline.test.ts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { answer, createFakeTeacher } from '../collect/fake-teacher.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { loadTaskFile } from '../task/load.js';
-import { SetupError } from './errors.js';
+import { SpecError } from '../task/load.js';
 import type { ResolvedTeacher } from './make-teacher.js';
 import { projectPaths } from './project.js';
 import { runTask } from './run-task.js';
@@ -76,12 +76,11 @@ describe('an extract task', () => {
     }
   });
 
-  it('stops before any call when the run would train it: the lm student is not yet available', async () => {
-    const task = await loadTaskFile(project());
-    const resolved = teacher();
-    const error = await runTask({ task, teacher: resolved }).then(() => null, (caught: unknown) => caught);
-    expect(error).toBeInstanceOf(SetupError);
-    expect((error as Error).message).toContain('training extract tasks needs the lm student (not yet available)');
-    expect(resolved.teacher.calls).toHaveLength(0);
+  it('refuses a classify student for an extract task at the task file\'s line, before any call', async () => {
+    const file = project();
+    writeFileSync(file, `${TASK}student:\n  kind: ngram\n`);
+    const error = await loadTaskFile(file).then(() => null, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as Error).message).toMatch(/task\.yaml:\d+:\d+: student\.kind: extract tasks train the language-model student: use kind: lm \(or leave it out\), not ngram/);
   });
 });

@@ -8,7 +8,7 @@ import { collectAnswers } from './collect-stage.js';
 import { RunStoppedError, SetupError } from './errors.js';
 import { answerReader, kindOf } from '../task/task-kind.js';
 import { rereadResponse } from '../collect/reread.js';
-import { curate } from './curate-stage.js';
+import { curate, type CuratedRecord } from './curate-stage.js';
 import type { GenerativeCurationSummary } from './curate-generative-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
@@ -17,6 +17,10 @@ import { makeTeacher, type ResolvedTeacher } from './make-teacher.js';
 import { ensureProject, projectPaths, type ProjectPaths } from './project.js';
 import { lockProject } from './project-lock.js';
 import { trainStudent, type TrainOutcome } from './train-stage.js';
+import { languageModelExamples, type LanguageModelExample } from './lm-examples.js';
+import { evaluateLanguageModel, type GenerativeEvaluationOutcome } from './lm-evaluate-stage.js';
+import { trainLanguageModelStage, type LanguageModelTrainOutcome } from './lm-train-stage.js';
+import { makeJudge } from './judge-stage.js';
 
 /** Options of one `distillery run`. */
 export interface RunTaskOptions {
@@ -32,6 +36,8 @@ export interface RunTaskOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this teacher instead of the one the task file names (tests, the demo). */
   teacher?: ResolvedTeacher;
+  /** Use this judge instead of the one `evaluate.judge` names (tests); extract and generate tasks only. */
+  judge?: ResolvedTeacher;
   /** Time this many teacher calls one at a time during evaluate (real calls, billed by a paid teacher); default 0: as collected. */
   teacherLatencySamples?: number;
 }
@@ -45,6 +51,10 @@ export interface RunTaskResult {
   evaluation: EvaluationOutcome | null;
   /** Extract and generate tasks: what curation filtered, decontaminated and exported. */
   curation: GenerativeCurationSummary | null;
+  /** Extract and generate tasks: the language-model student's training (classify: `training`). */
+  languageModel: LanguageModelTrainOutcome | null;
+  /** Extract and generate tasks: the evaluation of the language-model student (classify: `evaluation`). */
+  generativeEvaluation: GenerativeEvaluationOutcome | null;
   /** True when collection stopped at the budget and later stages used only what was bought. */
   budgetStopped: boolean;
 }
@@ -66,7 +76,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     unlock();
     throw error;
   }
-  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, curation: null, budgetStopped: false };
+  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, curation: null, languageModel: null, generativeEvaluation: null, budgetStopped: false };
   try {
     const inputs = await importInputs(task, store, emit, resolved);
     result.inputs = inputs.length;
@@ -76,17 +86,15 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     if (last < STAGES.indexOf('curate')) return result;
     stopIfAborted(options.signal);
     const answers = await answersFor(task, store, resolved, inputs);
-    const { records: curated, curation } = await curate(task, store, inputs, answers, paths, emit);
+    const { records: curated, curation, generative } = await curate(task, store, inputs, answers, paths, emit);
     result.curation = curation;
     if (last < STAGES.indexOf('train')) return result;
     stopIfAborted(options.signal);
-    result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => {
-      // Too little data because the budget ran out is a budget stop, and the user should hear it as one.
-      if (result.budgetStopped && error instanceof RunStoppedError && error.reason === 'no-data') {
-        throw new RunStoppedError(`${result.collection?.message ?? 'stopped at the budget'}\n${error.message}`, 'budget');
-      }
-      throw error;
-    });
+    if (generative !== null) {
+      await runLanguageModelStages(task, store, curated, languageModelExamples(task.spec.kind, generative, curated), result, { ...options, emit, last, resolved });
+      return result;
+    }
+    result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => budgetStop(result, error));
     if (last < STAGES.indexOf('evaluate')) return result;
     stopIfAborted(options.signal);
     result.evaluation = await evaluate(task, store, curated, result.training, resolved, paths, emit, {
@@ -100,17 +108,42 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   }
 }
 
+/** Too little data because the budget ran out is a budget stop, and the user should hear it as one. */
+function budgetStop(result: RunTaskResult, error: unknown): never {
+  if (result.budgetStopped && error instanceof RunStoppedError && error.reason === 'no-data') {
+    throw new RunStoppedError(`${result.collection?.message ?? 'stopped at the budget'}\n${error.message}`, 'budget');
+  }
+  throw error;
+}
+
+/** Train and evaluate of extract and generate tasks: the language-model student. */
+async function runLanguageModelStages(
+  task: LoadedTask, store: Store, records: readonly CuratedRecord[], examples: LanguageModelExample[], result: RunTaskResult,
+  options: RunTaskOptions & { emit: EventSink; last: number; resolved: ResolvedTeacher },
+): Promise<void> {
+  const { emit, resolved } = options;
+  // Built before training, so that a missing key for the judge stops the run before hours of work.
+  const judge = options.judge ?? (options.last >= STAGES.indexOf('evaluate') ? makeJudge(task, options.env) : undefined);
+  result.languageModel = await trainLanguageModelStage(task, store, examples, result.paths, emit, options.retrain ?? false).catch((error: unknown) => budgetStop(result, error));
+  if (options.last < STAGES.indexOf('evaluate')) return;
+  stopIfAborted(options.signal);
+  result.generativeEvaluation = await evaluateLanguageModel(task, store, records, examples, result.languageModel, resolved, result.paths, emit, {
+    collection: result.collection, curation: result.curation, teacherLatencySamples: options.teacherLatencySamples ?? 0,
+    ...(judge === undefined ? {} : { judge }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}
+
 /**
- * Stops, before anything is spent, a run that would train a kind no available student fits (extract
- * and generate need the language-model student); collecting and curating their answers works today.
+ * Stops, before anything is spent, a run that would train a student the task's kind cannot use (the
+ * task file's validation already refuses these; a task built in code may still name one).
  */
 function checkTrainable(task: LoadedTask): void {
   const kind = kindOf(task.spec);
-  if (kind.studentFamilies.includes(task.spec.student.kind)) return;
-  throw new SetupError(
-    `training ${kind.name} tasks needs the ${kind.studentFamilies.join(' or ')} student (not yet available); ` +
-      'run with --until curate (or --until collect) to collect and curate the teacher\'s answers meanwhile',
-  );
+  const family = task.spec.student.kind;
+  const fits = kind.name === 'classify' ? family !== 'lm' : kind.studentFamilies.includes(family);
+  if (fits) return;
+  throw new SetupError(`${kind.name} tasks train the ${kind.name === 'classify' ? 'ngram, bag-mlp, auto or mlp' : kind.studentFamilies.join(' or ')} student, not student.kind ${family}`);
 }
 
 /** Between stages, a cancelled run stops rather than starting the next (training and scoring cannot be interrupted midway). */

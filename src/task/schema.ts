@@ -3,9 +3,9 @@ import { FINE_TUNING_FORMATS } from '../data/fine-tuning-formats.js';
 import { schemaProblems } from './kinds/json-schema.js';
 import { TASK_KIND_NAMES } from './kinds/registry.js';
 import type { TaskKindName } from './kinds/types.js';
-import { bagMlpSettingsSchema, mlpSettingsSchema } from './student-kind-settings.js';
+import { bagMlpSettingsSchema, languageModelSettingsSchema, mlpSettingsSchema } from './student-kind-settings.js';
 
-export { bagMlpSettingsSchema, mlpSettingsSchema, type MlpSettings } from './student-kind-settings.js';
+export { bagMlpSettingsSchema, languageModelSettingsSchema, mlpSettingsSchema, type LanguageModelSettings, type MlpSettings } from './student-kind-settings.js';
 
 /** A chat message template; `{{text}}` (and any input field, `{{field}}`) is filled per input. */
 const messageTemplate = z.object({
@@ -127,8 +127,9 @@ const studentSchema = z.object({
   /**
    * `ngram` learns from text; `bag-mlp` adds hidden layers over the same n-gram bag; `auto` trains a
    * small grid of both and keeps the best by validation agreement; `mlp` learns from numeric feature vectors.
+   * Extract and generate tasks: `lm`, the language-model student (their default; `auto` means it too).
    */
-  kind: z.enum(['ngram', 'bag-mlp', 'auto', 'mlp']).default('ngram'),
+  kind: z.enum(['ngram', 'bag-mlp', 'auto', 'mlp', 'lm']).default('ngram'),
   /** Hash buckets for word and character n-grams (a power of two is fastest). */
   buckets: z.number().int().min(1024).max(1 << 24).default(1 << 17),
   dim: z.number().int().min(2).max(512).default(16),
@@ -150,6 +151,8 @@ const studentSchema = z.object({
   mlp: mlpSettingsSchema.optional(),
   /** Read by the `bag-mlp` kind only; absent means its defaults. */
   bagMlp: bagMlpSettingsSchema.optional(),
+  /** Read by the `lm` kind only (extract and generate tasks); absent means its defaults. */
+  lm: languageModelSettingsSchema.optional(),
   /**
    * Training threads of the `ngram` student: above 1, lock-free Hogwild SGD over worker_threads (as
    * fastText's -thread), faster but not run-to-run deterministic; 1 (the default) is exactly reproducible.
@@ -187,25 +190,62 @@ const curateSchema = z.object({
   exports: z.array(z.enum(FINE_TUNING_FORMATS)).min(1).default(['openai-chat', 'hf-messages', 'sharegpt', 'alpaca']),
 }).strict();
 
+const judgeSchema = z.object({
+  /** Test pairs judged (each in both orders: two calls); the first ones of the test split. */
+  pairs: z.number().int().min(1).max(100_000).default(50),
+  /** The judge model, on the teacher's endpoint with its key; default the teacher's model. */
+  model: z.string().min(1).optional(),
+  /** The judge's output limit (an explanation, then the verdict). */
+  maxTokens: z.number().int().min(16).max(8192).default(512),
+}).strict();
+
 const evaluateSchema = z.object({
   /** Price of one vCPU-hour, used to turn the student's measured CPU time per call into dollars. */
   cpuHourUSD: z.number().min(0).default(0.05),
+  /** Extract and generate: an LLM judge of student against teacher (win / tie / loss, both orders); absent: no judge. */
+  judge: judgeSchema.optional(),
 }).strict();
 
 /** Kind-dependent rules: labels for classify only, a valid JSON Schema for extract (ajv's problems at their lines). */
-function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined }, context: z.RefinementCtx): void {
+function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined; student: { kind: string; lm?: unknown } }, context: z.RefinementCtx): void {
   if (task.kind === 'classify' && task.labels.length < 2) context.addIssue({ code: 'custom', message: 'a task needs at least two labels', path: ['labels'] });
   if (task.kind !== 'classify' && task.labels.length > 0) context.addIssue({ code: 'custom', message: `labels apply to classify tasks only (this task's kind is ${task.kind})`, path: ['labels'] });
   if (task.kind === 'extract' && task.schema === undefined) context.addIssue({ code: 'custom', message: 'an extract task needs schema: (a JSON Schema object the answers must match)', path: ['kind'] });
   if (task.kind !== 'extract' && task.schema !== undefined) context.addIssue({ code: 'custom', message: `schema applies to extract tasks only (this task's kind is ${task.kind})`, path: ['schema'] });
+  checkStudentKind(task, context);
   if (task.kind !== 'extract' || task.schema === undefined) return;
   for (const problem of schemaProblems(task.schema)) {
     context.addIssue({ code: 'custom', message: `not a valid JSON Schema: ${problem.message}`, path: ['schema', ...problem.path] });
   }
 }
 
-/** The task file (task.yaml) schema. */
-export const taskSpecSchema = z.object({
+/** The student must be one the task's kind can train: classify students for classify, `lm` for extract and generate. */
+function checkStudentKind(task: { kind: TaskKindName; student: { kind: string; lm?: unknown } }, context: z.RefinementCtx): void {
+  const generative = task.kind !== 'classify';
+  if (generative && task.student.kind !== 'lm') {
+    context.addIssue({ code: 'custom', message: `${task.kind} tasks train the language-model student: use kind: lm (or leave it out), not ${task.student.kind}`, path: ['student', 'kind'] });
+  }
+  if (!generative && task.student.kind === 'lm') context.addIssue({ code: 'custom', message: 'the lm student is for extract and generate tasks; classify tasks use ngram, bag-mlp, auto or mlp', path: ['student', 'kind'] });
+  if (!generative && task.student.lm !== undefined) context.addIssue({ code: 'custom', message: 'student.lm applies to extract and generate tasks only', path: ['student', 'lm'] });
+}
+
+/**
+ * Extract and generate tasks train the `lm` student: a task file that names no student kind (or
+ * `auto`) gets it, before validation, so that the classify default (`ngram`) never applies to them.
+ */
+function defaultStudentKind(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const task = raw as Record<string, unknown>;
+  if (task['kind'] !== 'extract' && task['kind'] !== 'generate') return raw;
+  const student = task['student'];
+  if (student === undefined || student === null) return { ...task, student: { kind: 'lm' } };
+  if (typeof student !== 'object' || Array.isArray(student)) return raw;
+  const kind = (student as Record<string, unknown>)['kind'];
+  return kind === undefined || kind === 'auto' ? { ...task, student: { ...student, kind: 'lm' } } : raw;
+}
+
+/** The task file (task.yaml) object, before the student-kind default of extract and generate tasks. */
+const taskSpecObjectSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"'),
   /** Project folder for the database and artefacts, relative to the task file; default `.distillery/<name>`. */
   project: z.string().min(1).optional(),
@@ -225,6 +265,9 @@ export const taskSpecSchema = z.object({
   /** The answers' JSON Schema (extract only). */
   schema: z.record(z.string(), z.unknown()).optional(),
 }).strict().superRefine(checkKindSettings);
+
+/** The task file (task.yaml) schema; `.shape` is the object's, for reading one section's schema. */
+export const taskSpecSchema = Object.assign(z.preprocess(defaultStudentKind, taskSpecObjectSchema), { shape: taskSpecObjectSchema.shape });
 
 /** A validated task file, with every default filled in. */
 export type TaskSpec = z.infer<typeof taskSpecSchema>;

@@ -32,3 +32,74 @@ export const bagMlpSettingsSchema = z.object({
   /** Adam's step size for the dense layers (the embedding rows use `learningRate`, row-wise Adagrad). */
   learningRate: z.number().positive().default(0.001),
 }).strict();
+
+/** Model shapes by name for the `lm` student; width, layers, heads… given beside `size` override its values. */
+export const LANGUAGE_MODEL_SIZES = Object.freeze({
+  tiny: Object.freeze({ width: 64, layers: 2, heads: 4, keyValueHeads: 4, hiddenWidth: 176 }),
+  small: Object.freeze({ width: 128, layers: 4, heads: 4, keyValueHeads: 4, hiddenWidth: 352 }),
+  base: Object.freeze({ width: 256, layers: 6, heads: 8, keyValueHeads: 4, hiddenWidth: 688 }),
+});
+
+/** The names of the size presets. */
+export type LanguageModelSize = keyof typeof LANGUAGE_MODEL_SIZES;
+
+const shapeField = (maximum: number) => z.number().int().min(1).max(maximum).optional();
+
+/**
+ * Settings only the `lm` student (extract and generate tasks) reads. `size` picks a shape, any of
+ * width/layers/heads/keyValueHeads/hiddenWidth overrides it; `context` defaults to the longest example.
+ */
+export const languageModelSettingsSchema = z.object({
+  size: z.enum(['tiny', 'small', 'base']).default('small'),
+  width: shapeField(2048),
+  layers: shapeField(48),
+  heads: shapeField(64),
+  keyValueHeads: shapeField(64),
+  hiddenWidth: shapeField(8192),
+  /** Longest prompt + answer in tokens; default: the longest curated example, with room to spare. */
+  context: z.number().int().min(16).max(8192).optional(),
+  /** Vocabulary of the BPE tokenizer trained on the task's text (ignored with the teacher's tokenizer). */
+  vocabularySize: z.number().int().min(260).max(65536).default(1024),
+  /**
+   * `bpe`: a tokenizer trained on the task's text; `teacher`: the teacher's o200k/cl100k tokens seen in the data,
+   * which makes token-level KD possible; `auto` (default): the teacher's when its answers came with top_logprobs.
+   */
+  tokenizer: z.enum(['auto', 'bpe', 'teacher']).default('auto'),
+  teacherEncoding: z.enum(['o200k_base', 'cl100k_base']).default('o200k_base'),
+  /** Optimiser steps (default 600); or give `epochs`, passes over the training examples, instead. */
+  steps: z.number().int().min(1).max(1_000_000).optional(),
+  epochs: z.number().positive().max(10_000).optional(),
+  batchSize: z.number().int().min(1).max(1024).default(16),
+  learningRate: z.number().positive().max(1).default(3e-3),
+  warmupSteps: z.number().int().min(0).optional(),
+  /** Steps between validation passes (the training curve's points). */
+  evaluateEvery: z.number().int().min(1).default(50),
+  /** Validation passes without improvement before training stops. */
+  patience: z.number().int().min(1).default(4),
+  /** Weight of token-level KD where the teacher's top logprobs are known (1 − it on cross-entropy). */
+  distillationWeight: z.number().min(0).max(1).default(0.5),
+  /** Most tokens the student writes per answer; default: twice the longest training answer, plus 16. */
+  maxAnswerTokens: z.number().int().min(1).max(8192).optional(),
+  /** How the student file stores weights. */
+  storage: z.enum(['f32', 'f16', 'i8']).default('f16'),
+}).strict().superRefine((settings, context) => {
+  if (settings.steps !== undefined && settings.epochs !== undefined) context.addIssue({ code: 'custom', message: 'give steps or epochs, not both', path: ['epochs'] });
+  const shape = languageModelShape(settings);
+  if (shape.width % shape.heads !== 0) context.addIssue({ code: 'custom', message: `width ${shape.width} does not divide into ${shape.heads} heads`, path: [settings.width === undefined ? 'heads' : 'width'] });
+  else if ((shape.width / shape.heads) % 2 !== 0) context.addIssue({ code: 'custom', message: `head width ${shape.width / shape.heads} (width / heads) must be even for rotary embeddings`, path: ['heads'] });
+  if (shape.heads % shape.keyValueHeads !== 0) context.addIssue({ code: 'custom', message: `${shape.heads} heads do not divide into ${shape.keyValueHeads} key/value heads`, path: ['keyValueHeads'] });
+});
+
+/** The `lm` student's settings, defaults filled in. */
+export type LanguageModelSettings = z.infer<typeof languageModelSettingsSchema>;
+
+/** The shape fields given explicitly. */
+function definedShape(settings: Partial<Record<'width' | 'layers' | 'heads' | 'keyValueHeads' | 'hiddenWidth', number | undefined>>): Record<string, number> {
+  return Object.fromEntries(Object.entries({ width: settings.width, layers: settings.layers, heads: settings.heads, keyValueHeads: settings.keyValueHeads, hiddenWidth: settings.hiddenWidth }).filter(([, value]) => value !== undefined)) as Record<string, number>;
+}
+
+/** The model shape the settings name: the size preset with the explicit fields over it (heads given alone: as many key/value heads). */
+export function languageModelShape(settings: Pick<LanguageModelSettings, 'size' | 'width' | 'layers' | 'heads' | 'keyValueHeads' | 'hiddenWidth'>): { width: number; layers: number; heads: number; keyValueHeads: number; hiddenWidth: number } {
+  const keyValueHeads = settings.keyValueHeads ?? settings.heads;
+  return { ...LANGUAGE_MODEL_SIZES[settings.size], ...definedShape({ ...settings, keyValueHeads }) };
+}

@@ -162,6 +162,7 @@ interface SchemaDefinition {
   type?: string;
   innerType?: unknown;
   in?: unknown;
+  out?: unknown;
   shape?: Record<string, unknown>;
   element?: unknown;
   valueType?: unknown;
@@ -174,7 +175,8 @@ function definitionOf(schema: unknown): SchemaDefinition | undefined {
   for (;;) {
     const definition = (current as { _zod?: { def?: SchemaDefinition } } | undefined)?._zod?.def;
     if (definition?.type !== undefined && WRAPPERS.has(definition.type)) current = definition.innerType;
-    else if (definition?.type === 'pipe') current = definition.in;
+    // A preprocess is a pipe from a transform: the keys are the output object's.
+    else if (definition?.type === 'pipe') current = (current as { _zod?: { def?: { in?: { _zod?: { def?: { type?: string } } } } } })._zod?.def?.in?._zod?.def?.type === 'transform' ? definition.out : definition.in;
     else return definition;
   }
 }
