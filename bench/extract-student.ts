@@ -84,6 +84,12 @@ export function studentAnswers(student: GenerativeStudent, sentences: readonly s
   return { answers, milliseconds };
 }
 
+/** CPU seconds (user + system) this process used since `start`. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 /** One end-to-end run: collect, train, evaluate, each timed. */
 export interface ExtractDistillation {
   settings: ExtractStudentSettings;
@@ -95,6 +101,8 @@ export interface ExtractDistillation {
   trainSeconds: number;
   evaluateSeconds: number;
   wallSeconds: number;
+  /** CPU seconds (user + system) of this process over the run: what the wall time would be on an idle core. */
+  cpuSeconds: number;
   stepsRun: number;
   bestStep: number;
   tokensPerSecond: number;
@@ -116,6 +124,7 @@ export async function heldOutSentences(count: number, exclude: ReadonlySet<strin
 /** Collects `settings.teacherCalls` training answers plus `testCount` held-out ones, trains and scores. */
 export async function distilExtract(settings: ExtractStudentSettings, testCount: number): Promise<ExtractDistillation> {
   const loadAtStart = os.loadavg();
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   const trainItems = await buildSentenceCorpus({ limit: settings.teacherCalls, seed: 0 });
   const testItems = await heldOutSentences(testCount, new Set(trainItems.map((item) => item.id)));
@@ -130,6 +139,7 @@ export async function distilExtract(settings: ExtractStudentSettings, testCount:
   return {
     settings, teacherCalls: trainItems.length, trainExamples: train.length, testExamples: test.length, evaluation,
     collectSeconds: collection.seconds, trainSeconds: trained.seconds, evaluateSeconds, wallSeconds: (performance.now() - started) / 1000,
+    cpuSeconds: cpuSecondsSince(cpuAtStart),
     stepsRun: trained.report.stepsRun, bestStep: trained.report.bestStep, tokensPerSecond: trained.report.tokensPerSecond,
     studentBytes: trained.student.toBytes('f16').length, parameters: trained.student.parameterCount(), studentMs: milliseconds,
     loadAtStart, loadAtEnd: os.loadavg(), student: trained.student,
@@ -144,6 +154,6 @@ export function describeDistillation(run: ExtractDistillation): string {
     `calls ${run.teacherCalls} test ${run.testExamples}: fieldF1 ${interval(evaluation.fieldF1)} valid ${interval(evaluation.validRate)} exact ${interval(evaluation.exactMatch)}`,
     `  P ${evaluation.metrics.fields.precision.toFixed(3)} R ${evaluation.metrics.fields.recall.toFixed(3)}; per field ${evaluation.metrics.perField.map((field) => `${field.path} ${field.f1.toFixed(2)}`).join(', ')}`,
     `  steps ${run.stepsRun} (best ${run.bestStep}), ${run.parameters} params, ${run.studentBytes} B f16, ${run.tokensPerSecond.toFixed(0)} tok/s`,
-    `  collect ${run.collectSeconds.toFixed(1)} s, train ${run.trainSeconds.toFixed(1)} s, evaluate ${run.evaluateSeconds.toFixed(1)} s, wall ${run.wallSeconds.toFixed(1)} s; load ${run.loadAtStart.map((value) => value.toFixed(1)).join('/')} → ${run.loadAtEnd.map((value) => value.toFixed(1)).join('/')}`,
+    `  collect ${run.collectSeconds.toFixed(1)} s, train ${run.trainSeconds.toFixed(1)} s, evaluate ${run.evaluateSeconds.toFixed(1)} s, wall ${run.wallSeconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s); load ${run.loadAtStart.map((value) => value.toFixed(1)).join('/')} → ${run.loadAtEnd.map((value) => value.toFixed(1)).join('/')}`,
   ].join('\n');
 }
