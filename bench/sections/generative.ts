@@ -6,7 +6,8 @@
  *   extract-student-vs-teacher   latency p50/p99, throughput and cost per 1M calls of the student (largest
  *                                curve point) against the teacher (compromise) over identical HTTP + openai clients
  * The teacher is compromise behind its loopback OpenAI-compatible server, asked over HTTP.
- * Knobs: --calls=250,500,1000 (curve points) --test=N (held-out sentences) --steps=N (training steps per point).
+ * Knobs: --calls=250,500,1000 (curve points) --test=N (held-out sentences) --steps=N (training steps per point)
+ * --timed=N (held-out sentences timed for the second entry).
  */
 import os from 'node:os';
 import OpenAI from 'openai';
@@ -48,6 +49,14 @@ interface CurvePoint {
 function namesOnly(evaluation: ExtractEvaluation): FieldScores {
   const names = evaluation.metrics.perField.filter((field) => field.path.endsWith('[]'));
   return fieldScores(names.reduce((sum, field) => ({ truePositives: sum.truePositives + field.truePositives, falsePositives: sum.falsePositives + field.falsePositives, falseNegatives: sum.falseNegatives + field.falseNegatives }), { truePositives: 0, falsePositives: 0, falseNegatives: 0 }));
+}
+
+/** The answer that names nothing: the baseline a student reaches by learning only the skeleton. */
+const EMPTY_ANSWER = JSON.stringify({ people: [], places: [], organizations: [] });
+
+/** Field F1 of the empty answer against the teacher on the test sentences. */
+function emptyBaseline(test: readonly TeacherAnswered[]): ExtractEvaluation {
+  return evaluateExtract(test.map((item) => ({ input: item.sentence, teacher: item.answer, student: EMPTY_ANSWER })), ENTITY_SCHEMA);
 }
 
 /** Trains on the first `calls` answers and scores the held-out ones. */
@@ -124,7 +133,7 @@ const perMillionCpu = (meanMs: number) => cpuCostPer1kCalls(meanMs, CPU_HOUR_USD
 const interval = (value: { estimate: number; lower: number; upper: number }) => `${value.estimate.toFixed(3)} [${value.lower.toFixed(3)}, ${value.upper.toFixed(3)}]`;
 
 /** The learning-curve entry and its chart. */
-function curveEntry(options: BenchOptions, points: readonly CurvePoint[], settings: ExtractStudentSettings, dataset: string, perCall: { dollars: number; promptTokens: number; completionTokens: number }): BenchmarkEntry {
+function curveEntry(options: BenchOptions, points: readonly CurvePoint[], baseline: ExtractEvaluation, settings: ExtractStudentSettings, dataset: string, perCall: { dollars: number; promptTokens: number; completionTokens: number }): BenchmarkEntry {
   const xFormat = (calls: number) => `${Number(calls.toPrecision(3))} ($${Number((calls * perCall.dollars).toPrecision(2))})`;
   const series = (name: string, y: (point: CurvePoint) => number, dashed = false) => ({ name, dashed, points: points.map((point) => ({ x: point.calls, y: y(point) })) });
   const chart = writeChart('generative-extract-learning-curve.svg', lineChart([
@@ -133,6 +142,7 @@ function curveEntry(options: BenchOptions, points: readonly CurvePoint[], settin
     series('95 % CI high', (point) => point.evaluation.fieldF1.upper, true),
     series('names-only F1', (point) => point.names.f1),
     series('valid JSON', (point) => point.evaluation.validRate.estimate),
+    { name: 'empty answer (baseline)', dashed: true, points: points.map((point) => ({ x: point.calls, y: baseline.fieldF1.estimate })) },
   ], 'Extract student: field F1 vs teacher calls', { xLabel: 'teacher calls (USD at gpt-4o-mini)', yLabel: 'score on held-out sentences', logX: true, xFormat, yRange: [0, 1], yMarks: [{ at: 0.9, label: '90 %' }, { at: 0.95, label: '95 %' }] }), 'field F1 against teacher calls');
   const table = ['| teacher calls | USD (gpt-4o-mini) | field F1 [95 % CI] | names-only F1 | valid | exact match | steps (best) | train s (CPU s) |', '|---|---|---|---|---|---|---|---|',
     ...points.map((point) => `| ${point.calls} | ${point.dollars.toPrecision(2)} | ${interval(point.evaluation.fieldF1)} | ${point.names.f1.toFixed(3)} | ${point.evaluation.validRate.estimate.toFixed(3)} | ${point.evaluation.exactMatch.estimate.toFixed(3)} | ${point.stepsRun} (${point.bestStep}) | ${point.trainSeconds.toFixed(0)} (${point.trainCpuSeconds.toFixed(0)}) |`)].join('\n');
@@ -143,9 +153,10 @@ function curveEntry(options: BenchOptions, points: readonly CurvePoint[], settin
     notes: [
       `Calls needed for 90 % field F1: ${callsToReach(points, 0.9)}; for 95 %: ${callsToReach(points, 0.95)}.`,
       'Field F1 is src/eval\'s: an answer flattens into (path, value) pairs and an empty list is itself a pair, so a student that leaves a list empty when the teacher does scores on it. Names-only F1 counts the names alone (paths people[], places[], organizations[]): the stricter figure.',
+      `Baseline: the answer that names nothing (${EMPTY_ANSWER}) scores field F1 ${interval(baseline.fieldF1)} (valid 1.000, exact match ${baseline.exactMatch.estimate.toFixed(3)}) on the same test sentences; a student above it has learnt names, not only the skeleton.`,
       `Load average (1 min) after each point: ${points.map((point) => point.loadAverage[0]?.toFixed(1)).join(', ')} on a machine shared with other sessions, so training seconds are under load; CPU seconds (user + system of the bench process) are what an idle core would take.`,
     ],
-    extra: { points: points.map((point) => ({ calls: point.calls, dollars: point.dollars, fieldF1: point.evaluation.fieldF1, validRate: point.evaluation.validRate, exactMatch: point.evaluation.exactMatch, namesOnly: point.names, perField: point.evaluation.metrics.perField, trainSeconds: point.trainSeconds, trainCpuSeconds: point.trainCpuSeconds, stepsRun: point.stepsRun, bestStep: point.bestStep, loadAverage: point.loadAverage })) },
+    extra: { emptyBaseline: { fieldF1: baseline.fieldF1, exactMatch: baseline.exactMatch }, points: points.map((point) => ({ calls: point.calls, dollars: point.dollars, fieldF1: point.evaluation.fieldF1, validRate: point.evaluation.validRate, exactMatch: point.evaluation.exactMatch, namesOnly: point.names, perField: point.evaluation.metrics.perField, trainSeconds: point.trainSeconds, trainCpuSeconds: point.trainCpuSeconds, stepsRun: point.stepsRun, bestStep: point.bestStep, loadAverage: point.loadAverage })) },
   };
 }
 
@@ -199,10 +210,10 @@ export async function run(options: BenchOptions): Promise<void> {
   }
   const dataset = `nlp-corpus sentences (npm; the demo's filter), answered by compromise over loopback HTTP (${collection.calls} calls in ${collection.seconds.toFixed(1)} s); ${test.length} held-out sentences from another seed's sample, none in the training pool`;
   const last = points.at(-1) as CurvePoint & { student: GenerativeStudent };
-  const timed = test.map((item) => item.sentence).slice(0, options.quick ? 30 : 200);
+  const timed = test.map((item) => item.sentence).slice(0, Number(options.argument('timed') ?? (options.quick ? 30 : 200)));
   const runs: Timing[] = [];
   for (let repeat = 0; repeat < options.repeats; repeat++) runs.push(await timeBoth(last.student, settings, timed));
-  const entries = [curveEntry(options, points, settings, dataset, perCall), timingEntry(options, runs, last, last.student.toBytes('f16').length, timed.length, dataset, settings)];
+  const entries = [curveEntry(options, points, emptyBaseline(test), settings, dataset, perCall), timingEntry(options, runs, last, last.student.toBytes('f16').length, timed.length, dataset, settings)];
   const introGoal = `Goal (issue 10): validRate ≥ 0.99 and field F1 ≥ 0.90 against the teacher. Measured at ${last.calls} calls: valid ${interval(last.evaluation.validRate)}, field F1 ${interval(last.evaluation.fieldF1)} (names only ${last.names.f1.toFixed(3)}), exact match ${interval(last.evaluation.exactMatch)}.`;
   const endToEnd = { collectSeconds: collection.seconds, collectCpuSeconds, trainSeconds: last.trainSeconds, trainCpuSeconds: last.trainCpuSeconds, evaluateSeconds: last.evaluateSeconds, evaluateCpuSeconds: last.evaluateCpuSeconds };
   const wall = endToEnd.collectSeconds + endToEnd.trainSeconds + endToEnd.evaluateSeconds;
