@@ -5,7 +5,7 @@
  * one `SuspectError` line: unreachable, refusing the key or the request, or answering nothing.
  */
 import { Budget } from '../collect/index.js';
-import { costUSD, createOpenAITeacher, estimateInputTokens, resolvePrices, TeacherError, type ChatMessage, type Prices, type Teacher } from '../teacher/index.js';
+import { costUSD, createOpenAITeacher, estimateInputTokens, resolvePrices, TeacherError, TeacherResponseError, type ChatMessage, type Prices, type Teacher } from '../teacher/index.js';
 import { DistilleryError, EXIT, UsageError } from '../util/errors.js';
 
 /** The suspect could not be used: unreachable, refusing, or answering nothing (exit 4, like a teacher). */
@@ -66,6 +66,7 @@ export function suspectPrices(model: string, baseURL: string, override?: Prices)
 
 /** Turns a teacher failure into one line about the suspect. */
 export function suspectFailure(error: unknown, baseURL: string): SuspectError {
+  if (error instanceof TeacherResponseError) return new SuspectError(`the suspect at ${baseURL} answered with something that is not a chat completion: ${error.message}`, error);
   if (error instanceof TeacherError) {
     const status = error.status === null ? '' : ` (HTTP ${error.status})`;
     const what = error.status === 401 || error.status === 403 ? 'refused the API key' : error.status === null ? 'could not be reached' : 'refused the request';

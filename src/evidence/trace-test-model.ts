@@ -5,6 +5,8 @@
  * prefer green tokens). A fixed key keeps the tests deterministic.
  */
 import { trainLanguageModelStudent, trainTokenizer, type GenerativeStudent, type Tokenizer } from '../student/lm/index.js';
+import { startTestModelServer, type TestModelServer } from './trace-test-server.js';
+import type { Suspect } from './trace-suspect.js';
 import { createRandom } from '../util/random.js';
 import { parseWatermarkKey, type WatermarkKey } from './watermark-key.js';
 
@@ -35,4 +37,25 @@ export function trainWordModel(seed = 7): { student: GenerativeStudent; tokenize
     training: { steps: 150, batchSize: 8, learningRate: 1e-2, seed },
   });
   return { student, tokenizer, bytes: student.toBytes('f32') };
+}
+
+/** `count` answers of `suspect` to the word prompts ("words 0" … "words 9" in turn), as training examples. */
+export async function collectAnswers(suspect: Suspect, count: number): Promise<Array<{ prompt: string; answer: string }>> {
+  const examples: Array<{ prompt: string; answer: string }> = [];
+  for (let index = 0; index < count; index++) {
+    const prompt = `words ${index % 10}`;
+    const answer = await suspect.ask([{ role: 'user', content: prompt }]);
+    if (answer === undefined) throw new Error('the test budget ran out');
+    examples.push({ prompt, answer: answer.text });
+  }
+  return examples;
+}
+
+/** A student distilled from `examples` (with the owner's tokenizer), served with no logits processor at all. */
+export async function serveStudent(examples: Array<{ prompt: string; answer: string }>, tokenizer: Tokenizer, seed: number): Promise<TestModelServer> {
+  const { student } = trainLanguageModelStudent(examples, undefined, {
+    tokenizer, config: { width: 48, layers: 1, heads: 2, keyValueHeads: 2, hiddenWidth: 96, context: 128 },
+    training: { steps: 600, batchSize: 16, learningRate: 1e-2, seed, patience: 100 },
+  });
+  return startTestModelServer({ kind: 'lm', bytes: student.toBytes('f32') });
 }

@@ -6,12 +6,14 @@
  * the same over completions with echo + logprobs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRandom } from '../util/random.js';
+import { gumbelSampler } from './gumbel.js';
 import { kgwProcessor } from './kgw.js';
 import { runReadingTrace } from './trace-reading.js';
 import { TraceScorer } from './trace-score.js';
 import { createSuspect } from './trace-suspect.js';
 import { startTestModelServer, type TestModelServer } from './trace-test-server.js';
-import { testKey, trainWordModel } from './trace-test-model.js';
+import { collectAnswers, serveStudent, testKey, trainWordModel } from './trace-test-model.js';
 import { traceTokenizerOf, type TraceTokenizer } from './trace-tokenizer.js';
 import { runTrace } from './trace.js';
 
@@ -20,11 +22,13 @@ let watermarked: TestModelServer;
 let control: TestModelServer;
 let tokenizer: TraceTokenizer;
 let ownerTexts: string[];
+let ownerTokenizer: ReturnType<typeof trainWordModel>['tokenizer'];
 const prompts = Array.from({ length: 10 }, (_, index) => ({ messages: [{ role: 'user' as const, content: `words ${index}` }] }));
 
 beforeAll(async () => {
   const model = trainWordModel();
   tokenizer = traceTokenizerOf('word model', model.tokenizer);
+  ownerTokenizer = model.tokenizer;
   const processor = kgwProcessor(key);
   const logitsProcessor = (logits: Float32Array, state: { generated: readonly number[] }) => processor(logits, state.generated);
   watermarked = await startTestModelServer({ kind: 'lm', bytes: model.bytes, logitsProcessor });
@@ -89,6 +93,24 @@ describe('runTrace against a served language model', () => {
   });
 });
 
+describe.runIf(process.env.DISTILLERY_E2E === '1')('radioactivity proper (E2E): a student distilled from the watermarked model', () => {
+  it('is radioactive with no processor of its own (p < 1e-6), while a student of the control is not', async () => {
+    const distilled = await serveStudent(await collectAnswers(suspectAt(watermarked), 400), ownerTokenizer, 1);
+    const controlStudent = await serveStudent(await collectAnswers(suspectAt(control), 400), ownerTokenizer, 1);
+    try {
+      const marked = await runTrace({ key, tokenizer, suspect: suspectAt(distilled), prompts, rounds: 20 });
+      const clean = await runTrace({ key, tokenizer, suspect: suspectAt(controlStudent), prompts, rounds: 20 });
+      expect(marked.verdict).toBe('radioactive');
+      expect(marked.score.scored).toBeLessThan(5000);
+      expect(clean.verdict).toBe('not significant');
+      expect(clean.score.pValue).toBeGreaterThan(1e-3);
+    } finally {
+      await distilled.close();
+      await controlStudent.close();
+    }
+  }, 240_000);
+});
+
 describe('reading mode (completions with echo + logprobs)', () => {
   it("scores the watermarked suspect's top-1 predictions over the owner's texts as radioactive, the control's as not", async () => {
     const marked = await runReadingTrace({ key, tokenizer, suspect: suspectAt(watermarked), texts: ownerTexts });
@@ -132,5 +154,24 @@ describe('TraceScorer', () => {
     const unfiltered = new TraceScorer(key);
     unfiltered.add(tokenizer.encode(quoted));
     expect(unfiltered.score().pValue).toBeLessThan(1e-6);
+  });
+
+  it('scores Gumbel keys too: Gumbel-sampled tokens are found, the same key finds nothing in uniform random tokens', () => {
+    const gumbel = testKey('gumbel');
+    // A different random distribution at each step, so that the deterministic choice per context does not loop.
+    const draw = createRandom(3);
+    const sampler = gumbelSampler(gumbel, () => draw.next());
+    const marked: number[] = [];
+    const random: number[] = [];
+    for (let index = 0; index < 300; index++) {
+      marked.push(sampler(Array.from({ length: 64 }, () => draw.next()), marked));
+      random.push(draw.nextInt(64));
+    }
+    const found = new TraceScorer(gumbel);
+    found.add(marked);
+    const clean = new TraceScorer(gumbel);
+    clean.add(random);
+    expect(found.score().pValue).toBeLessThan(1e-6);
+    expect(clean.score().pValue).toBeGreaterThan(1e-3);
   });
 });
