@@ -5,7 +5,8 @@
  * p < 1e-6; the control's p-values under 100 random keys; reading mode on both; and radioactivity
  * proper: a student trained on 400 of the watermarked model's answers (collected over HTTP), served
  * without any processor, traced, beside a control student trained on the control's answers.
- * One JSON line per seed on stdout.
+ * One JSON line per seed on stdout. `… trace-measure.ts calibration [keys=2000]`: the share of
+ * random keys under which 400 unwatermarked answers reach p ≤ 0.1, 0.01, 1e-3.
  */
 import { kgwProcessor } from './kgw.js';
 import { TraceScorer } from './trace-score.js';
@@ -74,5 +75,25 @@ async function measureSeed(seed: number): Promise<Record<string, unknown>> {
   }
 }
 
-const seeds = Number(process.argv[2] ?? 3);
-for (let seed = 1; seed <= seeds; seed++) process.stdout.write(`${JSON.stringify(await measureSeed(seed))}\n`);
+/** The null distribution: 400 control answers (sampled in-process, no processor) scored under `keys` random keys. */
+function calibration(keys: number): Record<string, number> {
+  const model = trainWordModel(1);
+  const answers = Array.from({ length: 400 }, (_, index) => model.student.generate(`words ${index % 10}`, { maxTokens: 40, temperature: 1, seed: 1000 + index }).tokens);
+  const pValues: number[] = [];
+  let scored = 0;
+  for (let index = 0; index < keys; index++) {
+    const scorer = new TraceScorer(generateWatermarkKey('kgw'));
+    for (const answer of answers) scorer.add(answer);
+    pValues.push(scorer.score().pValue);
+    scored = scorer.score().scored;
+  }
+  const share = (threshold: number) => pValues.filter((p) => p <= threshold).length / keys;
+  return { keys, scored, atMost0_1: share(0.1), atMost0_01: share(0.01), atMost1e3: share(1e-3), minimum: Math.min(...pValues) };
+}
+
+if (process.argv[2] === 'calibration') {
+  process.stdout.write(`${JSON.stringify(calibration(Number(process.argv[3] ?? 2000)))}\n`);
+} else {
+  const seeds = Number(process.argv[2] ?? 3);
+  for (let seed = 1; seed <= seeds; seed++) process.stdout.write(`${JSON.stringify(await measureSeed(seed))}\n`);
+}
