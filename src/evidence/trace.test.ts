@@ -13,7 +13,7 @@ import { runReadingTrace } from './trace-reading.js';
 import { TraceScorer } from './trace-score.js';
 import { createSuspect } from './trace-suspect.js';
 import { startTestModelServer, type TestModelServer } from './trace-test-server.js';
-import { collectAnswers, serveStudent, testKey, trainWordModel } from './trace-test-model.js';
+import { testKey, trainWordModel } from './trace-test-model.js';
 import { traceTokenizerOf, type TraceTokenizer } from './trace-tokenizer.js';
 import { runTrace } from './trace.js';
 
@@ -22,13 +22,11 @@ let watermarked: TestModelServer;
 let control: TestModelServer;
 let tokenizer: TraceTokenizer;
 let ownerTexts: string[];
-let ownerTokenizer: ReturnType<typeof trainWordModel>['tokenizer'];
 const prompts = Array.from({ length: 10 }, (_, index) => ({ messages: [{ role: 'user' as const, content: `words ${index}` }] }));
 
 beforeAll(async () => {
   const model = trainWordModel();
   tokenizer = traceTokenizerOf('word model', model.tokenizer);
-  ownerTokenizer = model.tokenizer;
   const processor = kgwProcessor(key);
   const logitsProcessor = (logits: Float32Array, state: { generated: readonly number[] }) => processor(logits, state.generated);
   watermarked = await startTestModelServer({ kind: 'lm', bytes: model.bytes, logitsProcessor });
@@ -91,24 +89,6 @@ describe('runTrace against a served language model', () => {
     expect(result.answers).toBeGreaterThanOrEqual(3);
     expect(result.spentUSD).toBeLessThanOrEqual(3.5 * 60 / 1e6);
   });
-});
-
-describe.runIf(process.env.DISTILLERY_E2E === '1')('radioactivity proper (E2E): a student distilled from the watermarked model', () => {
-  it('is radioactive with no processor of its own (p < 1e-6), while a student of the control is not', async () => {
-    const distilled = await serveStudent(await collectAnswers(suspectAt(watermarked), 400), ownerTokenizer, 1);
-    const controlStudent = await serveStudent(await collectAnswers(suspectAt(control), 400), ownerTokenizer, 1);
-    try {
-      const marked = await runTrace({ key, tokenizer, suspect: suspectAt(distilled), prompts, rounds: 20 });
-      const clean = await runTrace({ key, tokenizer, suspect: suspectAt(controlStudent), prompts, rounds: 20 });
-      expect(marked.verdict).toBe('radioactive');
-      expect(marked.score.scored).toBeLessThan(5000);
-      expect(clean.verdict).toBe('not significant');
-      expect(clean.score.pValue).toBeGreaterThan(1e-3);
-    } finally {
-      await distilled.close();
-      await controlStudent.close();
-    }
-  }, 240_000);
 });
 
 describe('reading mode (completions with echo + logprobs)', () => {
