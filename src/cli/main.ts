@@ -8,6 +8,7 @@ import { registerPredictCommand } from './predict-command.js';
 import { registerRouteCommand } from './route-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerTraceCommand } from './trace-command.js';
 import { registerWatermarkCommand } from './watermark-command.js';
 import { EXIT } from '../util/errors.js';
 
@@ -40,5 +41,6 @@ registerGuardCommand(program);
 registerCaptureCommand(program);
 registerWatermarkCommand(program);
 registerRouteCommand(program);
+registerTraceCommand(program);
 
 await program.parseAsync(process.argv);
