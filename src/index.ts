@@ -48,7 +48,7 @@ export { startStudentServer, type StudentServerOptions, type ListeningServer } f
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export type { WalFileSystem } from './store/wal-sync.js';
 export { StoreError, type StoreErrorCause } from './store/errors.js';
-export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
+export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis, BatchJob, BatchRequestRef } from './store/types.js';
 
 // Teachers.
 export type { Teacher, TeacherCompletion, TeacherRequest, TeacherUsage, ChatMessage, FinishReason, CompletionToken, TokenAlternative } from './teacher/types.js';
