@@ -90,7 +90,7 @@ export async function startScriptedBatchServer(script: BatchScript = {}): Promis
   let nextId = 0;
   const id = (prefix: string) => `${prefix}${String(++nextId).padStart(6, '0')}`;
   const addFile = (text: string, purpose: string, filename: string) => {
-    const file = { id: id('file-'), purpose, filename, text, createdAt: 1_700_000_000 };
+    const file = { id: id('file-'), purpose, filename, text, createdAt: Math.floor(Date.now() / 1000) };
     state.files.push(file);
     return file;
   };
@@ -150,7 +150,7 @@ export async function startScriptedBatchServer(script: BatchScript = {}): Promis
       const input = state.files.find((file) => file.id === parsed.input_file_id);
       if (input === undefined || parsed.endpoint !== '/v1/chat/completions' || parsed.completion_window !== '24h') return send(400, { error: { message: 'invalid batch', type: 'invalid_request_error' } });
       const total = input.text.split('\n').filter((line) => line.trim() !== '').length;
-      const batch: ScriptedBatch = { id: id('batch_'), inputFileId: input.id, metadata: parsed.metadata ?? null, status: 'validating', retrieves: 0, outputFileId: null, errorFileId: null, createdAt: 1_700_000_000, endedAt: null, total, completed: 0, failed: 0 };
+      const batch: ScriptedBatch = { id: id('batch_'), inputFileId: input.id, metadata: parsed.metadata ?? null, status: 'validating', retrieves: 0, outputFileId: null, errorFileId: null, createdAt: Math.floor(Date.now() / 1000), endedAt: null, total, completed: 0, failed: 0 };
       state.batches.push(batch);
       return send(200, batchObject(batch));
     }

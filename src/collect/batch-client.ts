@@ -92,11 +92,16 @@ export class BatchClient {
     return toStatus(await this.#client.batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata: { [JOB_METADATA_KEY]: jobId } }));
   }
 
-  /** The batch an earlier run created for `jobId` (it may have died before journalling the id), if any. */
-  async find(jobId: string): Promise<BatchStatus | null> {
+  /**
+   * The batch an earlier run created for `jobId` (it may have died before journalling the id), if any.
+   * Batches are listed newest first, so the scan stops at the first one created before the job was journalled.
+   */
+  async find(jobId: string, journalledAtMs: number): Promise<BatchStatus | null> {
+    const since = Math.floor(journalledAtMs / 1000) - 60;
     return this.#retrying(async () => {
       for await (const batch of this.#client.batches.list({ limit: 100 })) {
         if (batch.metadata?.[JOB_METADATA_KEY] === jobId) return toStatus(batch);
+        if (batch.created_at < since) break;
       }
       return null;
     });

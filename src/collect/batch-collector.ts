@@ -100,7 +100,7 @@ export async function collectBatch(options: BatchCollectOptions): Promise<Collec
     const job = await run.prepare(file.calls, file.ids);
     if (job !== null) jobs.push(job);
   }
-  await Promise.all(jobs.map((job) => run.complete(job, options.maxResubmits ?? 3)));
+  await Promise.all(jobs.map((job) => run.complete(job, options.maxResubmits ?? 3, open.includes(job))));
   if (run.fatal !== undefined) throw run.fatal;
   await usageRatio.save(store);
   const summary: CollectSummary = {

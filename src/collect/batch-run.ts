@@ -115,10 +115,10 @@ export class BatchRun {
     await this.store.saveBatchJob(job);
   }
 
-  /** Creates the job upstream unless it already is (found by its metadata after a crash); journals the batch id. */
-  async submit(job: BatchJob): Promise<void> {
+  /** Creates the job upstream unless a run that died created it already (`resumed`: looked for by its metadata); journals the batch id. */
+  async submit(job: BatchJob, resumed: boolean): Promise<void> {
     if (job.batchId !== null) return;
-    const found = await this.client.find(job.id);
+    const found = resumed ? await this.client.find(job.id, job.createdAt) : null;
     if (found === null) {
       if (job.inputFileId === null) {
         const known = job.requests.filter((request) => this.callsByKey.has(request.cacheKey));
@@ -232,9 +232,9 @@ export class BatchRun {
   }
 
   /** Takes a job to done: submit, poll, ingest, then the requests an expired batch did not run in a new job, up to `rounds` times. */
-  async complete(job: BatchJob, rounds: number): Promise<void> {
+  async complete(job: BatchJob, rounds: number, resumed = false): Promise<void> {
     try {
-      await this.submit(job);
+      await this.submit(job, resumed);
       const final = await this.wait(job);
       if (final === null) return;
       const notRun = await this.ingest(job, final);
