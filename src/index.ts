@@ -67,7 +67,7 @@ export type { Tokenizer, TokenizerDescription, BpeTokenizerDescription, TeacherT
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export type { WalFileSystem } from './store/wal-sync.js';
 export { StoreError, type StoreErrorCause } from './store/errors.js';
-export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis } from './store/types.js';
+export type { Store, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, BilledAttempt, BilledBasis, BatchJob, BatchRequestRef } from './store/types.js';
 
 // Teachers.
 export type { Teacher, TeacherCompletion, TeacherRequest, TeacherUsage, ChatMessage, FinishReason, CompletionToken, TokenAlternative } from './teacher/types.js';
@@ -100,6 +100,6 @@ export type { GenerativeEvaluationOutcome, GenerativeEvaluationReport } from './
 export type { LanguageModelTrainOutcome } from './pipeline/lm-train-stage.js';
 export type { BootstrapInterval, FieldCounts, FieldScores, FigureScale, HeadlineFigure, ScoredExample, JudgeSummary, JudgedPair, PairOutcome, Verdict } from './eval/index.js';
 export type { AnswerLengths } from './eval/judge.js';
-export type { GenerativeStudent, GenerateOptions, GenerationChunk, LanguageModelTrainingSummary, WeightStorage, LanguageModelConfig, DecodeOptions, Generation, LogitsProcessor, TokenConstraint, TokenLogprob } from './student/lm/index.js';
-export type { FinishReason as GenerationFinishReason, TokenAlternative as GenerationTokenAlternative } from './student/lm/decoder.js';
+export type { TokenLogprob } from './student/lm/index.js';
+export type { TokenAlternative as GenerationTokenAlternative } from './student/lm/decoder.js';
 export type { EvaluationReport as LanguageModelEvaluationReport } from './student/lm/training.js';

@@ -48,7 +48,7 @@ function registerServe(guard: Command): void {
     .option('-p, --port <port>', 'port to listen on', '8443')
     .option('--host <host>', 'address to bind', '127.0.0.1'))
     .option('--upstream-key-env <name>', 'environment variable holding the gateway\'s own upstream API key', 'DISTILLERY_UPSTREAM_API_KEY')
-    .option('--policy <file>', 'policy file (YAML or JSON): flag/throttle/block thresholds per tier and per key, throttle sizes, onStoreFailure, webhookUrl; flags below override it')
+    .option('--policy <file>', 'policy file (YAML or JSON): flag/throttle/block thresholds per tier and per key, throttle sizes, onStoreFailure, webhookUrl, capability gates (gates:); flags below override it')
     .option('--requests-per-minute <n>', 'an owner-set ceiling: a key sending this many requests a minute scores 1 whatever the other detectors say (default: volume is one weak signal among nine)')
     .option('--block-at <score>', 'also block keys scoring at least this (default: never block automatically)')
     .option('--fail-closed', 'answer 503 when the guard database (or Redis) is unavailable (default: keep serving keys seen in the last 5 min under their last known policy state, blocked stays blocked)')
@@ -73,6 +73,13 @@ so a revoked key is refused everywhere at once and a key blocked on one replica 
 others within 250 ms. No prompt text crosses Redis: each request is shared as a sketch (hashes
 and a MinHash signature) that every replica's detectors score as they would the text, kept only
 for the 60 s a starting replica replays. Give every replica the same policy flags.
+
+Capability gates (policy file, per tier and per key; each change is announced in x-distillery-gated):
+  gates:
+    tiers:
+      free: { logprobs: false, n: 1, maxTokens: 1024, reasoning: summary }   # reasoning: pass | strip | summary
+      trial: { topLogprobs: 2 }
+  e.g. x-distillery-gated: logprobs=true->false, top_logprobs=5->none, n=4->1, reasoning=summary
 
 Examples:
   $ distillery guard serve --upstream http://127.0.0.1:8000/v1

@@ -46,6 +46,11 @@ export class Budget {
     return { fits: true };
   }
 
+  /** Reserves `estimateUSD` whether or not it fits: money already committed upstream (a submitted batch being resumed). */
+  hold(estimateUSD: number): void {
+    this.#reservedUSD += Math.max(0, estimateUSD);
+  }
+
   /** Settles a reservation: frees `reservedUSD` and records `actualUSD` as spent. */
   settle(reservedUSD: number, actualUSD: number): void {
     this.#reservedUSD = Math.max(0, this.#reservedUSD - reservedUSD);

@@ -266,6 +266,7 @@ describe('collect', () => {
       recordBilledAttempt: (attempt) => store.recordBilledAttempt(attempt), listBilledAttempts: () => store.listBilledAttempts(),
       abandonReservations: () => store.abandonReservations(), ledger: () => store.ledger(), saveSplits: (splits) => store.saveSplits(splits),
       listSplits: () => store.listSplits(), getState: (key) => store.getState(key), setState: (key, value) => store.setState(key, value),
+      saveBatchJob: (job) => store.saveBatchJob(job), listBatchJobs: () => store.listBatchJobs(),
       close: async () => {},
       commitResponse: async () => {
         throw new StoreError('The disk is full while saving in /tmp/x.sqlite. Answers committed before this point are intact.', { reason: 'disk-full', file: '/tmp/x.sqlite' });

@@ -17,6 +17,8 @@ import { readBodyWithin, requestFeatures, withStreamUsage } from './gateway-requ
 import type { PolicyConfig } from './policy-config.js';
 import { PolicyEngine, type Admission } from './policy-engine.js';
 import { relayResponse, type ResponseRewriter } from './relay.js';
+import { answerGate, chainRewriters } from './answer-gate.js';
+import { GATED_HEADER, gatedHeaderValue, gateRequest, gatesFor, hasGates, type CapabilityGates } from './capability-gates.js';
 import type { Replication } from './replication.js';
 import type { Detector, DetectorScore, PolicyAction, RequestFeatures } from './types.js';
 import { forwardedRequestHeaders, sendUpstream, upstreamUrlFor, type UpstreamTarget } from './upstream-proxy.js';
@@ -206,14 +208,21 @@ class GatewayPipeline {
     const method = request.method ?? 'GET';
     let body: Buffer | null = null;
     let injectedUsage = false;
+    let gates: CapabilityGates = {};
+    const headers: Record<string, string> = {};
     if (method === 'POST') {
       const parsed = parseJsonObject(await readBodyWithin(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, this.#options.bodyTimeoutMs ?? 10_000));
+      // Detectors see what the client asked for; the upstream gets what its tier allows.
       const features = requestFeatures(route, parsed, audit.at);
       if (this.#options.logPrompts === true) audit.prompt = features.prompt;
       const action = await this.#decide(key, features, audit);
       audit.action = action;
       await this.#admit(key, action, audit);
-      const prepared = withStreamUsage(parsed);
+      gates = gatesFor(this.#options.policy?.gates, key.id, key.tier);
+      const gated = hasGates(gates) ? gateRequest(route, parsed, gates) : { body: parsed, changes: [] };
+      const announced = gatedHeaderValue(gated.changes);
+      if (announced !== null) headers[GATED_HEADER] = announced;
+      const prepared = withStreamUsage(gated.body);
       injectedUsage = prepared.injectedUsage;
       body = Buffer.from(JSON.stringify(prepared.body), 'utf8');
     }
@@ -222,7 +231,9 @@ class GatewayPipeline {
     response.once('close', () => {
       if (!response.writableFinished) upstream.cancel();
     });
-    return relayResponse(await upstream.response, response, injectedUsage, route === '/v1/chat/completions' ? this.#options.watermark : undefined);
+    const gate = hasGates(gates) && (route === '/v1/chat/completions' || route === '/v1/completions') ? answerGate(gates) : undefined;
+    const rewriter = chainRewriters(gate, route === '/v1/chat/completions' ? this.#options.watermark : undefined);
+    return relayResponse(await upstream.response, response, injectedUsage, rewriter, headers);
   }
 
   /**

@@ -25,5 +25,7 @@ export { POLICY_ACTIONS, type Detector, type DetectorScore, type PolicyAction, t
 export { defaultDetectors, DEFAULT_DETECTOR_NAMES, type DefaultDetectorOptions } from './detectors/index.js';
 export { combineRisk, DEFAULT_RISK_MODEL, type RiskModel } from './risk.js';
 export { loadPolicyFile, parsePolicy } from './policy-file.js';
+export { GATED_HEADER, REASONING_GATES, gateRequest, gatesFor, type CapabilityGates, type GateConfig, type GatedRequest, type ReasoningGate } from './capability-gates.js';
+export { answerGate, summariseReasoning } from './answer-gate.js';
 export { withVolumeCeiling } from './volume-ceiling.js';
 export { DEFAULT_AUDIT_RETENTION_MS, startAuditRetention, type AuditRetention, type AuditRetentionOptions } from './audit-retention.js';

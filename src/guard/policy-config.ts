@@ -2,6 +2,7 @@
  * Policy settings: score thresholds that pick an action, per tier and per key, plus what to do when
  * the guard store is down. Plain JSON-able data so it can come from a file or the command line.
  */
+import type { GateConfig } from './capability-gates.js';
 import { POLICY_ACTIONS, type PolicyAction } from './types.js';
 
 /** The thresholds and throttle of one key or tier. A null threshold means never. */
@@ -28,6 +29,8 @@ export interface PolicyConfig {
   webhookUrl?: string;
   /** Shared secret the webhook's POSTs are signed with (HMAC-SHA256 of the body; see webhook.ts). */
   webhookSecret?: string;
+  /** Capability gates per tier and key (logprobs, n, max tokens, reasoning), announced in `x-distillery-gated`. */
+  gates?: GateConfig;
 }
 
 /** Flag early, throttle when sure, never block automatically: blocking a paying customer by mistake costs more than a slow harvest. */

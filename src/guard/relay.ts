@@ -2,7 +2,7 @@
  * Passing the upstream's answer to the client as it arrives: SSE event by event, a small JSON answer
  * in one piece, anything larger chunk by chunk, honouring backpressure, and reading the usage on the way through.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { forwardedResponseHeaders } from './upstream-proxy.js';
 import { SseUsageRelay, usageOfJson, type TokenUsage } from './usage-tap.js';
 
@@ -60,8 +60,8 @@ export interface StreamRewriter {
  * stream event by event; announced to the client in `x-distillery-watermark`, never silently.
  */
 export interface ResponseRewriter {
-  /** The value of the `x-distillery-watermark` header. */
-  readonly header: string;
+  /** The value of the `x-distillery-watermark` header, when this rewriter is a watermark. */
+  readonly header?: string;
   rewriteBody(body: Buffer): Buffer;
   stream(): StreamRewriter;
 }
@@ -74,14 +74,14 @@ const joined = (chunks: readonly Buffer[]): Buffer => (chunks.length === 1 ? (ch
  * rejects when the upstream breaks off mid-answer. Listeners rather than `for await`: this runs on
  * every proxied request, and the async iterator costs several times more.
  */
-export function relayResponse(upstream: IncomingMessage, response: ServerResponse, injectedUsage: boolean, rewriter?: ResponseRewriter): Promise<TokenUsage | null> {
+export function relayResponse(upstream: IncomingMessage, response: ServerResponse, injectedUsage: boolean, rewriter?: ResponseRewriter, extraHeaders: OutgoingHttpHeaders = {}): Promise<TokenUsage | null> {
   const contentType = String(upstream.headers['content-type'] ?? '');
   const isStream = contentType.includes('text/event-stream');
   const status = upstream.statusCode ?? 502;
   // Only a successful answer is rewritten: an error body is the upstream's own words.
   const rewrite = rewriter !== undefined && status >= 200 && status < 300 && (isStream || contentType.includes('json')) ? rewriter : undefined;
-  const headers = forwardedResponseHeaders(upstream.headers, isStream || rewrite !== undefined);
-  response.writeHead(status, rewrite === undefined ? headers : { ...headers, 'x-distillery-watermark': rewrite.header });
+  const headers = { ...forwardedResponseHeaders(upstream.headers, isStream || rewrite !== undefined), ...extraHeaders };
+  response.writeHead(status, rewrite?.header === undefined ? headers : { ...headers, 'x-distillery-watermark': rewrite.header });
   // The client should see a stream open before the first event, as it would from the upstream.
   if (isStream) response.flushHeaders();
   const reader = new UsageReader(isStream, injectedUsage, contentType);

@@ -12,6 +12,8 @@ export interface ResolvedTeacher {
   prices: Prices;
   priceSource: string;
   maxOutputTokens: number;
+  /** The key the teacher was given ('not-needed' for a local server); batch mode's files and batches calls use it too. */
+  apiKey?: string;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -57,5 +59,5 @@ export function makeTeacher(spec: TaskSpec, env: NodeJS.ProcessEnv = process.env
   const teacher = settings.provider === 'anthropic'
     ? createAnthropicTeacher(common)
     : createOpenAITeacher({ ...common, topLogprobs: settings.topLogprobs, reasoningTokens: settings.reasoningTokens });
-  return { teacher, prices: resolved.prices, priceSource: resolved.source, maxOutputTokens };
+  return { teacher, prices: resolved.prices, priceSource: resolved.source, maxOutputTokens, apiKey };
 }

@@ -98,6 +98,25 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE responses ADD COLUMN completion TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'Batch API jobs journalled (collect.mode: batch), so a killed run resumes polling',
+    sql: `
+      CREATE TABLE batch_jobs (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('prepared', 'submitted', 'done')),
+        batch_id TEXT,
+        input_file_id TEXT,
+        output_file_id TEXT,
+        error_file_id TEXT,
+        status TEXT,
+        reserved_usd REAL NOT NULL,
+        requests TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this code understands. */

@@ -6,7 +6,7 @@ import { GroupCommit } from './group-commit.js';
 import { WalSync, type WalFileSystem } from './wal-sync.js';
 import { toStoreError } from './sqlite-errors.js';
 import { openStoreDatabase } from './store-database.js';
-import type { BilledAttempt, BilledBasis, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
+import type { BatchJob, BilledAttempt, BilledBasis, InputRecord, Ledger, Reservation, ResponseRecord, SplitAssignment, Store } from './types.js';
 import type { TeacherCompletion } from '../teacher/types.js';
 
 /** Settings for tests and quotas; the defaults suit every project. */
@@ -26,6 +26,19 @@ interface ResponseRow {
   completion: string | null;
 }
 interface ReservationRow { cache_key: string; input_id: string; estimated_usd: number; started_at: number }
+interface BatchJobRow {
+  id: string; state: BatchJob['state']; batch_id: string | null; input_file_id: string | null; output_file_id: string | null;
+  error_file_id: string | null; status: string | null; reserved_usd: number; requests: string; created_at: number; updated_at: number;
+}
+
+/** Maps a stored batch job row back to the seam's record. */
+function toBatchJob(row: BatchJobRow): BatchJob {
+  return {
+    id: row.id, state: row.state, batchId: row.batch_id, inputFileId: row.input_file_id, outputFileId: row.output_file_id,
+    errorFileId: row.error_file_id, status: row.status, reservedUSD: row.reserved_usd, requests: JSON.parse(row.requests) as BatchJob['requests'],
+    createdAt: row.created_at, updatedAt: row.updated_at,
+  };
+}
 interface BilledRow { cache_key: string; input_id: string | null; billed_usd: number; basis: BilledBasis; final: number; reason: string; recorded_at: number }
 
 /** Maps a stored row back to the seam's record. */
@@ -119,7 +132,10 @@ class SqliteStore implements Store {
       ledger: database.prepare(`SELECT
         (SELECT COALESCE(SUM(cost_usd), 0) FROM responses) + (SELECT COALESCE(SUM(billed_usd), 0) FROM billed_failures) AS committed,
         (SELECT COALESCE(SUM(estimated_usd), 0) FROM orphaned_calls) AS orphaned,
-        (SELECT COALESCE(SUM(estimated_usd), 0) FROM reservations) AS reserved`),
+        (SELECT COALESCE(SUM(estimated_usd), 0) FROM reservations) + (SELECT COALESCE(SUM(reserved_usd), 0) FROM batch_jobs WHERE state != 'done') AS reserved`),
+      saveBatchJob: database.prepare(`INSERT OR REPLACE INTO batch_jobs (id, state, batch_id, input_file_id, output_file_id, error_file_id, status, reserved_usd, requests, created_at, updated_at)
+        VALUES (@id, @state, @batchId, @inputFileId, @outputFileId, @errorFileId, @status, @reservedUSD, @requests, @createdAt, @updatedAt)`),
+      listBatchJobs: database.prepare('SELECT * FROM batch_jobs ORDER BY created_at, id'),
       deleteSplits: database.prepare('DELETE FROM splits'),
       insertSplit: database.prepare('INSERT INTO splits (input_id, split, duplicate_of, seq) VALUES (?, ?, ?, ?)'),
       listSplits: database.prepare('SELECT input_id, split, duplicate_of FROM splits ORDER BY seq'),
@@ -257,6 +273,16 @@ class SqliteStore implements Store {
   listSplits(): Promise<SplitAssignment[]> {
     return this.#run('listing splits', () => (this.#statements.listSplits.all() as Array<{ input_id: string; split: SplitAssignment['split']; duplicate_of: string | null }>)
       .map((row) => ({ inputId: row.input_id, split: row.split, duplicateOf: row.duplicate_of })));
+  }
+
+  saveBatchJob(job: BatchJob): Promise<void> {
+    return this.#write(`journalling batch job ${job.id}`, () => {
+      this.#statements.saveBatchJob.run({ ...job, requests: JSON.stringify(job.requests) });
+    });
+  }
+
+  listBatchJobs(): Promise<BatchJob[]> {
+    return this.#run('listing batch jobs', () => (this.#statements.listBatchJobs.all() as BatchJobRow[]).map(toBatchJob));
   }
 
   getState(key: string): Promise<string | undefined> {

@@ -187,6 +187,20 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect(await store.listSplits()).toEqual([{ inputId: 'input-1', split: 'val', duplicateOf: null }]);
     });
 
+    it('journals batch jobs by id, counting the reservation of those not done on the ledger', async () => {
+      const job = {
+        id: 'job-1', state: 'prepared' as const, batchId: null, inputFileId: null, outputFileId: null, errorFileId: null, status: null,
+        reservedUSD: 0.25, requests: [{ customId: 'r-0', cacheKey: 'key-0', inputId: 'input-0' }], createdAt: 1, updatedAt: 1,
+      };
+      await store.saveBatchJob(job);
+      expect((await store.ledger()).reservedUSD).toBeCloseTo(0.25, 12);
+      await store.saveBatchJob({ ...job, state: 'submitted', batchId: 'batch_1', inputFileId: 'file-1', status: 'validating', updatedAt: 2 });
+      expect(await store.listBatchJobs()).toEqual([{ ...job, state: 'submitted', batchId: 'batch_1', inputFileId: 'file-1', status: 'validating', updatedAt: 2 }]);
+      await store.saveBatchJob({ ...job, state: 'done', updatedAt: 3 });
+      expect((await store.ledger()).reservedUSD).toBe(0);
+      expect(await store.listBatchJobs()).toHaveLength(1);
+    });
+
     it('keeps small key/value state', async () => {
       expect(await store.getState('collect.done')).toBeUndefined();
       await store.setState('collect.done', 'yes');

@@ -93,8 +93,37 @@ export interface Ledger {
   committedUSD: number;
   /** Estimated cost of calls that were in flight when an earlier run died (may have been billed). */
   orphanedUSD: number;
-  /** Worst-case cost of calls in flight now. */
+  /** Worst-case cost of calls in flight now (Batch API jobs not yet done included). */
   reservedUSD: number;
+}
+
+/** One request of a Batch API job: the line's custom_id and the cache entry its answer fills. */
+export interface BatchRequestRef {
+  customId: string;
+  cacheKey: string;
+  inputId: string;
+}
+
+/**
+ * A Batch API job, journalled before it is created upstream and after every step, so that a killed
+ * run resumes polling it instead of submitting (and paying for) the same requests again.
+ */
+export interface BatchJob {
+  /** Local id, also sent as the batch's metadata so a job created just before a crash can be found again. */
+  id: string;
+  /** 'prepared': requests chosen, not yet created upstream; 'submitted': a batch id is known; 'done': its results are in the store. */
+  state: 'prepared' | 'submitted' | 'done';
+  batchId: string | null;
+  inputFileId: string | null;
+  outputFileId: string | null;
+  errorFileId: string | null;
+  /** The upstream's last known status (validating, in_progress, completed, expired, …). */
+  status: string | null;
+  /** Worst-case cost at the batch price, counted against the budget (ledger `reservedUSD`) until the job is done. */
+  reservedUSD: number;
+  requests: BatchRequestRef[];
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** Persistence for one project. */
@@ -137,6 +166,10 @@ export interface Store {
   saveSplits(assignments: readonly SplitAssignment[]): Promise<void>;
   listSplits(): Promise<SplitAssignment[]>;
 
+  /** Journals a Batch API job (insert or replace by id), durably. */
+  saveBatchJob(job: BatchJob): Promise<void>;
+  /** Every journalled Batch API job, oldest first. */
+  listBatchJobs(): Promise<BatchJob[]>;
   /** Small key/value state: stage completion, fingerprints, paths of artefacts. */
   getState(key: string): Promise<string | undefined>;
   setState(key: string, value: string): Promise<void>;

@@ -123,6 +123,19 @@ const limitsSchema = z.object({
   tpm: z.number().positive().optional(),
 }).strict();
 
+/**
+ * How answers are collected: `live` (one call per input, the default) or `batch` (OpenAI's Batch API:
+ * half the price, results within 24 hours; journalled, so a killed run resumes polling).
+ */
+const collectSchema = z.object({
+  mode: z.enum(['live', 'batch']).default('live'),
+  /** Batch mode: first wait between polls of a batch (ms); it grows by half up to maxPollIntervalMs. */
+  pollIntervalMs: z.number().int().min(1).default(10_000),
+  maxPollIntervalMs: z.number().int().min(1).default(300_000),
+  /** Batch mode: share of the live price a batch call costs (OpenAI's Batch API: 0.5). */
+  priceFactor: z.number().positive().max(1).default(0.5),
+}).strict();
+
 const studentSchema = z.object({
   /**
    * `ngram` learns from text; `bag-mlp` adds hidden layers over the same n-gram bag; `auto` trains a
@@ -207,7 +220,8 @@ const evaluateSchema = z.object({
 }).strict();
 
 /** Kind-dependent rules: labels for classify only, a valid JSON Schema for extract (ajv's problems at their lines). */
-function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined; student: { kind: string; lm?: unknown } }, context: z.RefinementCtx): void {
+function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined; student: { kind: string; lm?: unknown }; collect?: { mode: string }; teacher?: { provider: string } }, context: z.RefinementCtx): void {
+  if (task.collect?.mode === 'batch' && task.teacher?.provider === 'anthropic') context.addIssue({ code: 'custom', message: 'collect.mode: batch uses OpenAI\'s Batch API; it needs an OpenAI-compatible teacher (teacher.provider: openai)', path: ['collect', 'mode'] });
   if (task.kind === 'classify' && task.labels.length < 2) context.addIssue({ code: 'custom', message: 'a task needs at least two labels', path: ['labels'] });
   if (task.kind !== 'classify' && task.labels.length > 0) context.addIssue({ code: 'custom', message: `labels apply to classify tasks only (this task's kind is ${task.kind})`, path: ['labels'] });
   if (task.kind === 'extract' && task.schema === undefined) context.addIssue({ code: 'custom', message: 'an extract task needs schema: (a JSON Schema object the answers must match)', path: ['kind'] });
@@ -256,6 +270,7 @@ const taskSpecObjectSchema = z.object({
   inputs: inputsSchema,
   budget: budgetSchema,
   limits: limitsSchema.prefault({}),
+  collect: collectSchema.prefault({}),
   student: studentSchema.prefault({}),
   split: splitSchema.prefault({}),
   curate: curateSchema.prefault({}),
