@@ -171,17 +171,44 @@ const curateSchema = z.object({
   exports: z.array(z.enum(FINE_TUNING_FORMATS)).min(1).default(['openai-chat', 'hf-messages', 'sharegpt', 'alpaca']),
 }).strict();
 
+const activeSelectionSchema = z.object({
+  /** Random inputs asked about first, to train the first student. */
+  seedSize: z.number().int().min(2).default(200),
+  /** Random inputs asked about only to estimate agreement; never trained on and never chosen by the student, so the estimate stays honest. */
+  heldOutSize: z.number().int().min(10).default(200),
+  /** Inputs asked about per round, after each retraining. */
+  batchSize: z.number().int().min(1).default(100),
+  /** How the student's unsureness is measured: `margin` (top two probabilities close) or `entropy`. */
+  uncertainty: z.enum(['margin', 'entropy']).default('margin'),
+  /** Inputs at or above this Jaccard similarity (hashed word bigrams and char trigrams) do not share a batch; 1 turns it off. */
+  maxSimilarity: z.number().gt(0).max(1).default(0.5),
+  /** Stop once the student agrees with the teacher on this share of the held-out sample (the budget stops it too). */
+  targetAgreement: z.number().gt(0).max(1).default(0.9),
+  /** Salt of the hashes that draw the held-out and seed samples. */
+  seed: z.string().default('active'),
+}).strict();
+
+const collectSchema = z.object({
+  /** `random`: ask about every input (until the budget); `active` (classify only): a random seed, then the inputs the student is least sure of. */
+  selection: z.enum(['random', 'active']).default('random'),
+  /** Settings of `selection: active`. */
+  active: activeSelectionSchema.prefault({}),
+}).strict();
+
 const evaluateSchema = z.object({
   /** Price of one vCPU-hour, used to turn the student's measured CPU time per call into dollars. */
   cpuHourUSD: z.number().min(0).default(0.05),
 }).strict();
 
 /** Kind-dependent rules: labels for classify only, a valid JSON Schema for extract (ajv's problems at their lines). */
-function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined }, context: z.RefinementCtx): void {
+function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined; collect: { selection: 'random' | 'active' } }, context: z.RefinementCtx): void {
   if (task.kind === 'classify' && task.labels.length < 2) context.addIssue({ code: 'custom', message: 'a task needs at least two labels', path: ['labels'] });
   if (task.kind !== 'classify' && task.labels.length > 0) context.addIssue({ code: 'custom', message: `labels apply to classify tasks only (this task's kind is ${task.kind})`, path: ['labels'] });
   if (task.kind === 'extract' && task.schema === undefined) context.addIssue({ code: 'custom', message: 'an extract task needs schema: (a JSON Schema object the answers must match)', path: ['kind'] });
   if (task.kind !== 'extract' && task.schema !== undefined) context.addIssue({ code: 'custom', message: `schema applies to extract tasks only (this task's kind is ${task.kind})`, path: ['schema'] });
+  if (task.kind !== 'classify' && task.collect.selection === 'active') {
+    context.addIssue({ code: 'custom', message: `selection: active needs a classify task (this task's kind is ${task.kind}): its student ranks inputs by how unsure it is of their label`, path: ['collect', 'selection'] });
+  }
   if (task.kind !== 'extract' || task.schema === undefined) return;
   for (const problem of schemaProblems(task.schema)) {
     context.addIssue({ code: 'custom', message: `not a valid JSON Schema: ${problem.message}`, path: ['schema', ...problem.path] });
@@ -203,6 +230,8 @@ export const taskSpecSchema = z.object({
   student: studentSchema.prefault({}),
   split: splitSchema.prefault({}),
   curate: curateSchema.prefault({}),
+  /** Which inputs to pay the teacher for: all of them (random order, default) or an active selection. */
+  collect: collectSchema.prefault({}),
   evaluate: evaluateSchema.prefault({}),
   /** What an answer is: a label (classify, the default), a JSON object (extract), free text (generate); see src/task/kinds/. */
   kind: z.enum(TASK_KIND_NAMES as [TaskKindName, ...TaskKindName[]], { message: `unknown kind; valid kinds: ${TASK_KIND_NAMES.join(', ')}` }).default('classify'),
@@ -214,3 +243,4 @@ export const taskSpecSchema = z.object({
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 export type StudentSettings = TaskSpec['student'];
 export type TeacherSettings = TaskSpec['teacher'];
+export type ActiveSelectionSettings = TaskSpec['collect']['active'];
