@@ -3,7 +3,8 @@
  * for active and random selection, on the demo task (where the selection settings were chosen) and on
  * SpamAssassin mails with a larger fitted n-gram teacher (not used to choose anything); both curves of both
  * tasks on one chart with a dollar axis at the built-in gpt-4o-mini price.
- * Knobs: --student=ngram|bag-mlp|auto (default ngram, the demo's size), --max-calls=N per task,
+ * Knobs: --student=ngram|bag-mlp|auto (default ngram, the demo's size), --max-calls=N per task (default 3000; 500 quick),
+ * --limit=N demo-corpus snippets (as the section's other entries: default 20000, 1500 quick),
  * --tasks=demo,spam,sentiment (default demo,spam; sentiment: the UCI sentences with npm sentiment's AFINN lexicon as teacher).
  */
 import { lineChart } from '../src/eval/charts.js';
@@ -27,8 +28,8 @@ interface Curve { calls: number[]; costUSD: number[]; agreement: Spread[]; heldO
 interface TaskResult { task: SelectionTask; pool: number; test: number; active: Curve; random: Curve; activeTo90: Array<number | null>; randomTo90: Array<number | null> }
 
 /** The demo corpus with the demo teacher's answers, as a selection task. */
-async function demoTask(quick: boolean): Promise<SelectionTask> {
-  const items = await languageTeacherLabels(quick ? 1500 : 20_000, (line) => process.stderr.write(`${line}\n`));
+async function demoTask(limit: number): Promise<SelectionTask> {
+  const items = await languageTeacherLabels(limit, (line) => process.stderr.write(`${line}\n`));
   return {
     name: 'code-language-demo', labels: DEMO_LABELS, system: `Name the programming language of the code. Answer with one of: ${DEMO_LABELS.join(', ')}`,
     items: items.map((item) => ({ id: item.id, text: item.text, teacher: item.teacher, soft: item.soft })),
@@ -105,10 +106,11 @@ export async function activeSelectionEntry(options: BenchOptions): Promise<Bench
   const prices = pricedModel();
   const size = options.quick ? 100 : 200;
   const active = { heldOutSize: size, seedSize: size, batchSize: size, targetAgreement: 1, uncertainty: 'margin', maxSimilarity: 0.5 };
-  const maxCalls = Number(options.argument('max-calls') ?? (options.quick ? 500 : 4000));
+  const maxCalls = Number(options.argument('max-calls') ?? (options.quick ? 500 : 3000));
+  const limit = Number(options.argument('limit') ?? (options.quick ? 1500 : 20_000));
   const results: TaskResult[] = [];
   const names = (options.argument('tasks') ?? 'demo,spam').split(',');
-  const makers: Record<string, () => Promise<SelectionTask> | SelectionTask> = { demo: () => demoTask(options.quick), spam: () => spamTask(options.quick), sentiment: sentimentTask };
+  const makers: Record<string, () => Promise<SelectionTask> | SelectionTask> = { demo: () => demoTask(limit), spam: () => spamTask(options.quick), sentiment: sentimentTask };
   const unknown = names.filter((name) => makers[name] === undefined);
   if (unknown.length > 0 || names.length < 2) throw new Error(`--tasks takes two or more of ${Object.keys(makers).join(', ')}; got ${names.join(',')}`);
   for (const name of names) {

@@ -141,6 +141,17 @@ describe('active selection', () => {
     expect(resumed.stopReason).toBe('budget');
   });
 
+  it('stops at the budget before any training when the seed cannot be bought', async () => {
+    const fake = teacher();
+    const trainedOn: string[][] = [];
+    const summary = await collectActively(options(fake, { budgetUSD: 1.5, fitScorer: stubScorer(trainedOn) }));
+    expect(summary.stopReason).toBe('budget');
+    expect(fake.calls).toHaveLength(1);
+    expect(trainedOn).toHaveLength(0);
+    expect(summary.rounds).toHaveLength(0);
+    expect(summary.collection.stopReason).toBe('budget');
+  });
+
   it('stops once the held-out agreement reaches the target', async () => {
     const fake = teacher();
     // A student that always agrees with the teacher (reads the same rule).

@@ -119,10 +119,13 @@ class ActiveRun {
     for (const input of options.inputs) this.keys.set(input.id, options.requestKey(options.buildMessages(input)));
   }
 
-  /** Reads the journal; one written for other samples or settings is started afresh. */
+  /**
+   * Reads the journal; one written for other samples is started afresh (answers already bought stay
+   * in the cache and are trained on). A new target, batch size or measure keeps the journal.
+   */
   async loadJournal(): Promise<void> {
     const { settings } = this.options;
-    const fingerprint = contentHash({ settings, heldOut: this.heldOut.map((input) => input.id), pool: this.pool.map((input) => input.id) });
+    const fingerprint = contentHash({ seed: settings.seed, seedSize: settings.seedSize, heldOut: this.heldOut.map((input) => input.id), pool: this.pool.map((input) => input.id) });
     const saved = await this.store.getState(ACTIVE_JOURNAL_KEY);
     const parsed = saved === undefined ? null : (JSON.parse(saved) as Journal);
     this.journal = parsed !== null && parsed.fingerprint === fingerprint ? parsed : { fingerprint, batches: [] };
@@ -165,9 +168,10 @@ class ActiveRun {
     return out;
   }
 
-  /** Trains on what the pool has answered and measures agreement on the held-out sample. */
-  async trainAndEstimate(): Promise<{ scorer: Scorer; round: Omit<ActiveRound, 'nextBatch'> }> {
+  /** Trains on what the pool has answered and measures agreement on the held-out sample; null with under two answers to learn from. */
+  async trainAndEstimate(): Promise<{ scorer: Scorer; round: Omit<ActiveRound, 'nextBatch'> } | null> {
     const train = await this.labelled(this.pool);
+    if (train.length < 2) return null;
     // A tenth of the answers (by hash) early-stops training; none of the held-out sample ever does.
     const validation = train.filter((example) => unitInterval(`${this.options.settings.seed}:validation:${example.input.id}`) < 0.1);
     const validationIds = new Set(validation.map((example) => example.input.id));
@@ -210,7 +214,9 @@ export async function collectActively(options: ActiveCollectOptions): Promise<Ac
     if (summary.stopReason !== 'done') stopReason = summary.stopReason;
   }
   while (stopReason !== 'aborted' && stopReason !== 'auth' && stopReason !== 'teacher-unreachable') {
-    const { scorer, round } = await run.trainAndEstimate();
+    const trained = await run.trainAndEstimate();
+    if (trained === null) break;
+    const { scorer, round } = trained;
     let next: string[] = [];
     if (stopReason === 'done' && round.agreement >= options.settings.targetAgreement) stopReason = 'target';
     if (stopReason === 'done') {
