@@ -5,6 +5,7 @@
  * tasks on one chart with a dollar axis at the built-in gpt-4o-mini price.
  * Knobs: --student=ngram|bag-mlp|auto (default ngram, the demo's size), --max-calls=N per task (default 3000; 500 quick),
  * --limit=N demo-corpus snippets (as the section's other entries: default 20000, 1500 quick),
+ * --batch=N held-out, seed and batch size (default 200, 100 quick), --spam-subset=1 the 2,000-mail subset quick mode uses,
  * --tasks=demo,spam,sentiment (default demo,spam; sentiment: the UCI sentences with npm sentiment's AFINN lexicon as teacher).
  */
 import { lineChart } from '../src/eval/charts.js';
@@ -104,13 +105,13 @@ export async function activeSelectionEntry(options: BenchOptions): Promise<Bench
   const kind = options.argument('student') ?? 'ngram';
   const student = benchStudentSettings({ ...DEMO_STUDENT, kind });
   const prices = pricedModel();
-  const size = options.quick ? 100 : 200;
+  const size = Number(options.argument('batch') ?? (options.quick ? 100 : 200));
   const active = { heldOutSize: size, seedSize: size, batchSize: size, targetAgreement: 1, uncertainty: 'margin', maxSimilarity: 0.5 };
   const maxCalls = Number(options.argument('max-calls') ?? (options.quick ? 500 : 3000));
   const limit = Number(options.argument('limit') ?? (options.quick ? 1500 : 20_000));
   const results: TaskResult[] = [];
   const names = (options.argument('tasks') ?? 'demo,spam').split(',');
-  const makers: Record<string, () => Promise<SelectionTask> | SelectionTask> = { demo: () => demoTask(limit), spam: () => spamTask(options.quick), sentiment: sentimentTask };
+  const makers: Record<string, () => Promise<SelectionTask> | SelectionTask> = { demo: () => demoTask(limit), spam: () => spamTask(options.quick || options.argument('spam-subset') === '1'), sentiment: sentimentTask };
   const unknown = names.filter((name) => makers[name] === undefined);
   if (unknown.length > 0 || names.length < 2) throw new Error(`--tasks takes two or more of ${Object.keys(makers).join(', ')}; got ${names.join(',')}`);
   for (const name of names) {
