@@ -4,6 +4,8 @@
  * labels (file extensions). Learning curves of agreement with the teacher against the number of calls
  * and their cost at an API price; the calls needed for 95 % / 98 % agreement.
  * Knob: --limit=N corpus snippets (default 20000, about 9,900 snippets after the per-language caps; 1500 in quick mode).
+ * Also the `distillation-effect` entry (bench/active-selection-entry.ts): active vs random selection at
+ * equal calls. --part=active runs that entry alone (keeping the others), --part=labels the others alone.
  */
 import { createStudent, type TrainingExample } from '../../src/student/index.js';
 import { lineChart } from '../../src/eval/charts.js';
@@ -13,6 +15,7 @@ import { languageTeacherLabels, type TeacherLabelled } from '../language-teacher
 import type { BenchOptions } from '../options.js';
 import { format, machineFacts, spread, writeChart, writeSection, type BenchmarkEntry, type Metric, type Spread } from '../report.js';
 import { benchStudentSettings } from '../student-settings.js';
+import { activeSelectionEntry } from '../active-selection-entry.js';
 
 /** What the student learns from. */
 type LabelSource = 'soft' | 'hard' | 'gold';
@@ -21,6 +24,7 @@ const SOURCE_NAMES: Record<LabelSource, string> = { soft: 'teacher soft labels (
 /** A teacher answer at least this confident is "clear"; agreement on those is reported apart. */
 const CONFIDENT = 0.8;
 const TARGETS = [95, 98] as const;
+const SECTION_TITLE = 'The distillation effect: soft vs hard vs gold labels, active vs random selection, and what agreement costs';
 
 /** One trained point of a curve. */
 interface Point { calls: number; costUSD: number; agreement: number; confidentAgreement: number; accuracy: number; trainSeconds: number }
@@ -74,6 +78,13 @@ const dollars = (value: number) => (value >= 1 ? `$${value.toFixed(2)}` : value 
 
 /** Runs the section and writes it. */
 export async function run(options: BenchOptions): Promise<void> {
+  const part = options.argument('part') ?? 'all';
+  if (!['all', 'active', 'labels'].includes(part)) throw new Error(`--part must be all, active or labels, got ${part}`);
+  const activeEntry = part === 'labels' ? [] : [await activeSelectionEntry(options)];
+  if (part === 'active') {
+    writeSection({ id: 'distillation-effect', title: SECTION_TITLE, entries: activeEntry, quick: options.quick, facts: machineFacts(), partial: true });
+    return;
+  }
   const limit = Number(options.argument('limit') ?? (options.quick ? 1500 : 20_000));
   const items = await languageTeacherLabels(limit, (line) => process.stderr.write(`${line}\n`));
   const test = items.filter(isTest);
@@ -161,5 +172,5 @@ export async function run(options: BenchOptions): Promise<void> {
     ...reach.map((line) => `- ${line}.`),
     `- The teacher itself agrees with the file extension on ${teacherAccuracy.toFixed(1)} % of the held-out snippets, and is confident (top probability ≥ ${CONFIDENT}) on ${confidentShare.toFixed(1)} % of them: on the rest its answer is a near-tie between languages (js vs ts, c vs cpp, …) that no other model can be expected to reproduce, which is what caps overall agreement.`,
   ].join('\n');
-  writeSection({ id: 'distillation-effect', title: 'The distillation effect: soft vs hard vs gold labels, and what agreement costs', intro, entries: [entry('hard'), entry('gold')], quick: options.quick, facts: machineFacts() });
+  writeSection({ id: 'distillation-effect', title: SECTION_TITLE, intro, entries: [...activeEntry, entry('hard'), entry('gold')], quick: options.quick, facts: machineFacts(), partial: part === 'labels' });
 }

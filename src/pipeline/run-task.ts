@@ -5,6 +5,7 @@ import type { InputRecord, ResponseRecord, Store } from '../store/types.js';
 import { buildMessages } from '../task/template.js';
 import { requestKey } from '../teacher/tokens.js';
 import { collectAnswers } from './collect-stage.js';
+import { collectActiveAnswers } from './active-collect-stage.js';
 import { RunStoppedError, SetupError } from './errors.js';
 import { answerReader, kindOf } from '../task/task-kind.js';
 import { rereadResponse } from '../collect/reread.js';
@@ -81,7 +82,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const inputs = await importInputs(task, store, emit, resolved);
     result.inputs = inputs.length;
     if (last < STAGES.indexOf('collect')) return result;
-    result.collection = await collectAnswers(task, store, inputs, resolved, emit, options.signal, options.retryFailed === true);
+    const collectStage = task.spec.collect.selection === 'active' ? collectActiveAnswers : collectAnswers;
+    result.collection = await collectStage(task, store, inputs, resolved, emit, options.signal, options.retryFailed === true);
     result.budgetStopped = result.collection.stopReason === 'budget';
     if (last < STAGES.indexOf('curate')) return result;
     stopIfAborted(options.signal);

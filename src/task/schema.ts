@@ -123,9 +123,27 @@ const limitsSchema = z.object({
   tpm: z.number().positive().optional(),
 }).strict();
 
+const activeSelectionSchema = z.object({
+  /** Random inputs asked about first, to train the first student. */
+  seedSize: z.number().int().min(2).default(200),
+  /** Random inputs asked about only to estimate agreement; never trained on and never chosen by the student, so the estimate stays honest. */
+  heldOutSize: z.number().int().min(10).default(200),
+  /** Inputs asked about per round, after each retraining. */
+  batchSize: z.number().int().min(1).default(100),
+  /** How the student's unsureness is measured: `margin` (top two probabilities close) or `entropy`. */
+  uncertainty: z.enum(['margin', 'entropy']).default('margin'),
+  /** Inputs at or above this Jaccard similarity (hashed word bigrams and char trigrams) do not share a batch; 1 turns it off. */
+  maxSimilarity: z.number().gt(0).max(1).default(0.5),
+  /** Stop once the student agrees with the teacher on this share of the held-out sample (the budget stops it too). */
+  targetAgreement: z.number().gt(0).max(1).default(0.9),
+  /** Salt of the hashes that draw the held-out and seed samples. */
+  seed: z.string().default('active'),
+}).strict();
+
 /**
  * How answers are collected: `live` (one call per input, the default) or `batch` (OpenAI's Batch API:
- * half the price, results within 24 hours; journalled, so a killed run resumes polling).
+ * half the price, results within 24 hours; journalled, so a killed run resumes polling); and which inputs
+ * are paid for: every one (`selection: random`) or an active selection.
  */
 const collectSchema = z.object({
   mode: z.enum(['live', 'batch']).default('live'),
@@ -134,6 +152,10 @@ const collectSchema = z.object({
   maxPollIntervalMs: z.number().int().min(1).default(300_000),
   /** Batch mode: share of the live price a batch call costs (OpenAI's Batch API: 0.5). */
   priceFactor: z.number().positive().max(1).default(0.5),
+  /** `random`: ask about every input (until the budget); `active` (classify only): a random seed, then the inputs the student is least sure of. */
+  selection: z.enum(['random', 'active']).default('random'),
+  /** Settings of `selection: active`. */
+  active: activeSelectionSchema.prefault({}),
 }).strict();
 
 const studentSchema = z.object({
@@ -220,13 +242,16 @@ const evaluateSchema = z.object({
 }).strict();
 
 /** Kind-dependent rules: labels for classify only, a valid JSON Schema for extract (ajv's problems at their lines). */
-function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined; student: { kind: string; lm?: unknown }; collect?: { mode: string }; teacher?: { provider: string } }, context: z.RefinementCtx): void {
-  if (task.collect?.mode === 'batch' && task.teacher?.provider === 'anthropic') context.addIssue({ code: 'custom', message: 'collect.mode: batch uses OpenAI\'s Batch API; it needs an OpenAI-compatible teacher (teacher.provider: openai)', path: ['collect', 'mode'] });
+function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]; schema?: Record<string, unknown> | undefined; student: { kind: string; lm?: unknown }; collect: { mode: string; selection: 'random' | 'active' }; teacher?: { provider: string } }, context: z.RefinementCtx): void {
+  if (task.collect.mode === 'batch' && task.teacher?.provider === 'anthropic') context.addIssue({ code: 'custom', message: 'collect.mode: batch uses OpenAI\'s Batch API; it needs an OpenAI-compatible teacher (teacher.provider: openai)', path: ['collect', 'mode'] });
   if (task.kind === 'classify' && task.labels.length < 2) context.addIssue({ code: 'custom', message: 'a task needs at least two labels', path: ['labels'] });
   if (task.kind !== 'classify' && task.labels.length > 0) context.addIssue({ code: 'custom', message: `labels apply to classify tasks only (this task's kind is ${task.kind})`, path: ['labels'] });
   if (task.kind === 'extract' && task.schema === undefined) context.addIssue({ code: 'custom', message: 'an extract task needs schema: (a JSON Schema object the answers must match)', path: ['kind'] });
   if (task.kind !== 'extract' && task.schema !== undefined) context.addIssue({ code: 'custom', message: `schema applies to extract tasks only (this task's kind is ${task.kind})`, path: ['schema'] });
   checkStudentKind(task, context);
+  if (task.kind !== 'classify' && task.collect.selection === 'active') {
+    context.addIssue({ code: 'custom', message: `selection: active needs a classify task (this task's kind is ${task.kind}): its student ranks inputs by how unsure it is of their label`, path: ['collect', 'selection'] });
+  }
   if (task.kind !== 'extract' || task.schema === undefined) return;
   for (const problem of schemaProblems(task.schema)) {
     context.addIssue({ code: 'custom', message: `not a valid JSON Schema: ${problem.message}`, path: ['schema', ...problem.path] });
@@ -270,6 +295,7 @@ const taskSpecObjectSchema = z.object({
   inputs: inputsSchema,
   budget: budgetSchema,
   limits: limitsSchema.prefault({}),
+  /** How answers are collected (live or batch) and which inputs to pay for (all, or an active selection). */
   collect: collectSchema.prefault({}),
   student: studentSchema.prefault({}),
   split: splitSchema.prefault({}),
@@ -288,3 +314,4 @@ export const taskSpecSchema = Object.assign(z.preprocess(defaultStudentKind, tas
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 export type StudentSettings = TaskSpec['student'];
 export type TeacherSettings = TaskSpec['teacher'];
+export type ActiveSelectionSettings = TaskSpec['collect']['active'];
