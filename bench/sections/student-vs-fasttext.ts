@@ -56,7 +56,8 @@ export async function run(options: BenchOptions): Promise<void> {
     if (variants.length > 1) entry.notes.push(variantNote(variants, id));
     entries.push(entry);
   }
-  writeSection({ id: 'student-vs-fasttext', title: 'text students vs fastText', entries, quick: options.quick, facts: machineFacts(fastText),
+  // With --sets, the other sets' entries stay as they were (so sets can be re-run one at a time).
+  writeSection({ id: 'student-vs-fasttext', title: 'text students vs fastText', entries, quick: options.quick, partial: sets !== null, facts: machineFacts(fastText),
     intro: 'Both tools train on the same split with the same hard labels in the same run; fastText is Debian\'s binary, ' + (threads === 1 ? 'single-threaded like the student.' : `on ${threads} threads like the student.`)
       + ` Student variants (rows suffixed by their name; the plain rows are ${variants[0]?.name ?? 'ngram'}): ${variants.map((variant) => variant.name).join('; ')}.` });
 }
