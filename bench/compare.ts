@@ -16,10 +16,20 @@ import { spread, type BenchmarkEntry, type Metric } from './report.js';
 /** Hyper-parameters shared by both tools. */
 export interface Hyper { dim: number; wordNgrams: number; bucket: number; epoch: number; lr: number }
 
+/**
+ * One student configuration a comparison trains: `kind` and task `student:` settings over the shared hyper-parameters;
+ * `unlabelledTest` hands the test split's texts (never their labels) to fit as unlabelled inputs, as a
+ * user's unpaid inputs would be. The first variant is the table's Distillery column; the others add rows.
+ */
+export interface StudentVariant { name: string; kind: string; settings?: Record<string, unknown>; unlabelledTest?: boolean }
+
+/** The default: the n-gram student alone, as before variants existed. */
+export const NGRAM_VARIANT: StudentVariant = { name: 'ngram', kind: 'ngram' };
+
 /** The student's settings matching fastText's hyper-parameters. */
-function studentSettings(hyper: Hyper, seed: number, threads: number) {
+function studentSettings(hyper: Hyper, seed: number, threads: number, variant: StudentVariant = NGRAM_VARIANT) {
   const base = { name: 'bench', teacher: { baseURL: 'http://127.0.0.1/v1', model: 'none' }, prompt: { messages: [{ role: 'user', content: '{{text}}' }] }, labels: ['a', 'b'], inputs: { path: 'none' }, budget: { maxUSD: 1 } };
-  return taskSpecSchema.parse({ ...base, student: { dim: hyper.dim, wordNgrams: hyper.wordNgrams, buckets: hyper.bucket, epochs: hyper.epoch, learningRate: hyper.lr, seed, threads } }).student;
+  return taskSpecSchema.parse({ ...base, student: { dim: hyper.dim, wordNgrams: hyper.wordNgrams, buckets: hyper.bucket, epochs: hyper.epoch, learningRate: hyper.lr, seed, threads, ...variant.settings, kind: variant.kind } }).student;
 }
 
 /** fastText splits on white space only; this splits the way the student does (words, and each other char). */
@@ -60,8 +70,20 @@ function chooseFastTextLr(binary: string, folder: string, train: BenchItem[], va
   return { lr: best.lr, tried };
 }
 
+/** Accuracy, training time and throughput rows of a non-main variant, against the same fastText runs. */
+function variantMetrics(name: string, runs: readonly RunFigures[], peer: readonly RunFigures[]): Metric[] {
+  const row = (metric: string, unit: string, better: 'higher' | 'lower', pick: (run: RunFigures) => number): Metric => ({
+    name: `${metric}, ${name}`, unit, better, ours: spread(runs.map(pick)), peer: peer.length > 0 ? spread(peer.map(pick)) : null,
+  });
+  return [
+    row('accuracy', '%', 'higher', (run) => run.accuracy * 100),
+    row('training time', 's', 'lower', (run) => run.trainSeconds),
+    row('training throughput', 'tokens/s', 'higher', (run) => run.tokensPerSecond),
+  ];
+}
+
 /** Runs the comparison `repeats` times and returns the benchmark entry. */
-export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number }): BenchmarkEntry {
+export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number; variants?: StudentVariant[] }): BenchmarkEntry {
   const { hyper, repeats, fastText } = options;
   // Training threads for both tools (student.threads = Hogwild over worker_threads, fastText -thread).
   const threads = options.threads ?? 1;
@@ -88,24 +110,38 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
   const peerTokenised: FastTextRun[] = [];
   const studentEpochs: number[] = [];
   const studentOwnTokensPerSecond: number[] = [];
-  for (let repeat = 0; repeat < repeats; repeat++) {
-    const student = createStudent('ngram', labels, studentSettings(hyper, repeat + 1, threads));
-    const fit = student.fit(trainExamples, validationExamples);
+  const [main = NGRAM_VARIANT, ...others] = options.variants ?? [NGRAM_VARIANT];
+  const otherRuns = others.map(() => [] as RunFigures[]);
+  const testTexts = test.map((item) => item.text);
+  const runStudent = (variant: StudentVariant, seed: number) => {
+    const student = createStudent(variant.kind, labels, studentSettings(hyper, seed, threads, variant));
+    // A fresh array per run: pre-training is cached per training array, and every variant's time must include its own.
+    const fit = student.fit([...trainExamples], validationExamples, variant.unlabelledTest === true ? { unlabelledTexts: testTexts } : {});
     for (const item of test.slice(0, 50)) student.predict(item.text); // warm the predict path
     const start = performance.now();
     let correct = 0;
     for (const item of test) if (student.predict(item.text).label === item.label) correct++;
     const predictMicroseconds = ((performance.now() - start) / test.length) * 1000;
+    const figures: RunFigures = { trainSeconds: fit.seconds, accuracy: correct / test.length, modelBytes: student.toBytes().length, predictMicroseconds, tokensPerSecond: (trainTokens * fit.epochs.length) / fit.seconds };
+    return { fit, figures };
+  };
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const { fit, figures } = runStudent(main, repeat + 1);
     studentEpochs.push(fit.epochs.length);
     studentOwnTokensPerSecond.push(fit.tokensPerSecond);
-    ours.push({ trainSeconds: fit.seconds, accuracy: correct / test.length, modelBytes: student.toBytes().length, predictMicroseconds, tokensPerSecond: (trainTokens * fit.epochs.length) / fit.seconds });
+    ours.push(figures);
+    others.forEach((variant, index) => {
+      const run = runStudent(variant, repeat + 1).figures;
+      (otherRuns[index] as RunFigures[]).push(run);
+      process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}: ${variant.name} ${run.accuracy.toFixed(3)} in ${run.trainSeconds.toFixed(1)} s\n`);
+    });
     if (fastText) {
       const ftOptions = { ...peerHyper, threads, seed: repeat + 1 };
       const run = runFastText(fastText, rawFiles, ftOptions, test.length);
       peer.push({ ...run, tokensPerSecond: (trainTokens * peerHyper.epoch) / run.trainSeconds });
       peerTokenised.push(runFastText(fastText, tokenisedFiles, ftOptions, test.length));
     }
-    process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}: student ${(ours.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(ours.at(-1)?.trainSeconds ?? 0).toFixed(1)} s${fastText ? `, fastText ${(peer.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(peer.at(-1)?.trainSeconds ?? 0).toFixed(1)} s` : ''}\n`);
+    process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}: ${main.name} ${(ours.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(ours.at(-1)?.trainSeconds ?? 0).toFixed(1)} s${fastText ? `, fastText ${(peer.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(peer.at(-1)?.trainSeconds ?? 0).toFixed(1)} s` : ''}\n`);
   }
   rmSync(folder, { recursive: true, force: true });
 
@@ -139,9 +175,12 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
       metric('training throughput', 'tokens/s', 'higher', (run) => run.tokensPerSecond),
       metric('model size', 'KiB', 'lower', (run) => run.modelBytes / 1024),
       metric('inference', 'µs/example', 'lower', (run) => run.predictMicroseconds),
+      ...others.flatMap((variant, index) => variantMetrics(variant.name, otherRuns[index] as RunFigures[], peer)),
     ],
     notes,
     extra: {
+      studentVariants: [main, ...others],
+      variantRuns: Object.fromEntries(others.map((variant, index) => [variant.name, otherRuns[index]])),
       studentEpochsRun: studentEpochs,
       studentOwnTokensPerSecond,
       peerQuantised: peer.map((run) => ({ bytes: run.quantisedBytes, accuracy: run.quantisedAccuracy })),

@@ -1,12 +1,14 @@
 /**
- * Distillery's n-gram student vs Debian's fastText, same data, same hard labels, same run, on four
+ * Distillery's text students vs Debian's fastText, same data, same hard labels, same run, on four
  * offline data sets (code language, SpamAssassin, UCI sentiment sentences, WordNet glosses).
  * Knobs: --sets=code-language,spam-assassin (default: all four); --threads=2 trains both tools on two threads
- * (student.threads Hogwild, fastText -thread; default 1).
+ * (student.threads Hogwild, fastText -thread; default 1); --variants=ngram,ngram+inputs,... the student
+ * configurations (first = the table's Distillery column; `+inputs` pre-trains on train and test inputs
+ * without labels, `+shipped` starts from the shipped WordNet vectors; default: ngram alone).
  * fastText is installed with apt-get where missing; when that fails the student runs alone (noted).
  */
 import { unitInterval } from '../../src/util/hash.js';
-import { compare, type Hyper } from '../compare.js';
+import { compare, type Hyper, type StudentVariant } from '../compare.js';
 import { codeLanguage, sentences, spamAssassin, wordnetGlosses, type BenchDataset } from '../datasets.js';
 import { ensureFastText } from '../fasttext-peer.js';
 import type { BenchOptions } from '../options.js';
@@ -16,6 +18,17 @@ const hyper: Hyper = { dim: 16, wordNgrams: 2, bucket: 1 << 17, epoch: 25, lr: 0
 
 /** Deterministic rank for subsets (quick mode). */
 const rank = (id: string) => unitInterval(`bench-subset:${id}`);
+
+/** `kind` or `kind+pretrain` → a student variant (bag-mlp at 64 hidden units, the auto grid's middle width). */
+export function parseVariant(text: string): StudentVariant {
+  const [kind = '', pretrain = 'none'] = text.split('+');
+  if (!['ngram', 'bag-mlp'].includes(kind) || !['none', 'inputs', 'shipped'].includes(pretrain)) {
+    throw new Error(`--variants: "${text}" is not kind[+pretrain] with kind ngram or bag-mlp and pretrain none, inputs or shipped`);
+  }
+  const settings: Record<string, unknown> = { pretrain };
+  if (kind === 'bag-mlp') settings['bagMlp'] = { hiddenSizes: [64] };
+  return { name: pretrain === 'none' ? kind : `${kind}, pretrain ${pretrain}`, kind, settings, unlabelledTest: pretrain === 'inputs' };
+}
 
 /** Runs the section and writes it. */
 export async function run(options: BenchOptions): Promise<void> {
@@ -30,6 +43,7 @@ export async function run(options: BenchOptions): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown data set(s) ${unknown.join(', ')}; known: ${Object.keys(loaders).join(', ')}`);
   const threads = Number(options.argument('threads') ?? '1');
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${options.argument('threads')}`);
+  const variants = (options.argument('variants') ?? 'ngram').split(',').filter(Boolean).map(parseVariant);
   const fastText = ensureFastText();
   if (!fastText) process.stderr.write('NOTE: fastText is not available (apt-get install -y fasttext failed); the student runs alone and the peer columns read n/a.\n');
   const entries: BenchmarkEntry[] = [];
@@ -38,8 +52,20 @@ export async function run(options: BenchOptions): Promise<void> {
     const started = performance.now();
     const dataset = await load();
     process.stderr.write(`${id}: ${dataset.items.length} examples loaded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    entries.push(compare(dataset, { hyper, repeats: options.repeats, fastText, command: options.command, threads }));
+    const entry = compare(dataset, { hyper, repeats: options.repeats, fastText, command: options.command, threads, variants });
+    if (variants.length > 1) entry.notes.push(variantNote(variants, id));
+    entries.push(entry);
   }
-  writeSection({ id: 'student-vs-fasttext', title: 'n-gram student vs fastText', entries, quick: options.quick, facts: machineFacts(fastText),
-    intro: 'Both tools train on the same split with the same hard labels in the same run; fastText is Debian\'s binary, ' + (threads === 1 ? 'single-threaded like the student.' : `on ${threads} threads like the student.`) });
+  // With --sets, the other sets' entries stay as they were (so sets can be re-run one at a time).
+  writeSection({ id: 'student-vs-fasttext', title: 'text students vs fastText', entries, quick: options.quick, partial: sets !== null, facts: machineFacts(fastText),
+    intro: 'Both tools train on the same split with the same hard labels in the same run; fastText is Debian\'s binary, ' + (threads === 1 ? 'single-threaded like the student.' : `on ${threads} threads like the student.`)
+      + ` Student variants (rows suffixed by their name; the plain rows are ${variants[0]?.name ?? 'ngram'}): ${variants.map((variant) => variant.name).join('; ')}.` });
+}
+
+/** What the pre-training rows mean, and which set they overlap. */
+function variantNote(variants: readonly StudentVariant[], id: string): string {
+  const parts = ['"pretrain inputs": skip-gram with subwords (src/student/pretrain/skipgram.ts) on the training and test inputs, test labels never seen (inputs are free, answers cost); its time is inside the training time.',
+    '"pretrain shipped": word rows start from assets/pretrained/wordnet-vectors.bin (bench/train-shipped-vectors.ts, WordNet 3.1 glosses).'];
+  if (id === 'wordnet-lexname' && variants.some((variant) => variant.name.endsWith('shipped'))) parts.push('On this set the shipped vectors were trained on these very glosses (test ones included, labels not), so its "shipped" row is transductive like "inputs"; the other three sets are the honest test of shipped vectors.');
+  return parts.join(' ');
 }

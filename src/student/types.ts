@@ -57,6 +57,8 @@ export interface CandidateReport { name: string; kind: string; validationAgreeme
 export interface FitOptions {
   onEpoch?: (report: EpochReport) => void;
   signal?: AbortSignal;
+  /** Inputs with no teacher answer: `student.pretrain: inputs` pre-trains on them too (with the training and validation texts). */
+  unlabelledTexts?: readonly string[];
 }
 
 /** A trained (or trainable) student model. */

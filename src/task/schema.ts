@@ -193,7 +193,16 @@ const studentSchema = z.object({
    * fastText's -thread), faster but not run-to-run deterministic; 1 (the default) is exactly reproducible.
    */
   threads: z.number().int().min(1).max(64).optional(),
-}).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] });
+  /**
+   * Where the text students' embedding rows start: `none` (random, the default), `inputs` (skip-gram with
+   * subwords on every input, labelled or not, before distillation), or `shipped` (the WordNet-gloss word
+   * vectors in the package). Text kinds only (ngram, bag-mlp, auto).
+   */
+  pretrain: z.enum(['none', 'inputs', 'shipped']).optional(),
+  /** Skip-gram epochs of `pretrain: inputs` (default 5). */
+  pretrainEpochs: z.number().int().min(1).max(100).optional(),
+}).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] })
+  .refine((s) => s.kind !== 'mlp' || (s.pretrain ?? 'none') === 'none', { message: 'pretrain applies to text students (ngram, bag-mlp, auto), not kind mlp, which reads feature vectors', path: ['pretrain'] });
 
 const splitSchema = z.object({
   train: z.number().min(0).max(1).default(0.8),

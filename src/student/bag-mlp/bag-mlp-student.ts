@@ -17,6 +17,7 @@ import { Featuriser } from '../ngram/featurise.js';
 import { compactWeights, createTrainingWeights, untrainedWeights } from '../ngram/model.js';
 import { featuriseSet, touchedBuckets, type FeaturisedSet } from '../ngram/ngram-student.js';
 import { weightsFromTensors, weightsToTensors } from '../ngram/serialise.js';
+import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
 import { cloneWeights, copyInto, createLayers, createOptimiser, createScratch, denseTensors, forward, step, type BagMlpWeights, type Scratch } from './network.js';
 
 /** The registry key of this student kind. */
@@ -91,6 +92,8 @@ class BagMlpStudent implements Student {
     const random: Random = createRandom(settings.seed);
     const touched = touchedBuckets(trainSet, settings.buckets);
     const weights: BagMlpWeights = { bag: createTrainingWeights(settings.buckets, settings.dim, 0, touched, random), layers: createLayers(layerSizes(settings, labelCount), random) };
+    const init = pretrainedInit(settings, train, validation, options.unlabelledTexts);
+    if (init !== null) applyPretrained(init, weights.bag.embeddings, touched, settings.dim);
     const best = cloneWeights(weights);
     const optimiser = createOptimiser(weights, bagMlp.learningRate, settings.learningRate);
     const order = Int32Array.from(trainSet.ids, (_, index) => index);

@@ -137,3 +137,18 @@ function grow<T extends Int32Array | Uint32Array>(array: T, size: number): T {
 export function wordBucket(word: string, buckets: number): number {
   return fnv1a32(word) % buckets;
 }
+
+/** The featuriser's tokens of `text`, in order: runs of word chars, and every other non-space char alone. */
+export function tokenise(text: string): string[] {
+  const tokens: string[] = [];
+  let index = 0;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (isSpace(code)) { index++; continue; }
+    let end = index + 1;
+    if (isWordChar(code)) while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    tokens.push(text.slice(index, end));
+    index = end;
+  }
+  return tokens;
+}

@@ -10,6 +10,7 @@ import { distillationLoss, softmaxWithTemperature, type DistillationOptions } fr
 import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
+import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
 import { HogwildTrainer } from './hogwild.js';
 import { adagradStep, compactWeights, copyWeights, createOptimiserState, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
@@ -108,6 +109,8 @@ class NgramStudent implements Student {
     const random = createRandom(settings.seed);
     const touched = touchedBuckets(trainSet, settings.buckets);
     const weights = createTrainingWeights(settings.buckets, settings.dim, labelCount, touched, random);
+    const init = pretrainedInit(settings, train, validation, options.unlabelledTexts);
+    if (init !== null) applyPretrained(init, weights.embeddings, touched, settings.dim);
     const best = emptyLike(weights);
     const order = Int32Array.from(trainSet.ids, (_, index) => index);
     const lossOptions: DistillationOptions = { temperature: settings.temperature, alpha: settings.alpha };
