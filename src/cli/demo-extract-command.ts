@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runExtractDemo, type ExtractDemoResult } from '../demo/run-extract-demo.js';
+import type { ExtractDemoResult } from '../demo/run-extract-demo.js';
 import { DistilleryError, EXIT } from '../util/errors.js';
 import { resumeHint } from './demo-resume.js';
 import { reportFailure } from './exit-codes.js';
@@ -80,6 +80,8 @@ Example:
         const limit = parseIntegerOption('--limit', optionOf(command, 'limit'), { min: 1 });
         const latencySamples = parseIntegerOption('--latency-samples', optionOf(command, 'latencySamples'), { min: 1 });
         const steps = options.steps === undefined ? undefined : parseIntegerOption('--steps', options.steps, { min: 1 });
+        // Loaded when used: compromise and the corpus are large imports every other command would pay for.
+        const { runExtractDemo } = await import('../demo/run-extract-demo.js');
         const result = await runExtractDemo({ projectDir: dir, limit, latencySamples, ...(steps === undefined ? {} : { languageModel: { steps } }), emit: (event) => renderer.handle(event), signal: controller.signal });
         renderer.stop();
         process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${summary(result)}\n`);

@@ -9,7 +9,7 @@ import { collectActiveAnswers } from './active-collect-stage.js';
 import { RunStoppedError, SetupError } from './errors.js';
 import { answerReader, kindOf } from '../task/task-kind.js';
 import { rereadResponse } from '../collect/reread.js';
-import { curate, type CuratedRecord } from './curate-stage.js';
+import { curate } from './curate-stage.js';
 import type { GenerativeCurationSummary } from './curate-generative-stage.js';
 import { evaluate, type EvaluationOutcome } from './evaluate-stage.js';
 import { STAGES, type EventSink, type Stage } from './events.js';
@@ -18,10 +18,8 @@ import { makeTeacher, type ResolvedTeacher } from './make-teacher.js';
 import { ensureProject, projectPaths, type ProjectPaths } from './project.js';
 import { lockProject } from './project-lock.js';
 import { trainStudent, type TrainOutcome } from './train-stage.js';
-import { languageModelExamples, type LanguageModelExample } from './lm-examples.js';
-import { evaluateLanguageModel, type GenerativeEvaluationOutcome } from './lm-evaluate-stage.js';
-import { trainLanguageModelStage, type LanguageModelTrainOutcome } from './lm-train-stage.js';
-import { makeJudge } from './judge-stage.js';
+import type { GenerativeEvaluationOutcome } from './lm-evaluate-stage.js';
+import type { LanguageModelTrainOutcome } from './lm-train-stage.js';
 
 /** Options of one `distillery run`. */
 export interface RunTaskOptions {
@@ -93,7 +91,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     if (last < STAGES.indexOf('train')) return result;
     stopIfAborted(options.signal);
     if (generative !== null) {
-      await runLanguageModelStages(task, store, curated, languageModelExamples(task.spec.kind, generative, curated), result, { ...options, emit, last, resolved });
+      // Loaded only for these kinds: the language-model student is a large import that classify runs never need.
+      const { runLanguageModelStages } = await import('./lm-stages.js');
+      await runLanguageModelStages(task, store, curated, generative, result, { ...options, emit, last, resolved });
       return result;
     }
     result.training = await trainStudent(task, store, curated, paths, emit, options.retrain ?? false).catch((error: unknown) => budgetStop(result, error));
@@ -111,29 +111,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 }
 
 /** Too little data because the budget ran out is a budget stop, and the user should hear it as one. */
-function budgetStop(result: RunTaskResult, error: unknown): never {
+export function budgetStop(result: RunTaskResult, error: unknown): never {
   if (result.budgetStopped && error instanceof RunStoppedError && error.reason === 'no-data') {
     throw new RunStoppedError(`${result.collection?.message ?? 'stopped at the budget'}\n${error.message}`, 'budget');
   }
   throw error;
-}
-
-/** Train and evaluate of extract and generate tasks: the language-model student. */
-async function runLanguageModelStages(
-  task: LoadedTask, store: Store, records: readonly CuratedRecord[], examples: LanguageModelExample[], result: RunTaskResult,
-  options: RunTaskOptions & { emit: EventSink; last: number; resolved: ResolvedTeacher },
-): Promise<void> {
-  const { emit, resolved } = options;
-  // Built before training, so that a missing key for the judge stops the run before hours of work.
-  const judge = options.judge ?? (options.last >= STAGES.indexOf('evaluate') ? makeJudge(task, options.env) : undefined);
-  result.languageModel = await trainLanguageModelStage(task, store, examples, result.paths, emit, options.retrain ?? false).catch((error: unknown) => budgetStop(result, error));
-  if (options.last < STAGES.indexOf('evaluate')) return;
-  stopIfAborted(options.signal);
-  result.generativeEvaluation = await evaluateLanguageModel(task, store, records, examples, result.languageModel, resolved, result.paths, emit, {
-    collection: result.collection, curation: result.curation, teacherLatencySamples: options.teacherLatencySamples ?? 0,
-    ...(judge === undefined ? {} : { judge }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
 }
 
 /**
