@@ -6,8 +6,10 @@
  * proper: a student trained on 400 of the watermarked model's answers (collected over HTTP), served
  * without any processor, traced, beside a control student trained on the control's answers.
  * One JSON line per seed on stdout. `… trace-measure.ts calibration [keys=2000]`: the share of
- * random keys under which 400 unwatermarked answers reach p ≤ 0.1, 0.01, 1e-3.
+ * random keys under which 400 unwatermarked answers reach p ≤ 0.1, 0.01, 1e-3. `… distilled-curve
+ * [seed=7]`: a student's p-value curve over 200 answers, in-process.
  */
+import { trainLanguageModelStudent } from '../student/lm/index.js';
 import { kgwProcessor } from './kgw.js';
 import { TraceScorer } from './trace-score.js';
 import { runReadingTrace } from './trace-reading.js';
@@ -91,7 +93,26 @@ function calibration(keys: number): Record<string, number> {
   return { keys, scored, atMost0_1: share(0.1), atMost0_01: share(0.01), atMost1e3: share(1e-3), minimum: Math.min(...pValues) };
 }
 
-if (process.argv[2] === 'calibration') {
+/** In-process (no HTTP): a student of the seed's watermarked model, scored over 200 answers; log10 p and green share every 20 answers. */
+function distilledCurve(seed: number): Record<string, unknown> {
+  const model = trainWordModel(seed);
+  const processor = kgwProcessor(key);
+  const logitsProcessor = (logits: Float32Array, state: { generated: readonly number[] }) => processor(logits, state.generated);
+  const data = Array.from({ length: 400 }, (_, index) => ({ prompt: `words ${index % 10}`, answer: model.student.generate(`words ${index % 10}`, { maxTokens: 40, temperature: 1, seed: index, logitsProcessor }).text }));
+  const { student } = trainLanguageModelStudent(data, undefined, { tokenizer: model.tokenizer, config: { width: 48, layers: 1, heads: 2, keyValueHeads: 2, hiddenWidth: 96, context: 128 }, training: { steps: 600, batchSize: 16, learningRate: 1e-2, seed: 1, patience: 100 } });
+  const scorer = new TraceScorer(key);
+  const curve: Array<{ answers: number; scored: number; log10P: number; greenShare: number }> = [];
+  for (let index = 0; index < 200; index++) {
+    scorer.add(student.generate(`words ${index % 10}`, { maxTokens: 40, temperature: 1, seed: 5000 + index }).tokens);
+    const score = scorer.score();
+    if (index % 20 === 19) curve.push({ answers: index + 1, scored: score.scored, log10P: score.log10P, greenShare: score.statistic / score.scored });
+  }
+  return { seed, curve };
+}
+
+if (process.argv[2] === 'distilled-curve') {
+  process.stdout.write(`${JSON.stringify(distilledCurve(Number(process.argv[3] ?? 7)))}\n`);
+} else if (process.argv[2] === 'calibration') {
   process.stdout.write(`${JSON.stringify(calibration(Number(process.argv[3] ?? 2000)))}\n`);
 } else {
   const seeds = Number(process.argv[2] ?? 3);
