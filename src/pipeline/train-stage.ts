@@ -58,7 +58,9 @@ export async function trainStudent(
   if (train.length < 2) {
     throw new RunStoppedError(`only ${train.length} labelled training examples: collect more answers before training`, 'no-data');
   }
-  const fingerprint = contentHash({ settings: spec.student, labels: spec.labels, train, validation });
+  // `pretrain: inputs` learns from the unanswered inputs too, so they are part of what the student was trained on.
+  const unlabelledTexts = records.filter((record) => record.split !== 'test' && record.response?.kind !== 'label').map((record) => record.input.text);
+  const fingerprint = contentHash({ settings: spec.student, labels: spec.labels, train, validation, ...(spec.student.pretrain === 'inputs' ? { unlabelledTexts } : {}) });
   if (!force && existsSync(paths.student) && (await store.getState('train.fingerprint')) === fingerprint) {
     emit({ type: 'stage-skip', stage: 'train', reason: 'the saved student was trained on the same data and settings' });
     // Files from before the prompt was recorded (or after an edit of the prompt alone) get the task's prompt now.
@@ -71,6 +73,8 @@ export async function trainStudent(
   const student = createStudent(spec.student.kind, spec.labels, spec.student);
   const fit = student.fit(train, validation.length > 0 ? validation : train, {
     onEpoch: (report) => emit({ type: 'epoch', report, maxEpochs: spec.student.epochs }),
+    // `pretrain: inputs` also learns from the inputs nobody paid an answer for (never the test split's).
+    unlabelledTexts,
   });
   await saveStudent(student, paths.student, { prompt: promptOfTask(task) });
   await store.setState('train.fingerprint', fingerprint);
