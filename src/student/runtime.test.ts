@@ -11,8 +11,8 @@ import { SYNTHETIC_LABELS, syntheticExamples, testSettings } from './synthetic-t
 
 // Packages the runtime may bundle: pure JavaScript, no Node built-ins (the browser e2e test bundles them).
 const ALLOWED_PACKAGES = ['zod'];
-// Not an import of the runtime: text of the worker bootstrap hogwild.ts starts (threads > 1, from .ts sources only).
-const WORKER_BOOTSTRAP = { specifier: 'tsx/esm/api', file: 'src/student/ngram/hogwild.ts' };
+// Not an import of the runtime: text of the worker bootstrap (util/worker-source.ts) that Hogwild starts (threads > 1, from .ts sources only).
+const WORKER_BOOTSTRAP = { specifier: 'tsx/esm/api', file: 'src/util/worker-source.ts' };
 // Node-only globals; `process` and `Buffer` exist in Node but not in a browser.
 const NODE_GLOBALS = /\b(?:Buffer|process|__dirname|__filename|require|setImmediate)\s*[.(]/;
 
