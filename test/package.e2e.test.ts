@@ -61,8 +61,9 @@ function run(command: string, args: readonly string[], timeoutMs: number): strin
 
 describe.skipIf(!enabled)('the npm package (end to end)', () => {
   it('packs, installs into an empty project, runs the demo and compiles a typed import', () => {
-    // prepack rebuilds dist from a clean folder, so the tarball holds exactly what src compiles to.
-    const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', consumer], { cwd: repositoryRoot, encoding: 'utf8', timeout: 180_000, env: consumerEnvironment() })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    // Packed without prepack's clean rebuild: that deletes dist/ while other test files run the CLI from it
+    // (they failed in CI when this ran beside them). `npm test` built dist from src before any test started.
+    const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', consumer], { cwd: repositoryRoot, encoding: 'utf8', timeout: 180_000, env: consumerEnvironment() })) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const tarball = path.join(consumer, path.basename(packed[0]?.filename ?? ''));
     const files = packed[0]?.files.map((file) => file.path) ?? [];
     expect(files).toContain('dist/cli/main.js');
