@@ -50,6 +50,7 @@ export class RouteLearning {
   /** Shadow calls sent, and those that failed (teacher down, an answer that names no label). */
   readonly shadow = { sent: 0, failed: 0 };
   private readonly inFlight = new Set<Promise<void>>();
+  private keepFailures = 0;
   private readonly random: () => number;
 
   constructor(private readonly options: RouteLearningOptions) {
@@ -58,10 +59,20 @@ export class RouteLearning {
     this.random = options.random ?? Math.random;
   }
 
-  /** The teacher answered an escalated call: its answer becomes an example. */
+  /** The teacher answered an escalated call: its answer becomes an example. Never throws: the app's call is already answered. */
   escalated(input: string, body: unknown): void {
-    const answer = this.options.readAnswer(body);
-    if (answer !== null) this.learner.addEscalation({ text: input, ...answer });
+    try {
+      const answer = this.options.readAnswer(body);
+      if (answer !== null) this.learner.addEscalation({ text: input, ...answer });
+    } catch (error) {
+      // E.g. a project folder that can no longer be written: said once, the route keeps answering.
+      if (this.keepFailures++ === 0) (this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`distillery route: an escalated call could not be kept for retraining (${(error as Error).message}); further failures are only counted`);
+    }
+  }
+
+  /** Escalated answers that could not be kept (see `escalated`). */
+  get failedToKeep(): number {
+    return this.keepFailures;
   }
 
   /** Maybe asks the teacher too about a call the student answered, in the background. */
