@@ -12,8 +12,7 @@
 import { parseTaskSpec } from '../src/task/load.js';
 import { lineChart } from '../src/eval/charts.js';
 import { projectPaths } from '../src/pipeline/project.js';
-import { calibrateThreshold } from '../src/route/calibrate.js';
-import { ContinualLearner, type StudentSlot } from '../src/route/continual.js';
+import { calibrateOn, ContinualLearner, type StudentSlot } from '../src/route/continual.js';
 import { projectExamples } from '../src/route/project-examples.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { createStudent } from '../src/student/registry.js';
@@ -58,11 +57,7 @@ function fitNow(kind: string, labels: readonly string[], settings: ReturnType<ty
 
 /** Calibrates `student`'s threshold on `validation` to the target. */
 function thresholdOf(student: Student, validation: readonly TrainingExample[], labels: readonly string[]): number | null {
-  const pairs = validation.map((example) => {
-    const prediction = student.predict(example.text);
-    return { confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === labels[example.label] };
-  });
-  return calibrateThreshold(pairs, TARGET_AGREEMENT).threshold;
+  return calibrateOn(student, validation, labels, TARGET_AGREEMENT).threshold;
 }
 
 /** Runs the simulation on the demo project and returns the `continual` entry. */

@@ -3,13 +3,11 @@
  * answers), through OpenAI's Batch API instead of one call per input. At half the live price, with
  * results within 24 hours: for large collections where nobody waits on a single answer.
  */
-import type { InputRecord, Store } from '../store/types.js';
-import type { AnswerReader } from '../task/kinds/types.js';
-import type { ChatMessage, Teacher } from '../teacher/types.js';
 import { BatchClient, type BatchClientOptions } from './batch-client.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_REQUESTS, splitBatchFiles, type BatchFileLimits } from './batch-files.js';
 import { BatchRun } from './batch-run.js';
 import { Budget } from './budget.js';
+import type { CollectOptions } from './collector.js';
 import type { CollectEvent, CollectSummary } from './events.js';
 import { planCalls, type PlannedCall } from './plan.js';
 import { describeOrphans, summarise } from './summary.js';
@@ -22,20 +20,9 @@ export type BatchEvent =
   | { type: 'resubmitted'; jobId: string; batchId: null; requests: number; after: string | null };
 
 /** Everything a batch collection needs; the Batch API's client settings, clocks and limits are injectable for tests. */
-export interface BatchCollectOptions {
-  store: Store;
-  /** The teacher whose request parameters every line carries (an OpenAI-compatible one). */
-  teacher: Teacher;
-  inputs: readonly InputRecord[];
-  labels: readonly string[];
-  buildMessages: (input: InputRecord) => ChatMessage[];
-  readAnswer?: AnswerReader;
-  requestKey: (messages: ChatMessage[]) => string;
-  estimateInputTokens: (messages: ChatMessage[]) => number;
-  /** The live price; a batch call costs `priceFactor` of it. */
-  costUSD: (usage: { inputTokens: number; outputTokens: number }) => number;
-  maxOutputTokens: number;
-  budgetUSD: number;
+export interface BatchCollectOptions extends Pick<CollectOptions,
+  'store' | 'teacher' | 'inputs' | 'labels' | 'buildMessages' | 'readAnswer' | 'requestKey' | 'estimateInputTokens' | 'costUSD' | 'maxOutputTokens' | 'budgetUSD'> {
+  // `teacher` must be an OpenAI-compatible one: every line carries its request parameters; `costUSD` is the live price.
   /** The Batch API's base URL and key, and how to poll it. */
   batch: Omit<BatchClientOptions, 'sleep' | 'random'>;
   /** Share of the live price a batch call costs (OpenAI: 0.5). */

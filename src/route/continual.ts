@@ -13,7 +13,7 @@ import type { Student, TrainingExample } from '../student/types.js';
 import type { StudentSettings } from '../task/schema.js';
 import { fnv1a32 } from '../util/hash.js';
 import type { BackgroundFit, RetrainRequest } from './background-fit.js';
-import { calibrateThreshold } from './calibrate.js';
+import { calibrateThreshold, type Calibration } from './calibrate.js';
 import type { DriftExpectations, DriftMonitor } from './drift.js';
 
 /** A call the teacher answered: the input and the teacher's label (and distribution, when it gave one). */
@@ -80,6 +80,15 @@ function agreementOn(student: Student | null, examples: readonly TrainingExample
   let agreeing = 0;
   for (const example of examples) if (student.predict(example.text).label === labels[example.label]) agreeing++;
   return agreeing / examples.length;
+}
+
+/** Calibrates `student`'s threshold to `target` on examples labelled by the teacher. */
+export function calibrateOn(student: Student, examples: readonly TrainingExample[], labels: readonly string[], target: number): Calibration {
+  const pairs = examples.map((example) => {
+    const prediction = student.predict(example.text);
+    return { confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === labels[example.label] };
+  });
+  return calibrateThreshold(pairs, target);
 }
 
 /** The calibration expectations of a student at a threshold, for the drift monitor. */
@@ -193,11 +202,7 @@ export class ContinualLearner {
   /** Swaps the candidate in: threshold calibrated on the validation split, file written, drift expectations renewed. */
   private async promote(student: Student, report: RetrainReport): Promise<void> {
     const { options } = this;
-    const pairs = options.base.validation.map((example) => {
-      const prediction = student.predict(example.text);
-      return { confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === options.labels[example.label] };
-    });
-    const calibration = calibrateThreshold(pairs, options.targetAgreement);
+    const calibration = calibrateOn(student, options.base.validation, options.labels, options.targetAgreement);
     if (options.studentFile !== null) await saveStudent(student, options.studentFile, options.prompt === null ? {} : { prompt: options.prompt });
     this.slot.student = student;
     this.slot.threshold = calibration.threshold;
