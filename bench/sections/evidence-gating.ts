@@ -127,7 +127,7 @@ async function gatedHeader(gateway: Gateway, secret: string): Promise<string | n
 
 /** Runs the section. */
 export async function run(options: BenchOptions): Promise<void> {
-  const limit = Number(options.argument('limit') ?? (options.quick ? 1200 : 4000));
+  const limit = Number(options.argument('limit') ?? (options.quick ? 600 : 4000));
   const folder = path.resolve('.bench-cache', 'evidence-gating');
   rmSync(folder, { recursive: true, force: true });
   const corpus = await buildCodeCorpus({ limit, perLabelCap: Math.ceil(limit / 4) });
