@@ -52,6 +52,11 @@ export async function englishTexts(count: number): Promise<number[][]> {
 
 /** Calibration of one scheme over `texts`, with one fixed key or a fresh key per text. */
 export function calibrate(scheme: WatermarkScheme, texts: readonly number[][], keying: 'fixed' | 'per-text', seed: number): CalibrationSummary {
+  return calibrateWithValues(scheme, texts, keying, seed).summary;
+}
+
+/** `calibrate`, with the p-values it summarised. */
+function calibrateWithValues(scheme: WatermarkScheme, texts: readonly number[][], keying: 'fixed' | 'per-text', seed: number): { summary: CalibrationSummary; values: { pValues: number[]; uniformity: number[] } } {
   const random = createRandom(seed);
   const fixed = seededKey(scheme, random);
   const pValues: number[] = [];
@@ -68,7 +73,32 @@ export function calibrate(scheme: WatermarkScheme, texts: readonly number[][], k
       uniformity.push(result.pValue);
     }
   }
-  return summariseCalibration(pValues, uniformity);
+  return { summary: summariseCalibration(pValues, uniformity), values: { pValues, uniformity } };
+}
+
+/** Calibration over several keys: the p-values of all of them pooled, and each key's (or pass's) own summary. */
+export interface MultiKeyCalibration {
+  pooled: CalibrationSummary;
+  perKey: CalibrationSummary[];
+}
+
+/**
+ * `calibrate` under `keys` independent seeds (seed, seed + 1, …; the first is `calibrate(…, seed)` itself):
+ * for 'fixed', `keys` owners each with one key over every text; for 'per-text', `keys` passes of fresh
+ * keys. One fixed key makes a corpus's texts share their n-grams' PRF values, so its false-alarm count
+ * varies from key to key more than a binomial's; only the average over keys is pinned to the threshold.
+ */
+export function calibrateOverKeys(scheme: WatermarkScheme, texts: readonly number[][], keying: 'fixed' | 'per-text', seed: number, keys: number): MultiKeyCalibration {
+  const pValues: number[] = [];
+  const uniformity: number[] = [];
+  const perKey: CalibrationSummary[] = [];
+  for (let index = 0; index < keys; index++) {
+    const { summary, values } = calibrateWithValues(scheme, texts, keying, seed + index);
+    perKey.push(summary);
+    for (const value of values.pValues) pValues.push(value);
+    for (const value of values.uniformity) uniformity.push(value);
+  }
+  return { pooled: summariseCalibration(pValues, uniformity), perKey };
 }
 
 /** Power at one length: median log10 p and the fraction detected at p < 1e-3 and p < 1e-6. */

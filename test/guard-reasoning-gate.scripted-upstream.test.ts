@@ -2,7 +2,9 @@
  * Reasoning gates with a scripted upstream (no offline server produces reasoning content): answers
  * carrying `reasoning_content` (vLLM / DeepSeek style) plain and streamed, two choices, and logprobs
  * even when not asked for (an upstream that ignores the request), through the real gateway and the
- * official openai client. The scripted server also records what it was sent.
+ * official openai client. The scripted server also records what it was sent. The model
+ * `inline-thinker` puts its reasoning in the content instead, as `<think>…</think>` (DeepSeek-R1 or
+ * Qwen3 served without a reasoning parser), streamed in 5-character pieces so both tags arrive split.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +28,20 @@ async function startScriptedUpstream(): Promise<{ url: string; close: () => Prom
       received.push(parsed);
       const base = { id: 'chatcmpl-1', created: 1, model: 'thinker' };
       const usage = { prompt_tokens: 3, completion_tokens: 60, total_tokens: 63 };
+      if (parsed.model === 'inline-thinker') {
+        const content = `<think>\n${REASONING}\n</think>\n\n${ANSWER}`;
+        if (parsed.stream !== true) {
+          const choices = [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }];
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...base, object: 'chat.completion', choices, usage }));
+          return;
+        }
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let at = 0; at < content.length; at += 5) {
+          response.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: content.slice(at, at + 5) }, logprobs: null, finish_reason: null }] })}\n\n`);
+        }
+        response.end(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        return;
+      }
       if (parsed.stream !== true) {
         const choices = [0, 1].map((index) => ({ index, message: { role: 'assistant', content: ANSWER, reasoning_content: REASONING }, logprobs, finish_reason: 'stop' }));
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...base, object: 'chat.completion', choices, usage }));
@@ -72,8 +88,8 @@ const ask = { model: 'thinker', messages: [{ role: 'user' as const, content: 're
 type WithReasoning = { reasoning_content?: string };
 
 /** The streamed answer per choice: content, reasoning, and whether any chunk carried logprobs. */
-async function streamed(tier: string) {
-  const { data, response } = await client(tier).chat.completions.create({ ...ask, stream: true }).withResponse();
+async function streamed(tier: string, request: Omit<typeof ask, 'n' | 'logprobs'> & { n?: number; logprobs?: boolean } = ask) {
+  const { data, response } = await client(tier).chat.completions.create({ ...request, stream: true }).withResponse();
   const byChoice = new Map<number, { content: string; reasoning: string }>();
   let sawLogprobs = false;
   for await (const chunk of data) {
@@ -126,5 +142,32 @@ describe('reasoning gates with a scripted upstream', () => {
     const stream = await streamed('summarised');
     expect(stream.byChoice.get(0)).toEqual({ content: ANSWER, reasoning: summary });
     expect(stream.byChoice.get(1)).toEqual({ content: ANSWER, reasoning: summary });
+  });
+});
+
+describe('inline <think> blocks with a scripted upstream (the shape no offline server produces)', () => {
+  const inline = { model: 'inline-thinker', messages: ask.messages };
+
+  it('an open tier gets the block as the upstream sent it', async () => {
+    const { data } = await client('open').chat.completions.create(inline).withResponse();
+    expect(data.choices[0]?.message.content).toBe(`<think>\n${REASONING}\n</think>\n\n${ANSWER}`);
+  });
+
+  it('strips the block from a plain and a streamed answer (tags split across chunks), and says so', async () => {
+    const { data, response } = await client('stripped').chat.completions.create(inline).withResponse();
+    expect(response.headers.get('x-distillery-gated')).toBe('reasoning=strip');
+    expect(data.choices[0]?.message.content).toBe(ANSWER);
+    const stream = await streamed('stripped', inline);
+    expect(stream.header).toBe('reasoning=strip');
+    expect(stream.byChoice.get(0)).toEqual({ content: ANSWER, reasoning: '' });
+  });
+
+  it('replaces the block with the same summary as the reasoning field gets, plain and streamed', async () => {
+    const { data, response } = await client('summarised').chat.completions.create(inline).withResponse();
+    expect(response.headers.get('x-distillery-gated')).toBe('reasoning=summary');
+    expect(data.choices[0]?.message.content).toBe(ANSWER);
+    const summary = (data.choices[0]?.message as WithReasoning).reasoning_content ?? '';
+    expect(summary).toMatch(/^The user asks about a refund\. Refunds concern billing, so… \[summary by the provider's gateway: \d+ of \d+ characters withheld\]$/);
+    expect((await streamed('summarised', inline)).byChoice.get(0)).toEqual({ content: ANSWER, reasoning: summary });
   });
 });

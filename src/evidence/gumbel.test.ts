@@ -3,7 +3,7 @@ import { createRandom } from '../util/random.js';
 import { sampleIndex, softmaxInPlace, summariseCalibration, toyBigramModel, zipfTokenStream } from './calibration.js';
 import { createContextSeeder } from './context-prf.js';
 import { detectGumbel, gumbelSampler, gumbelUniform } from './gumbel.js';
-import { regularizedUpperGamma } from './statistics.js';
+import { kolmogorovSmirnovUniform, regularizedUpperGamma } from './statistics.js';
 import { generateWatermarkKey, type WatermarkKey } from './watermark-key.js';
 
 /** A Gumbel key with a fixed secret. */
@@ -28,6 +28,26 @@ describe('Gumbel sampler', () => {
     const probabilities = [0, 0.2, 0.2, 0.6];
     const expected = [1, 2, 3].reduce((best, token) => (gumbelUniform(seed, token) ** (1 / probabilities[token]!) > gumbelUniform(seed, best) ** (1 / probabilities[best]!) ? token : best), 1);
     expect(gumbelSampler(key)(probabilities, [42])).toBe(expected);
+  });
+});
+
+describe('Gumbel PRF values', () => {
+  it('are uniform on (0, 1) and their −ln(1 − r) is Exp(1), over contexts and tokens of a random key', () => {
+    const random = createRandom(5);
+    const seeder = createContextSeeder(fixedKey(5));
+    const values: number[] = [];
+    for (let context = 0; context < 400; context++) {
+      const seed = seeder([random.nextInt(200_000)], 1);
+      for (let token = 0; token < 50; token++) values.push(gumbelUniform(seed, random.nextInt(200_000)));
+    }
+    expect(values.every((value) => value > 0 && value < 1)).toBe(true);
+    expect(kolmogorovSmirnovUniform(values).pValue).toBeGreaterThan(1e-3);
+    // 20,000 Exp(1) terms: mean 1 and variance 1, each with a standard error under 0.02.
+    const terms = values.map((value) => -Math.log1p(-value));
+    const mean = terms.reduce((sum, term) => sum + term, 0) / terms.length;
+    const variance = terms.reduce((sum, term) => sum + (term - mean) ** 2, 0) / (terms.length - 1);
+    expect(Math.abs(mean - 1)).toBeLessThan(0.03);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.1);
   });
 });
 

@@ -5,7 +5,7 @@
  * change is announced to the client in `x-distillery-gated`, never made silently.
  */
 
-/** What the gateway does with reasoning content (`reasoning_content`, `reasoning`, thinking blocks) in answers. */
+/** What the gateway does with reasoning content (`reasoning_content`, `reasoning`, thinking blocks, inline `<think>…</think>` in the content) in answers. */
 export type ReasoningGate = 'pass' | 'strip' | 'summary';
 
 /** The reasoning gate's choices, for validation messages. */

@@ -52,7 +52,10 @@ for successes, trials, probability in [(1, 1, 0.25), (0, 10, 0.25), (10, 10, 0.2
 
 gamma = []
 for a, x in [(1, 0.5), (1, 3), (5, 2), (5, 5), (25, 20), (25, 40), (100, 100), (100, 150), (100, 300), (1000, 1100),
-             (1000, 1500), (1000, 2000), (5000, 6000), (250, 900), (10, 200), (0.5, 0.1), (1000, 3500), (5000, 15000)]:
+             (1000, 1500), (1000, 2000), (5000, 6000), (250, 900), (10, 200), (0.5, 0.1), (1000, 3500), (5000, 15000)] + [
+             # The Gumbel detector's thresholds: S at which Q(N, S) is 1e-2, 1e-3 or 1e-5, for the N of 25 to 400-token texts
+             # and for the large N of a whole trace run (issue 11's calibration goal is read at exactly these points).
+             (a, float(special.gammainccinv(a, alpha))) for a in (24, 49, 99, 199, 399, 20000, 100000) for alpha in (1e-2, 1e-3, 1e-5)]:
     value = special.gammaincc(a, x)
     gamma.append({"a": a, "x": x, "p": float(value), "log10P": log10(mpmath.gammainc(a, x, mpmath.inf, regularized=True))})
 

@@ -2,7 +2,8 @@
  * `distillery serve --watermark key.json` end to end, as an owner runs it: a language-model student
  * trained here (seconds) on free text, served by the real CLI, called with the official openai client,
  * and its answers scored by `distillery watermark detect`. Keys have fixed secrets and requests fixed
- * seeds, so every p-value below is the same on every run.
+ * seeds, so every p-value below is the same on every run. Behind DISTILLERY_E2E=1 (which CI sets):
+ * it spawns the CLI four times, 93 s of wall time on a loaded 2-core machine (16 s of CPU).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,8 @@ import { createStudent } from '../src/student/registry.js';
 import { testSettings } from '../src/student/synthetic-task.js';
 import { createRandom } from '../src/util/random.js';
 import { jsonLines, runCli, spawnCli } from './cli-helpers.js';
+
+const enabled = process.env['DISTILLERY_E2E'] === '1';
 
 const WORDS = 'the a river stone light green small old house runs falls under over near cold bright quiet dog cat sings and slowly water tree morning night wind field road far'.split(' ');
 
@@ -39,6 +42,7 @@ function keyFile(name: string, scheme: 'kgw' | 'gumbel', contextWidth: number): 
 }
 
 beforeAll(async () => {
+  if (!enabled) return;
   folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-serve-watermark-'));
   ({ student } = trainLanguageModelStudent(freeTextExamples(), undefined, {
     vocabularySize: 420,
@@ -49,7 +53,9 @@ beforeAll(async () => {
   writeFileSync(studentFile, student.toBytes());
 });
 
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
+afterAll(() => {
+  if (enabled) rmSync(folder, { recursive: true, force: true });
+});
 
 /** Serves the student in process (a real loopback server), watermarked with `keyPath` when given, for `use`. */
 async function withInProcessServer<T>(keyPath: string | undefined, use: (client: OpenAI) => Promise<T>): Promise<T> {
@@ -106,7 +112,7 @@ async function detect(key: string, ...files: string[]): Promise<Detection[]> {
   return lines;
 }
 
-describe('distillery serve --watermark', () => {
+describe.skipIf(!enabled)('distillery serve --watermark (end to end)', () => {
   it('marks a KGW student\'s answers: p < 1e-6 over a few hundred tokens, a large p for the same student served unmarked', async () => {
     const key = keyFile('kgw.json', 'kgw', 1);
     const markedFile = await withCliServer(['--watermark', key], (client) => servedText(client, 'kgw-marked.txt'));
