@@ -46,7 +46,9 @@ route-escalations.jsonl in the project folder; a fifth, by the text's hash, held
 sample). After N new ones, a student is fitted on a worker thread on the training split plus the
 escalations, compared with the current one on the validation split plus the shadow sample, and
 promoted only if it is not worse: its threshold is calibrated again and its file replaces the project's
-student. --shadow-rate of the student-answered calls are also asked of the teacher (billed) to
+student. A language-model student (extract, generate) is trained further from its current weights
+(at most 200 steps of its student.lm settings) and judged by field F1 (extract) or chrF (generate).
+--shadow-rate of the student-answered calls are also asked of the teacher (billed) to
 measure live agreement. A drift alarm (a stderr line; distillery_route_drift in /metrics) fires when
 the escalation rate over --drift-window calls, or the shadow agreement, leaves its calibrated interval
 (3 standard errors).

@@ -99,7 +99,7 @@ function chatHandler(options: RouteServerOptions, metrics: RouteMetrics, slot: R
     const local = reading !== null && slot.threshold !== null && reading.confidence >= slot.threshold;
     if (reading !== null) learning?.drift?.recordCall(!local);
     if (local) {
-      if (learning !== undefined && reading.label !== null) learning.maybeShadow(body, reading.input, reading.label);
+      learning?.maybeShadow(body, reading.input, reading.answer);
       return answerLocally('student', {});
     }
     const onAnswer = learning === undefined || reading === null ? null : (answer: Buffer, contentType: string | undefined) => {

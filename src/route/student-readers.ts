@@ -23,6 +23,8 @@ export interface StudentReading {
   input: string;
   /** A classifier's label; null for a language model's answer. */
   label: string | null;
+  /** What the student answers: the label, or the language model's text (what a shadow call compares). */
+  answer: string;
   /** Top label probability (classifier) or exp(mean token logprob), 0 when invalid (language model). */
   confidence: number;
   /** What the teacher would have cost for this call (o200k estimate, as the collector budgets). */
@@ -66,6 +68,7 @@ export function classifierReader(student: Student, prompt: StudentPrompt | null 
     return {
       input: selected.input,
       label: answer.label,
+      answer: answer.label,
       confidence: Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY),
       avoidedUSD: costUSD({ inputTokens: estimateInputTokens(chat.messages), outputTokens: countTextTokens(answer.label) + 1 }, prices),
       send: (response, headers) => sendClassifierAnswer(response, chat, answer, { ...selected.headers, ...headers }),
@@ -111,6 +114,7 @@ export function generativeReader(routing: GenerativeRouting, prompt: StudentProm
     return {
       input: selected.input,
       label: null,
+      answer: answer.generation.text,
       confidence: answer.confidence,
       avoidedUSD: costUSD({ inputTokens: estimateInputTokens(chat.messages), outputTokens: countTextTokens(answer.generation.text) + 1 }, prices),
       send: (response, headers) => sendGeneratedAnswer(response, chat, routing, answer, promptTokens, { ...selected.headers, ...headers }),
