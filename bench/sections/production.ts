@@ -64,10 +64,14 @@ function entry(options: BenchOptions, throughput: Map<string, MeasuredLoad[]>, p
   const addedP99 = median(added((load) => load.p99));
   const ratio = median(get(throughput, 'capture').map((load) => load.requestsPerSecond)) / median(get(throughput, 'direct').map((load) => load.requestsPerSecond));
   const captureCpu = median(get(paced, 'capture').map((load) => load.cpuMicrosPerRequest[0] ?? Number.NaN));
+  const bareCpu = median(get(paced, 'bare').map((load) => load.cpuMicrosPerRequest[0] ?? Number.NaN));
+  // Capture's own cost: through the capture proxy minus through a bare forwarding proxy (the hop alone), per repeat.
+  const overBare = (pick: (load: MeasuredLoad) => number) => get(paced, 'capture').map((load, index) => pick(load) - pick(get(paced, 'bare')[index] ?? load));
+  const overBareP99 = median(overBare((load) => load.p99));
   return {
     id: 'capture-overhead', title: `Capture proxy overhead at ${RATE} req/s`, command: options.command, repeats: options.repeats,
     dataset: 'one chat completion request, sent over and over; a constant upstream (worst case: it costs nothing)',
-    settings: `throughput: autocannon, ${CONNECTIONS} connections, ${seconds} s per run; latency: ${latencySeconds} s per run at ${RATE} req/s, open-loop arrivals spread evenly over an undici Pool of ${CONNECTIONS} connections, latency from the moment each request is issued; upstream and capture proxy each in a child process; capture store: SQLite (WAL, synchronous NORMAL), group-committed every 5 ms (at most 64 rows a commit), no redaction`,
+    settings: `throughput: autocannon, ${CONNECTIONS} connections, ${seconds} s per run; latency: ${latencySeconds} s per run at ${RATE} req/s, open-loop arrivals spread evenly over an undici Pool of ${CONNECTIONS} connections, latency from the moment each request is issued; upstream, bare forwarding proxy and capture proxy each in a child process, measured interleaved; capture store: SQLite (WAL, synchronous NORMAL), group-committed every 5 ms (at most 64 rows a commit), no redaction`,
     peerName: 'straight to the upstream', oursName: 'through the capture proxy',
     metrics: [
       metric('throughput', 'req/s', 'higher', get(throughput, 'capture').map((load) => load.requestsPerSecond), get(throughput, 'direct').map((load) => load.requestsPerSecond)),
@@ -76,9 +80,13 @@ function entry(options: BenchOptions, throughput: Map<string, MeasuredLoad[]>, p
       metric('added latency p50', 'ms', 'lower', added((load) => load.p50), null),
       metric('added latency p99', 'ms', 'lower', added((load) => load.p99), null),
       metric(`capture proxy CPU per request at ${RATE} req/s`, 'µs', 'lower', get(paced, 'capture').map((load) => load.cpuMicrosPerRequest[0] ?? Number.NaN), null),
+      metric('floor: bare forwarding proxy, latency p99 added', 'ms', 'lower', get(paced, 'bare').map((load, index) => load.p99 - (get(paced, 'direct')[index] ?? load).p99), null),
+      metric('capture\'s own p99 (capture proxy minus bare proxy)', 'ms', 'lower', overBare((load) => load.p99), null),
+      metric(`floor: bare forwarding proxy CPU per request at ${RATE} req/s`, 'µs', 'lower', get(paced, 'bare').map((load) => load.cpuMicrosPerRequest[0] ?? Number.NaN), null),
     ],
     notes: [
       `Goal: p99 added ≤ ${ADDED_P99_GOAL_MS} ms at ${RATE} req/s. Measured ${format(addedP99)} ms: ${verdict(addedP99, ADDED_P99_GOAL_MS, 'lower')}. Added = through the proxy minus direct, per repeat (the difference of the two p99s; percentiles do not subtract exactly).`,
+      `Floor: a bare node:http forwarding proxy (no parsing, no recording; bench/load/servers/bare-proxy.ts) spends ${format(bareCpu)} µs per request, so recording costs the capture proxy about ${format(captureCpu - bareCpu)} µs of CPU per request beyond the hop; capture's own p99 (capture minus bare proxy, same run) is ${format(overBareP99)} ms.`,
       `Throughput through the proxy: ${format(ratio)} of direct. The proxy process spends ${format(captureCpu)} µs of CPU per request at ${RATE} req/s (forwarding, relaying, and the row: parse, serialise, insert), so it is busy ${format((captureCpu * RATE) / 1e4)} % of one core.`,
       `Rows stored: ${rows} for ${answered} answers the load generators counted through the proxy (warm-up included): ${rows >= answered ? 'every answered call recorded (rows can exceed answers: autocannon does not count answers that arrive after its run ends)' : 'some calls were not recorded'}.`,
       'The machine these figures come from is shared (2 cores, 8 concurrent engineers; see the load average above): the direct route\'s own p99 swings by tens of ms between runs, so the added-p99 figure measures the machine\'s noise as much as the proxy. CPU per request is the stable figure.',
@@ -106,12 +114,14 @@ async function captureOverhead(options: BenchOptions): Promise<void> {
   const profiles = profileDir(options.argument);
   const upstream = await startChild({ script: 'constant-chat.ts', args: {}, profileDir: profiles });
   let capture: ChildServer | null = null;
+  let bare: ChildServer | null = null;
   let throughput: Map<string, MeasuredLoad[]>;
   let paced: Map<string, MeasuredLoad[]>;
   let answered = 0;
   try {
     capture = await startChild({ script: 'capture.ts', args: { upstreamUrl: upstream.url }, profileDir: profiles });
-    const routes = [route('direct', upstream, [upstream]), route('capture', capture, [capture, upstream])];
+    bare = await startChild({ script: 'bare-proxy.ts', args: { upstreamUrl: upstream.url }, profileDir: profiles });
+    const routes = [route('direct', upstream, [upstream]), route('bare', bare, [bare, upstream]), route('capture', capture, [capture, upstream])];
     for (const each of routes) {
       const warm = await autocannonLoad(each.target, { connections: 10, durationS: warmupSeconds });
       if (each.name === 'capture') answered += warm.answered;
@@ -119,7 +129,7 @@ async function captureOverhead(options: BenchOptions): Promise<void> {
     throughput = await interleaved(options, routes, 'throughput', (each) => withServerCpu(each.servers, () => autocannonLoad(each.target, { connections: CONNECTIONS, durationS: seconds })));
     paced = await interleaved(options, routes, `paced ${RATE} req/s`, (each) => withServerCpu(each.servers, () => pacedLoad(each.target, { rate: RATE, durationS: latencySeconds, connections: CONNECTIONS })));
   } finally {
-    await Promise.all([upstream, capture].filter((child): child is ChildServer => child !== null).map((child) => child.stop()));
+    await Promise.all([upstream, capture, bare].filter((child): child is ChildServer => child !== null).map((child) => child.stop()));
   }
   answered += [...(throughput.get('capture') ?? []), ...(paced.get('capture') ?? [])].reduce((sum, load) => sum + load.answered, 0);
   const rows = countRows(String(capture.info['file']));

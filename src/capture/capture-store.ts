@@ -11,6 +11,9 @@ import { openSqliteDatabase } from '../store/sqlite-open.js';
 import type { TokenUsage } from '../guard/usage-tap.js';
 import { redactDeep, type Redactor } from './redact.js';
 
+/** The redactor of a store without one. */
+const identity = (text: string): string => text;
+
 /** One call as captured, before redaction. */
 export interface CapturedCall {
   /** When the request arrived, ms since the epoch. */
@@ -97,7 +100,7 @@ export class CaptureStore {
     this.#insertCall = this.#database.prepare(`INSERT INTO captured_calls (at, route, model, status, latency_ms, stream, request, response, prompt_tokens, completion_tokens, metadata)
       VALUES (@at, @route, @model, @status, @latency, @stream, @request, @response, @promptTokens, @completionTokens, @metadata)`);
     this.#insertTag = this.#database.prepare('INSERT OR IGNORE INTO captured_tags (tag, call_id) VALUES (?, ?)');
-    this.#redact = options.redact ?? ((text) => text);
+    this.#redact = options.redact ?? identity;
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
@@ -156,7 +159,9 @@ export class CaptureStore {
 
   /** The statements for one call, inside the group's transaction; redaction happens here, off the answer's path. */
   #write(call: CapturedCall): void {
-    const redacted = (value: unknown) => JSON.stringify(redactDeep(value, this.#redact));
+    // Without a redactor the walk would only copy every object: the value is serialised as it is.
+    const redact = this.#redact;
+    const redacted = redact === identity ? (value: unknown) => JSON.stringify(value) : (value: unknown) => JSON.stringify(redactDeep(value, redact));
     const result = this.#insertCall.run({
       at: call.at, route: call.route, model: call.model, status: call.status, latency: call.latencyMs, stream: call.stream ? 1 : 0,
       request: redacted(call.request), response: call.response === undefined ? null : redacted(call.response),
