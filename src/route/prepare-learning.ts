@@ -71,10 +71,11 @@ export async function prepareLearning(prepared: PreparedRoute, settings: Learnin
     await store.close();
   }
   const log = settings.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const drift = new DriftMonitor(expectationsOf(student, threshold, base.validation, spec.labels), { window: settings.driftWindow, log });
+  const signal = prepared.options.confidenceSignal ?? 'top-probability';
+  const drift = new DriftMonitor(expectationsOf(student, threshold, base.validation, spec.labels, signal), { window: settings.driftWindow, log });
   const learner = new ContinualLearner({
     kind: spec.student.kind, labels: spec.labels, settings: spec.student, base, retrainEvery: settings.retrainEvery, targetAgreement: settings.targetAgreement,
-    fit: fitInBackground, escalationsFile: escalationsFileOf(projectDir), studentFile: paths.student, prompt: prompt ?? null, drift, log,
+    fit: fitInBackground, escalationsFile: escalationsFileOf(projectDir), studentFile: paths.student, prompt: prompt ?? null, drift, signal, log,
   }, { student, threshold, generation: 0 });
   return new RouteLearning({ learner, drift, shadowRate: settings.shadowRate, teacher, keeper: labelKeeper(learner, teacherReader(prepared)), log });
 }

@@ -18,6 +18,7 @@ import { listen, type ListeningServer } from '../serve/listen.js';
 import { modelRoutes } from '../serve/model-routes.js';
 import type { StudentPrompt } from '../student/file-format.js';
 import type { Student } from '../student/types.js';
+import type { ConfidenceSignal } from './calibrate.js';
 import type { Prices } from '../teacher/prices.js';
 import { RouteMetrics, type RouteName } from './route-metrics.js';
 import { renderLearningMetrics } from './learning-metrics.js';
@@ -41,6 +42,8 @@ export interface RouteServerOptions {
   prompt?: StudentPrompt | null;
   /** The calibrated threshold; null sends every call to the teacher. */
   threshold: number | null;
+  /** A classifier's confidence signal the threshold applies to (default: its top probability). */
+  confidenceSignal?: ConfidenceSignal;
   /** Where the teacher is (its base URL, key and idle timeout). */
   teacher: UpstreamTarget;
   /** The model name clients send: the teacher's, so an app changes only its baseURL. */
@@ -74,7 +77,7 @@ export interface RouteServer extends ListeningServer {
 /** The reader for a student, or null without one. */
 function readerFor(student: RouteSlot['student'], options: RouteServerOptions): StudentReader | null {
   if (student === null) return null;
-  if ('predict' in student) return classifierReader(student, options.prompt, options.modelName, options.prices);
+  if ('predict' in student) return classifierReader(student, options.prompt, options.modelName, options.prices, options.confidenceSignal);
   return generativeReader(student, options.prompt, options.modelName, options.prices);
 }
 

@@ -15,6 +15,7 @@ import { LanguageModelError } from '../student/lm/errors.js';
 import type { Student } from '../student/types.js';
 import { costUSD, type Prices } from '../teacher/prices.js';
 import { countTextTokens, estimateInputTokens } from '../teacher/tokens.js';
+import type { ConfidenceSignal } from './calibrate.js';
 import { answerWithConfidence, type GenerativeAnswer, type GenerativeRouting } from './sequence-confidence.js';
 
 /** What the student made of one call. */
@@ -31,6 +32,12 @@ export interface StudentReading {
   avoidedUSD: number;
   /** Sends the student's answer with the route's headers added. */
   send(response: ServerResponse, headers: Record<string, string>): void;
+}
+
+/** A classifier answer's confidence from its ranked labels. */
+function confidenceOf(answer: ClassifierAnswer, signal: ConfidenceSignal): number {
+  const top = Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY);
+  return signal === 'top-probability' ? top : top - Math.exp(answer.ranked?.[1]?.logprob ?? Number.NEGATIVE_INFINITY);
 }
 
 /** Reads a call's body, or null when the student cannot. */
@@ -56,8 +63,8 @@ function sendClassifierAnswer(response: ServerResponse, chat: ChatCompletionRequ
   events.done();
 }
 
-/** The reader for a classifier student: its top probability is the confidence. */
-export function classifierReader(student: Student, prompt: StudentPrompt | null | undefined, modelName: string, prices: Prices): StudentReader {
+/** The reader for a classifier student: its top probability (or the margin over the second) is the confidence. */
+export function classifierReader(student: Student, prompt: StudentPrompt | null | undefined, modelName: string, prices: Prices, signal: ConfidenceSignal = 'top-probability'): StudentReader {
   const selectInput = templateInputSelector(prompt, student.labels);
   return (body) => {
     const chat = parseForStudent(body, modelName);
@@ -69,7 +76,7 @@ export function classifierReader(student: Student, prompt: StudentPrompt | null 
       input: selected.input,
       label: answer.label,
       answer: answer.label,
-      confidence: Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY),
+      confidence: confidenceOf(answer, signal),
       avoidedUSD: costUSD({ inputTokens: estimateInputTokens(chat.messages), outputTokens: countTextTokens(answer.label) + 1 }, prices),
       send: (response, headers) => sendClassifierAnswer(response, chat, answer, { ...selected.headers, ...headers }),
     };
