@@ -28,7 +28,8 @@ export function registerRouteCommand(program: Command): void {
     .addHelpText('after', `
 The app keeps its model name (the task's teacher.model) and changes only its baseURL. The student
 answers a call when its confidence reaches the threshold. A classifier's confidence is its top
-probability; a language-model student's (extract and generate tasks) is exp(mean token logprob) of
+probability or its margin over the second label, whichever answers more validation calls at the
+target; a language-model student's (extract and generate tasks) is exp(mean token logprob) of
 its greedy answer, 0 when the answer is cut short or, for extract, breaks the task's schema
 (agreement: the same JSON value, or the same text). The threshold is the lowest one whose overall agreement
 with the teacher on the validation split (teacher-answered calls counted as agreeing) reaches

@@ -1,7 +1,8 @@
 /**
  * The route: one OpenAI-compatible endpoint that answers a chat completion with the student when its
  * confidence reaches the calibrated threshold, and forwards the original request, byte for byte, to
- * the teacher otherwise. Confidence is a classifier's top probability, or a language model's
+ * the teacher otherwise. Confidence is a classifier's top probability (or its margin over the second
+ * label, when the calibration chose it), or a language model's
  * exp(mean token logprob) of its greedy answer (0 when cut short or, for extract, invalid). The response header `x-distillery-route` says who answered.
  *
  * Teacher down (unreachable, timed out, or a 5xx answer): a call the student could have answered above
