@@ -13,7 +13,7 @@ import { aggregateExtractScores, scoreExtractExample, type ExtractExampleScore }
 import { corpusChrf } from '../eval/text-metrics.js';
 import { recordStudentPrompt, type StudentPrompt } from '../student/file-format.js';
 import type { GenerationExample } from '../student/lm/sequences.js';
-import type { GenerativeStudent } from '../student/lm/types.js';
+import type { GenerativeStudent, WeightStorage } from '../student/lm/types.js';
 import { fnv1a32 } from '../util/hash.js';
 import { calibrateThreshold, type Calibration } from './calibrate.js';
 import type { RetrainReport } from './continual.js';
@@ -50,6 +50,8 @@ export interface GenerativeContinualOptions {
   fit: (request: GenerativeRetrainRequest) => Promise<GenerativeFit>;
   /** Optimiser settings of a retrain (steps, batch size, learning rate…). */
   training: GenerativeRetrainRequest['training'];
+  /** Weight storage of the student file (the task's student.lm.storage; default f32). */
+  storage?: WeightStorage;
   escalationsFile: string | null;
   studentFile: string | null;
   prompt: StudentPrompt | null;
@@ -163,7 +165,7 @@ export class GenerativeLearner {
     const escalationsUsed = this.trainPool.length;
     this.trainedOn = escalationsUsed;
     const train = [...options.base.train, ...this.trainPool.slice(0, escalationsUsed)];
-    const fit = await options.fit({ studentBytes: current.student.toBytes(), train, validation: options.base.validation, training: options.training });
+    const fit = await options.fit({ studentBytes: current.student.toBytes(options.storage), train, validation: options.base.validation, training: options.training, ...(options.storage === undefined ? {} : { storage: options.storage }) });
     const candidate = options.routingOf(fit.student);
     const compared = [...options.base.validation, ...this.shadowPool];
     const currentAgreement = generativeScore(current, compared, options.metric);
@@ -185,7 +187,7 @@ export class GenerativeLearner {
     const { options } = this;
     const calibration = calibrateGenerativeOn(candidate, options.base.validation, options.targetAgreement);
     if (options.studentFile !== null) {
-      await writeFile(`${options.studentFile}.tmp`, candidate.student.toBytes());
+      await writeFile(`${options.studentFile}.tmp`, candidate.student.toBytes(options.storage));
       if (options.prompt !== null) await recordStudentPrompt(`${options.studentFile}.tmp`, options.prompt);
       await rename(`${options.studentFile}.tmp`, options.studentFile);
     }

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { languageModelFromBytes } from '../student/lm/lm-student.js';
 import type { GenerationExample } from '../student/lm/sequences.js';
 import type { TrainingSettings } from '../student/lm/training.js';
-import type { GenerativeStudent } from '../student/lm/types.js';
+import type { GenerativeStudent, WeightStorage } from '../student/lm/types.js';
 import { workerSource } from '../util/worker-source.js';
 
 /** What the worker trains: the current student's file, the examples, the optimiser settings. */
@@ -12,6 +12,8 @@ export interface GenerativeRetrainRequest {
   train: GenerationExample[];
   validation: GenerationExample[];
   training: Partial<TrainingSettings>;
+  /** How the weights come back (the task's student.lm.storage), so the student judged is the file promoted. */
+  storage?: WeightStorage;
 }
 
 /** The student trained further and how long it took. */

@@ -14,7 +14,7 @@ try {
   const encodings = tokenizer?.kind !== 'teacher' ? {} : tokenizer.encoding === 'cl100k_base'
     ? { cl100k_base: await import('gpt-tokenizer/encoding/cl100k_base') } : { o200k_base: await import('gpt-tokenizer/encoding/o200k_base') };
   const { student, report } = continueTrainingLanguageModel(request.studentBytes, request.train, request.validation, request.training, { encodings });
-  parentPort?.postMessage({ ok: true, bytes: student.toBytes(), seconds: report.seconds });
+  parentPort?.postMessage({ ok: true, bytes: student.toBytes(request.storage), seconds: report.seconds });
 } catch (error) {
   parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
 }

@@ -124,7 +124,7 @@ async function prepareGenerativeLearning(prepared: PreparedRoute, routing: Gener
     routingOf: (student) => generativeRouting(student, kind, spec.schema, undefined), metric: kind === 'extract' ? 'field-f1' : 'chrf',
     base, retrainEvery: settings.retrainEvery, targetAgreement: settings.targetAgreement, fit: (request) => fitGenerativeInBackground(request),
     training: { steps, batchSize: lm.batchSize, learningRate: lm.learningRate, warmupSteps: Math.min(lm.warmupSteps ?? 10, steps), evaluateEvery: Math.min(lm.evaluateEvery, steps), patience: lm.patience, seed: spec.student.seed },
-    escalationsFile: escalationsFileOf(projectDir), studentFile: paths.student, prompt: prompt ?? null, drift, log,
+    storage: lm.storage, escalationsFile: escalationsFileOf(projectDir), studentFile: paths.student, prompt: prompt ?? null, drift, log,
   }, { student: routing, threshold, generation: 0 });
   return new RouteLearning({ learner, drift, shadowRate: settings.shadowRate, teacher, keeper: completionKeeper(learner, kind, routing.validate), log });
 }
