@@ -40,7 +40,7 @@ const TRAINING = { steps: 40, batchSize: 12, learningRate: 1e-2, warmupSteps: 5,
 const { student } = trainLanguageModelStudent(colourExamples(4), colourExamples(1), {
   vocabularySize: 300,
   config: { width: 32, layers: 2, heads: 4, keyValueHeads: 2, hiddenWidth: 64, context: 48 },
-  training: { steps: 150, batchSize: 12, learningRate: 1e-2, warmupSteps: 10, evaluateEvery: 25, patience: 100, seed: 3 },
+  training: { steps: 100, batchSize: 12, learningRate: 1e-2, warmupSteps: 10, evaluateEvery: 25, patience: 100, seed: 3 },
 });
 
 /** Trains in this thread (the route uses a worker; the verdict is what these tests check). */
@@ -121,7 +121,7 @@ describe('distillery route --retrain-every with a language-model student', () =>
     mkdirSync(project);
     writeFileSync(path.join(project, 'task.yaml'), [
       'name: colours', 'kind: extract', 'project: .', 'teacher:', `  baseURL: ${teacher.url}`, '  model: colour-teacher', 'prompt:', '  messages:', '    - role: user', '      content: "{{text}}"',
-      `schema: ${JSON.stringify(COLOUR_SCHEMA)}`, 'inputs:', '  path: inputs.jsonl', 'budget:', '  maxUSD: 1', 'student:', '  kind: lm', '  lm:', '    steps: 20', '    batchSize: 12', '    evaluateEvery: 10', '',
+      `schema: ${JSON.stringify(COLOUR_SCHEMA)}`, 'inputs:', '  path: inputs.jsonl', 'budget:', '  maxUSD: 1', 'student:', '  kind: lm', '  lm:', '    steps: 10', '    batchSize: 12', '    evaluateEvery: 10', '',
     ].join('\n'));
     writeFileSync(path.join(project, 'student.dstl'), student.toBytes());
     const store = openSqliteStore(path.join(project, 'distillery.sqlite'));
