@@ -21,7 +21,7 @@ import { fitGenerativeInBackground, type GenerativeRetrainRequest } from './gene
 import { prepareLearning } from './prepare-learning.js';
 import { prepareRoute } from './prepare.js';
 import { startRouteServer } from './route-server.js';
-import { generativeRouting } from './sequence-confidence.js';
+import { answersAgree, generativeRouting } from './sequence-confidence.js';
 
 const COLOURS: Record<string, string> = { red: '#ff0000', green: '#00ff00', blue: '#0000ff', black: '#000000', white: '#ffffff', yellow: '#ffff00', purple: '#800080', orange: '#ffa500', grey: '#808080', navy: '#000080', pink: '#ffc0cb', teal: '#008080' };
 const KNOWN = new Set(['red', 'green', 'blue', 'black', 'white', 'yellow']);
@@ -98,6 +98,14 @@ describe('continual learning for a language-model student', () => {
     expect(lines.some((line) => line.includes('kept the current student'))).toBe(true);
   }, 60_000);
 
+  it('compares a shadow call\'s answers as JSON values (extract) or trimmed texts (generate)', () => {
+    const { validate } = routingOf(student);
+    expect(answersAgree(validate, '{"name":"red","hex":"#ff0000","dark":false}', '```json\n{"dark":false,"hex":"#ff0000","name":"red"}\n```')).toBe(true);
+    expect(answersAgree(validate, '{"name":"red","hex":"#ff0000","dark":true}', '{"dark":false,"hex":"#ff0000","name":"red"}')).toBe(false);
+    expect(answersAgree(validate, '{"name":"red"}', '{"name":"red"}')).toBe(false);
+    expect(answersAgree(undefined, ' a summary\n', 'a summary')).toBe(true);
+  });
+
   it('trains on a worker thread, and says why when it cannot', async () => {
     const fit = await fitGenerativeInBackground({ studentBytes: student.toBytes(), train: colourExamples(1), validation: colourExamples(1), training: { steps: 3, evaluateEvery: 3, batchSize: 6 } });
     expect(fit.student.training?.stepsRun).toBe(3);
@@ -135,21 +143,28 @@ describe('distillery route --retrain-every with a language-model student', () =>
     await store.close();
     const prepared = await prepareRoute(project, 0.99, {});
     const lines: string[] = [];
-    const learning = await prepareLearning(prepared, { retrainEvery: 2, targetAgreement: 0.99, shadowRate: 0, driftWindow: 50, log: (line) => lines.push(line) });
+    const learning = await prepareLearning(prepared, { retrainEvery: 2, targetAgreement: 0.99, shadowRate: 1, driftWindow: 50, log: (line) => lines.push(line) });
     expect(learning.learner).toBeInstanceOf(GenerativeLearner);
     const route = await startRouteServer({ ...prepared.options, learning });
     try {
       const client = new OpenAI({ baseURL: route.url, apiKey: 'unused', maxRetries: 0 });
       let escalated = 0;
-      for (const name of UNKNOWN) {
+      let local = 0;
+      for (const name of [...KNOWN, ...UNKNOWN]) {
         const { data, response } = await client.chat.completions.create({ model: 'colour-teacher', messages: [{ role: 'user', content: `colour: ${name}` }] }).withResponse();
         expect(JSON.parse(data.choices[0]?.message.content ?? '')).toEqual(JSON.parse(teacherAnswer(`colour: ${name}`)));
         if (response.headers.get('x-distillery-route') === 'teacher') escalated++;
+        else local++;
       }
+      await learning.settle();
       await learning.learner.idle();
       expect(escalated).toBeGreaterThan(0);
-      const kept = readFileSync(path.join(project, 'route-escalations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; answer: string });
-      expect(kept).toHaveLength(escalated);
+      expect(local).toBeGreaterThan(0);
+      // Every student-answered call was also asked of the teacher (shadow rate 1): held out, and judged by JSON value.
+      expect(learning.shadow).toEqual({ sent: local, failed: 0 });
+      const kept = readFileSync(path.join(project, 'route-escalations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; answer: string; heldOut?: boolean });
+      expect(kept.filter((row) => row.heldOut !== true)).toHaveLength(escalated);
+      expect(kept.filter((row) => row.heldOut === true)).toHaveLength(local);
       for (const row of kept) expect(row.answer).toBe(teacherAnswer(row.text));
       // A fifth of the escalations (by the input's hash) is held out; the rest reach --retrain-every 2 at least once.
       expect(learning.learner.counts().train).toBeGreaterThanOrEqual(2);
