@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectBatch } from '../src/collect/batch-collector.js';
+import { collectBatch, type BatchEvent } from '../src/collect/batch-collector.js';
 import { UsageRatio } from '../src/collect/usage-ratio.js';
 import { StoreError } from '../src/store/errors.js';
 import { openSqliteStore } from '../src/store/index.js';
@@ -70,6 +70,16 @@ describe('batch collection with a scripted Batch API server', () => {
     const again = await collectBatch(batchTestOptions(store, server.url, inputs));
     expect(again).toMatchObject({ called: 0, cached: 10 });
     expect(server.batches).toHaveLength(3);
+  });
+
+  it('reports each poll that sees a new status or new request counts, with the wait before the next poll', async () => {
+    server.script.progressPolls = 2;
+    const events: BatchEvent[] = [];
+    await collectBatch(batchTestOptions(store, server.url, batchTestInputs(5), { onBatch: (event) => events.push(event) }));
+    const statuses = events.filter((event) => event.type === 'status');
+    expect(statuses.map((event) => event.status)).toEqual(['in_progress', 'completed']);
+    expect(statuses[0]).toMatchObject({ requests: 5, requestCounts: { total: 5, completed: 0, failed: 0 }, nextPollMs: 1 });
+    expect(statuses[1]).toMatchObject({ requests: 5, requestCounts: { total: 5, completed: 5, failed: 0 }, nextPollMs: null });
   });
 
   it('splits at the byte limit too', async () => {

@@ -20,6 +20,8 @@ export interface ChildServer {
   pid: number;
   /** The child's CPU time so far (user + system), in microseconds. */
   cpuMicros(): Promise<number>;
+  /** The figures the child's server gathered since the last call (empty when it gathers none). */
+  stats(): Promise<Record<string, unknown>>;
   /** Asks the child to close its server and exit; resolves once it has. */
   stop(): Promise<void>;
 }
@@ -82,6 +84,15 @@ export async function startChild(options: ChildOptions): Promise<ChildServer> {
       };
       child.on('message', onMessage);
       child.send({ type: 'cpu' });
+    }),
+    stats: () => new Promise((resolve) => {
+      const onMessage = (message: unknown): void => {
+        if ((message as { type?: string }).type !== 'stats') return;
+        child.off('message', onMessage);
+        resolve((message as { stats: Record<string, unknown> }).stats);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'stats' });
     }),
     stop: async () => {
       if (child.connected) child.send({ type: 'stop' });

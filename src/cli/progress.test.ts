@@ -76,6 +76,28 @@ describe('humanRenderer', () => {
     expect(text).not.toMatch(/\de-\d/u);
   });
 
+  it('shows a Batch API job\'s status, request counts and polling, on the bar and as plain lines', () => {
+    const start: PipelineEvent = { type: 'collect', event: { type: 'start', total: 12, cached: 2, duplicates: 0, failedBefore: 0, toCall: 10, budgetUSD: 1, ledger: { committedUSD: 0, orphanedUSD: 0, reservedUSD: 0 }, orphansRecovered: { count: 0, usd: 0, calls: [] } } };
+    const status = (state: string, completed: number, failed: number, nextPollMs: number | null): PipelineEvent => ({
+      type: 'batch', event: { type: 'status', jobId: 'job-1', batchId: 'batch_abc', status: state, requests: 10, requestCounts: { total: 10, completed, failed }, nextPollMs },
+    });
+    const events: PipelineEvent[] = [
+      start, { type: 'batch', event: { type: 'submitted', jobId: 'job-1', batchId: 'batch_abc', requests: 10 } },
+      status('in_progress', 4, 1, 30_000), status('completed', 9, 1, null),
+    ];
+    // The bar redraws at most 10 times a second, so only its last state is sure to be drawn.
+    expect(render(events.slice(0, 3))).toContain('7/12 | 1 batch in_progress | 4 completed, 1 failed | next poll in 30 s');
+    expect(render(events)).toContain('12/12 | 1 batch completed | 9 completed, 1 failed | reading the results');
+    const plain = render(events, false);
+    expect(plain).toContain('  batch batch_abc: submitted, 10 request(s)\n');
+    expect(plain).toContain('  batch batch_abc: in_progress, 4/10 completed, 1 failed; next poll in 30 s\n');
+    expect(plain).toContain('  batch batch_abc: completed, 9/10 completed, 1 failed\n');
+    const lines: string[] = [];
+    const json = jsonRenderer((line) => lines.push(line));
+    for (const event of events) json.handle(event);
+    expect(lines.map((line) => JSON.parse(line) as { type: string; event: { type: string } }).filter((line) => line.type === 'batch').map((line) => line.event.type)).toEqual(['submitted', 'status', 'status']);
+  });
+
   it('marks a stopped stage with ✖ and the reason, never ✔', () => {
     const text = render([{ type: 'stage-stop', stage: 'collect', reason: 'aborted' }], false);
     expect(text).toBe('✖ collect: cancelled\n');

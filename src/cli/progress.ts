@@ -1,4 +1,6 @@
 import cliProgress from 'cli-progress';
+import { FINAL_BATCH_STATUSES } from '../collect/batch-client.js';
+import type { BatchEvent } from '../collect/batch-collector.js';
 import type { StopReason } from '../pipeline/errors.js';
 import type { PipelineEvent } from '../pipeline/events.js';
 import { formatUSD } from '../util/money.js';
@@ -34,6 +36,10 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
   const interactive = stream.isTTY === true;
   let bar: cliProgress.SingleBar | null = null;
   let collectStartedAt = 0;
+  // Batch collection: inputs already answered at the start, answers ingested so far, and each job's latest counts.
+  let collectBase = 0;
+  let ingested = 0;
+  let batchJobs: Map<string, { batchId: string; requests: number; status: string; done: number; failed: number; nextPollMs: number | null }> | null = null;
   let evaluateStep: string | null = null;
   // The epoch whose weights are kept (lowest validation loss so far), so the bar ends on the figure the student actually has.
   let best: { epoch: number; agreement: number } | null = null;
@@ -77,6 +83,9 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
           break;
         case 'collect':
           handleCollect(event.event);
+          break;
+        case 'batch':
+          handleBatch(event.event);
           break;
         case 'epoch':
           handleEpoch(event);
@@ -124,21 +133,79 @@ export function humanRenderer(stream: NodeJS.WriteStream = process.stderr): Prog
         break;
       case 'start':
         collectStartedAt = performance.now();
+        collectBase = event.cached + event.duplicates;
+        ingested = 0;
+        batchJobs = null;
         startBar('  collect |{bar}| {value}/{total} | ETA {eta_formatted} | {cost} spent | {rate} calls/s', event.total, event.cached + event.duplicates, { cost: '$0', rate: '0.0' });
         if (!interactive) line(`  ${event.total} inputs, ${event.cached} already answered`);
         break;
       case 'answer':
+        if (batchJobs !== null) {
+          ingested++;
+          updateBatchBar();
+          break;
+        }
         bar?.increment(1, { cost: formatUSD(event.spentUSD), rate: (event.completed / Math.max(1e-3, (performance.now() - collectStartedAt) / 1000)).toFixed(1) });
         break;
       case 'retry':
         if (!interactive) line(`  retry ${event.attempt} in ${Math.round(event.delayMs)} ms: ${event.reason}`);
         break;
       case 'failure':
-        bar?.increment(1);
+        if (batchJobs !== null) {
+          ingested++;
+          updateBatchBar();
+        } else {
+          bar?.increment(1);
+        }
         if (!interactive) line(`  failed: ${event.reason}`);
         break;
       default:
         break;
     }
   }
+
+  /** A Batch API job's news: the bar shows requests run (the batch's own counts until its results are read) and the polling. */
+  function handleBatch(event: BatchEvent): void {
+    if (batchJobs === null) {
+      batchJobs = new Map();
+      const total = bar?.getTotal() ?? 0;
+      startBar('  collect |{bar}| {value}/{total} | {batches} | {counts} | {poll}', total, collectBase, { batches: '-', counts: '-', poll: '-' });
+    }
+    if (event.type === 'resubmitted') {
+      line(`  batch: ${event.requests} request(s) the expired batch ${event.after ?? ''} did not run, submitted again`);
+      return;
+    }
+    const known = batchJobs.get(event.jobId);
+    const job = known ?? { batchId: event.batchId, requests: event.requests, status: event.type === 'found' ? 'found again' : 'submitted', done: 0, failed: 0, nextPollMs: null };
+    batchJobs.set(event.jobId, job);
+    if (event.type === 'status') {
+      Object.assign(job, { batchId: event.batchId, status: event.status, nextPollMs: event.nextPollMs });
+      if (event.requestCounts !== null) Object.assign(job, { done: event.requestCounts.completed, failed: event.requestCounts.failed });
+    }
+    updateBatchBar();
+    if (!interactive) {
+      const counts = event.type === 'status' ? `, ${job.done}/${job.requests} completed, ${job.failed} failed${job.nextPollMs === null ? '' : `; next poll in ${formatWait(job.nextPollMs)}`}` : `, ${job.requests} request(s)${event.type === 'found' ? ' (created before a restart; polled, not submitted again)' : ''}`;
+      line(`  batch ${job.batchId}: ${job.status}${counts}`);
+    }
+  }
+
+  function updateBatchBar(): void {
+    if (batchJobs === null) return;
+    const jobs = [...batchJobs.values()];
+    const run = jobs.reduce((sum, job) => sum + job.done + job.failed, 0);
+    const statuses = [...new Set(jobs.map((job) => job.status))].join(', ');
+    const waits = jobs.map((job) => job.nextPollMs).filter((wait): wait is number => wait !== null);
+    bar?.update(collectBase + Math.max(run, ingested), {
+      batches: `${jobs.length} batch${jobs.length === 1 ? '' : 'es'} ${statuses}`,
+      counts: `${jobs.reduce((sum, job) => sum + job.done, 0)} completed, ${jobs.reduce((sum, job) => sum + job.failed, 0)} failed`,
+      poll: waits.length > 0 ? `next poll in ${formatWait(Math.min(...waits))}` : ingested > 0 ? `${ingested} results read` : jobs.every((job) => FINAL_BATCH_STATUSES.has(job.status)) ? 'reading the results' : 'polling',
+    });
+  }
+}
+
+/** A wait in ms for people: "250 ms", "30 s", "5 min". */
+function formatWait(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
 }

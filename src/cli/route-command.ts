@@ -28,7 +28,8 @@ export function registerRouteCommand(program: Command): void {
     .addHelpText('after', `
 The app keeps its model name (the task's teacher.model) and changes only its baseURL. The student
 answers a call when its confidence reaches the threshold. A classifier's confidence is its top
-probability; a language-model student's (extract and generate tasks) is exp(mean token logprob) of
+probability or its margin over the second label, whichever answers more validation calls at the
+target; a language-model student's (extract and generate tasks) is exp(mean token logprob) of
 its greedy answer, 0 when the answer is cut short or, for extract, breaks the task's schema
 (agreement: the same JSON value, or the same text). The threshold is the lowest one whose overall agreement
 with the teacher on the validation split (teacher-answered calls counted as agreeing) reaches
@@ -46,7 +47,9 @@ route-escalations.jsonl in the project folder; a fifth, by the text's hash, held
 sample). After N new ones, a student is fitted on a worker thread on the training split plus the
 escalations, compared with the current one on the validation split plus the shadow sample, and
 promoted only if it is not worse: its threshold is calibrated again and its file replaces the project's
-student. --shadow-rate of the student-answered calls are also asked of the teacher (billed) to
+student. A language-model student (extract, generate) is trained further from its current weights
+(at most 200 steps of its student.lm settings) and judged by field F1 (extract) or chrF (generate).
+--shadow-rate of the student-answered calls are also asked of the teacher (billed) to
 measure live agreement. A drift alarm (a stderr line; distillery_route_drift in /metrics) fires when
 the escalation rate over --drift-window calls, or the shadow agreement, leaves its calibrated interval
 (3 standard errors).

@@ -23,6 +23,15 @@ export interface BatchStatus {
   createdAt: number;
   /** When it reached completed / expired / cancelled / failed (seconds since the epoch), if it did. */
   endedAt: number | null;
+  /** The batch's own request counts (`request_counts`), when it reports them. */
+  requestCounts: BatchRequestCounts | null;
+}
+
+/** How many of a batch's requests have run, as the Batch API counts them. */
+export interface BatchRequestCounts {
+  total: number;
+  completed: number;
+  failed: number;
 }
 
 /** Statuses after which a batch changes no more. */
@@ -49,6 +58,7 @@ function toStatus(batch: OpenAI.Batches.Batch): BatchStatus {
     id: batch.id, status: batch.status, inputFileId: batch.input_file_id, outputFileId: batch.output_file_id ?? null,
     errorFileId: batch.error_file_id ?? null, errors: batch.errors?.data?.map((error) => error.message ?? error.code ?? '').join('; ') || null,
     createdAt: batch.created_at, endedAt: ended,
+    requestCounts: batch.request_counts === undefined || batch.request_counts === null ? null : { total: batch.request_counts.total, completed: batch.request_counts.completed, failed: batch.request_counts.failed },
   };
 }
 
@@ -112,15 +122,20 @@ export class BatchClient {
     return this.#retrying(async () => toStatus(await this.#client.batches.retrieve(batchId)));
   }
 
-  /** Polls until the batch is final, calling `onStatus` on every change; waits grow from pollIntervalMs to maxPollIntervalMs. */
-  async poll(batchId: string, onStatus: (status: BatchStatus) => Promise<void>, shouldStop: () => boolean): Promise<BatchStatus | null> {
+  /**
+   * Polls until the batch is final, calling `onStatus` whenever its status or request counts change, with
+   * the wait before the next poll (null once final); waits grow from pollIntervalMs to maxPollIntervalMs.
+   */
+  async poll(batchId: string, onStatus: (status: BatchStatus, nextPollMs: number | null) => Promise<void>, shouldStop: () => boolean): Promise<BatchStatus | null> {
     let wait = this.#options.pollIntervalMs;
     let last: string | null = null;
     for (;;) {
       const status = await this.retrieve(batchId);
-      if (status.status !== last) await onStatus(status);
-      last = status.status;
-      if (FINAL_BATCH_STATUSES.has(status.status)) return status;
+      const final = FINAL_BATCH_STATUSES.has(status.status);
+      const seen = `${status.status} ${JSON.stringify(status.requestCounts)}`;
+      if (seen !== last) await onStatus(status, final ? null : wait);
+      last = seen;
+      if (final) return status;
       if (shouldStop()) return null;
       await this.#options.sleep(wait);
       wait = Math.min(this.#options.maxPollIntervalMs, Math.ceil(wait * 1.5));

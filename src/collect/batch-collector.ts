@@ -3,7 +3,7 @@
  * answers), through OpenAI's Batch API instead of one call per input. At half the live price, with
  * results within 24 hours: for large collections where nobody waits on a single answer.
  */
-import { BatchClient, type BatchClientOptions } from './batch-client.js';
+import { BatchClient, type BatchClientOptions, type BatchRequestCounts } from './batch-client.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_REQUESTS, splitBatchFiles, type BatchFileLimits } from './batch-files.js';
 import { BatchRun } from './batch-run.js';
 import { Budget } from './budget.js';
@@ -16,7 +16,8 @@ import { UsageRatio } from './usage-ratio.js';
 /** What happens to a batch job, for logs and progress. */
 export type BatchEvent =
   | { type: 'submitted' | 'found'; jobId: string; batchId: string; requests: number }
-  | { type: 'status'; jobId: string; batchId: string; status: string }
+  /** A poll that saw a new status or new request counts; `nextPollMs` is the wait before the next poll (null once final). */
+  | { type: 'status'; jobId: string; batchId: string; status: string; requests: number; requestCounts: BatchRequestCounts | null; nextPollMs: number | null }
   | { type: 'resubmitted'; jobId: string; batchId: null; requests: number; after: string | null };
 
 /** Everything a batch collection needs; the Batch API's client settings, clocks and limits are injectable for tests. */

@@ -140,10 +140,12 @@ export class BatchRun {
 
   /** Polls the job's batch to a final status, journalling each change; null when the run was cancelled first. */
   async wait(job: BatchJob): Promise<BatchStatus | null> {
-    const final = await this.client.poll(job.batchId as string, async (status) => {
+    const final = await this.client.poll(job.batchId as string, async (status, nextPollMs) => {
+      const changed = job.status !== status.status;
       Object.assign(job, { status: status.status, outputFileId: status.outputFileId, errorFileId: status.errorFileId });
-      this.options.onBatch?.({ type: 'status', jobId: job.id, batchId: status.id, status: status.status });
-      await this.save(job);
+      this.options.onBatch?.({ type: 'status', jobId: job.id, batchId: status.id, status: status.status, requests: job.requests.length, requestCounts: status.requestCounts, nextPollMs });
+      // Journalled on a change of status; new request counts alone are progress to show, not state to resume from.
+      if (changed) await this.save(job);
     }, () => this.options.signal?.aborted === true);
     if (final === null) this.inFlightAtStop += job.requests.length;
     return final;

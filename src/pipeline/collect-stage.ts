@@ -41,7 +41,7 @@ export async function collectAnswers(
     ...(signal === undefined ? {} : { signal }),
   };
   const summary = spec.collect.mode === 'batch' ? await collectBatch({
-    ...common, priceFactor: spec.collect.priceFactor,
+    ...common, priceFactor: spec.collect.priceFactor, onBatch: (event) => emit({ type: 'batch', event }),
     batch: { baseURL: spec.teacher.baseURL, apiKey: resolved.apiKey ?? 'not-needed', pollIntervalMs: spec.collect.pollIntervalMs, maxPollIntervalMs: spec.collect.maxPollIntervalMs, maxRetries: spec.teacher.maxRetries, timeoutMs: spec.teacher.timeoutMs },
   }) : await collect({
     ...common,

@@ -1,3 +1,4 @@
+import type { BatchEvent } from '../collect/batch-collector.js';
 import type { CollectEvent } from '../collect/collector.js';
 import type { StopReason } from './errors.js';
 import type { EpochReport } from '../student/types.js';
@@ -17,6 +18,8 @@ export type PipelineEvent =
   /** A task file warning (it does not stop the run); `text` is the whole `file:line:col: field: message` line. */
   | { type: 'task-warning'; file: string; line: number | null; column: number | null; field: string; message: string; text: string }
   | { type: 'collect'; event: CollectEvent }
+  /** A Batch API job (collect.mode: batch): submitted, found again after a crash, polled (status and request counts), resubmitted. */
+  | { type: 'batch'; event: BatchEvent }
   | { type: 'epoch'; report: EpochReport; maxEpochs: number }
   /** The language-model student's validation pass every few steps (extract and generate tasks). */
   | { type: 'train-progress'; step: number; steps: number; trainLoss: number; validationLoss: number; improved: boolean }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { ResponseRecord } from '../store/types.js';
 import type { Prediction, Student } from '../student/types.js';
-import { calibrateThreshold, calibrationFragment, coverageCurve, renderCalibrationMarkdown, splitPairs, thinCurve, type ConfidencePair } from './calibrate.js';
+import { calibrateBestSignal, calibrateThreshold, calibrationFragment, classifierConfidence, coverageCurve, renderCalibrationMarkdown, splitPairs, thinCurve, type ConfidencePair, type ConfidenceSignal } from './calibrate.js';
 
 /** Five held-out calls, worked by hand below. */
 const PAIRS: ConfidencePair[] = [
@@ -34,6 +34,34 @@ describe('coverageCurve', () => {
       { threshold: 0.4, coverage: 1, agreement: 2 / 3, studentAgreement: 2 / 3 },
       { threshold: 0.9, coverage: 2 / 3, agreement: 2 / 3, studentAgreement: 0.5 },
     ]);
+  });
+});
+
+describe('the confidence signal', () => {
+  // Four three-label calls, by hand: A is a near-tie the student gets wrong, B a spread-out call it gets right.
+  const calls = [
+    { probabilities: [0.5, 0.45, 0.05], agrees: false },
+    { probabilities: [0.4, 0.3, 0.3], agrees: true },
+    { probabilities: [0.9, 0.05, 0.05], agrees: true },
+    { probabilities: [0.6, 0.2, 0.2], agrees: true },
+  ];
+  const pairs = (signal: ConfidenceSignal) => calls.map((call) => ({ confidence: classifierConfidence(call.probabilities, 0, signal), agrees: call.agrees }));
+
+  it('is the top probability, or its margin over the second', () => {
+    expect(pairs('top-probability').map((pair) => pair.confidence)).toEqual([0.5, 0.4, 0.9, 0.6]);
+    const margins = pairs('margin').map((pair) => pair.confidence);
+    [0.05, 0.1, 0.85, 0.4].forEach((margin, index) => expect(margins[index]).toBeCloseTo(margin, 12));
+  });
+
+  it('is picked on the held-out calls: the one that answers more of them at the target', () => {
+    // Top probability ranks the wrong near-tie (0.5) above the right spread-out call (0.4): only C and D can be answered.
+    expect(calibrateThreshold(pairs('top-probability'), 1).point?.coverage).toBe(0.5);
+    const best = calibrateBestSignal(new Map([['top-probability', pairs('top-probability')], ['margin', pairs('margin')]]), 1);
+    expect(best.signal).toBe('margin');
+    expect(best.point?.coverage).toBe(0.75);
+    expect(best.threshold).toBeCloseTo(0.1, 12);
+    // A tie keeps top probability.
+    expect(calibrateBestSignal(new Map([['top-probability', PAIRS], ['margin', PAIRS]]), 0.8).signal).toBe('top-probability');
   });
 });
 

@@ -7,7 +7,26 @@
 import type { Store } from '../store/types.js';
 import type { Student } from '../student/types.js';
 
-/** One held-out call: the student's top probability, and whether its label is the teacher's. */
+/**
+ * What a classifier's confidence is: its top probability, or the margin between its top two
+ * probabilities (for two labels the same ranking; with many, a near-tie between two labels counts as
+ * unsure even when the rest of the mass is spread thin). The route picks one on the validation split.
+ */
+export type ConfidenceSignal = 'top-probability' | 'margin';
+
+/** The signals the route can calibrate on, the default first. */
+export const CONFIDENCE_SIGNALS: readonly ConfidenceSignal[] = ['top-probability', 'margin'];
+
+/** A classifier's confidence in its prediction `index` under `signal`. */
+export function classifierConfidence(probabilities: ArrayLike<number>, index: number, signal: ConfidenceSignal): number {
+  const top = probabilities[index] ?? 0;
+  if (signal === 'top-probability') return top;
+  let second = 0;
+  for (let label = 0; label < probabilities.length; label++) if (label !== index && (probabilities[label] ?? 0) > second) second = probabilities[label] ?? 0;
+  return top - second;
+}
+
+/** One held-out call: the student's confidence, and whether its label is the teacher's. */
 export interface ConfidencePair {
   confidence: number;
   agrees: boolean;
@@ -43,6 +62,24 @@ export interface Calibration {
   reason: string | null;
   /** Every candidate threshold (each distinct confidence, ascending). */
   curve: CurvePoint[];
+  /** A classifier's confidence signal the threshold applies to (absent: top probability, or a language model's sequence confidence). */
+  signal?: ConfidenceSignal;
+}
+
+/**
+ * Calibrates each signal on the same held-out calls and keeps the one that lets the student answer the
+ * most calls at the target (ties and "none reaches it" keep the first, top probability).
+ */
+export function calibrateBestSignal(pairsBySignal: ReadonlyMap<ConfidenceSignal, readonly ConfidencePair[]>, target: number): Calibration {
+  let best: Calibration | null = null;
+  for (const signal of CONFIDENCE_SIGNALS) {
+    const pairs = pairsBySignal.get(signal);
+    if (pairs === undefined) continue;
+    const calibration = { ...calibrateThreshold(pairs, target), signal };
+    if (best === null || (calibration.point?.coverage ?? -1) > (best.point?.coverage ?? -1)) best = calibration;
+  }
+  if (best === null) throw new RangeError('calibrateBestSignal: no signal to calibrate');
+  return best;
 }
 
 /** The route at each distinct confidence of `pairs`, lowest threshold (most coverage) first. */
@@ -103,7 +140,7 @@ export function calibrationFragment(calibration: Calibration): Record<string, un
 export function renderCalibrationMarkdown(calibration: Calibration): string {
   const pick = calibration.point === null
     ? `No threshold: every call goes to the teacher (${calibration.reason ?? ''}).`
-    : `Threshold ${calibration.point.threshold.toFixed(4)}: the student answers ${percent(calibration.point.coverage)} of calls, overall agreement ${percent(calibration.point.agreement)} (target ${percent(calibration.target)}).`;
+    : `Threshold ${calibration.point.threshold.toFixed(4)}${calibration.signal === undefined ? '' : ` on the ${calibration.signal === 'margin' ? 'margin between the top two label probabilities' : 'top label probability'}`}: the student answers ${percent(calibration.point.coverage)} of calls, overall agreement ${percent(calibration.point.agreement)} (target ${percent(calibration.target)}).`;
   const rows = thinCurve(calibration).map((point) => `| ${point.threshold.toFixed(4)} | ${percent(point.coverage)} | ${percent(point.agreement)} | ${point.studentAgreement === null ? '—' : percent(point.studentAgreement)} |${point === calibration.point ? ' ← pick' : ''}`);
   return [`### Route calibration (${calibration.examples} validation calls)`, '', pick, '', '| threshold | answered by the student | overall agreement | student agreement |', '|---|---|---|---|', ...rows, ''].join('\n');
 }
@@ -113,7 +150,7 @@ export function renderCalibrationMarkdown(calibration: Calibration): string {
  * label answer from the task's teacher model (the newest, when the store holds several), against the
  * student's prediction on its text.
  */
-export async function splitPairs(store: Store, student: Student, teacherModel: string, split: 'train' | 'val' | 'test' = 'val'): Promise<HeldOutCall[]> {
+export async function splitPairs(store: Store, student: Student, teacherModel: string, split: 'train' | 'val' | 'test' = 'val', signal: ConfidenceSignal = 'top-probability'): Promise<HeldOutCall[]> {
   const [inputs, splits, responses] = await Promise.all([store.listInputs(), store.listSplits(), store.listResponses()]);
   const wanted = new Set(splits.filter((assignment) => assignment.split === split && assignment.duplicateOf === null).map((assignment) => assignment.inputId));
   const teacherLabel = new Map<string, { label: string; createdAt: number }>();
@@ -127,7 +164,7 @@ export async function splitPairs(store: Store, student: Student, teacherModel: s
     const teacher = teacherLabel.get(input.id);
     if (teacher === undefined) continue;
     const prediction = student.predict(input.text);
-    pairs.push({ confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === teacher.label, text: input.text, teacherLabel: teacher.label });
+    pairs.push({ confidence: classifierConfidence(prediction.probabilities, prediction.index, signal), agrees: prediction.label === teacher.label, text: input.text, teacherLabel: teacher.label });
   }
   return pairs;
 }

@@ -13,7 +13,7 @@ import type { Student, TrainingExample } from '../student/types.js';
 import type { StudentSettings } from '../task/schema.js';
 import { fnv1a32 } from '../util/hash.js';
 import type { BackgroundFit, RetrainRequest } from './background-fit.js';
-import { calibrateThreshold, type Calibration } from './calibrate.js';
+import { calibrateThreshold, classifierConfidence, type Calibration, type ConfidenceSignal } from './calibrate.js';
 import type { DriftExpectations, DriftMonitor } from './drift.js';
 
 /** A call the teacher answered: the input and the teacher's label (and distribution, when it gave one). */
@@ -70,6 +70,8 @@ export interface ContinualOptions {
   drift: DriftMonitor | null;
   /** Share of escalations held out as the shadow sample (default 0.2). */
   holdOutShare?: number;
+  /** The confidence signal the route's threshold applies to (default top probability): a promoted student is calibrated on it too. */
+  signal?: ConfidenceSignal;
   log?: (line: string) => void;
 }
 
@@ -83,22 +85,22 @@ function agreementOn(student: Student | null, examples: readonly TrainingExample
 }
 
 /** Calibrates `student`'s threshold to `target` on examples labelled by the teacher. */
-export function calibrateOn(student: Student, examples: readonly TrainingExample[], labels: readonly string[], target: number): Calibration {
+export function calibrateOn(student: Student, examples: readonly TrainingExample[], labels: readonly string[], target: number, signal: ConfidenceSignal = 'top-probability'): Calibration {
   const pairs = examples.map((example) => {
     const prediction = student.predict(example.text);
-    return { confidence: prediction.probabilities[prediction.index] ?? 0, agrees: prediction.label === labels[example.label] };
+    return { confidence: classifierConfidence(prediction.probabilities, prediction.index, signal), agrees: prediction.label === labels[example.label] };
   });
-  return calibrateThreshold(pairs, target);
+  return { ...calibrateThreshold(pairs, target), signal };
 }
 
 /** The calibration expectations of a student at a threshold, for the drift monitor. */
-export function expectationsOf(student: Student | null, threshold: number | null, validation: readonly TrainingExample[], labels: readonly string[]): DriftExpectations {
+export function expectationsOf(student: Student | null, threshold: number | null, validation: readonly TrainingExample[], labels: readonly string[], signal: ConfidenceSignal = 'top-probability'): DriftExpectations {
   if (student === null || threshold === null || validation.length === 0) return { escalationRate: null, shadowAgreement: null };
   let answered = 0;
   let agreeing = 0;
   for (const example of validation) {
     const prediction = student.predict(example.text);
-    if ((prediction.probabilities[prediction.index] ?? 0) < threshold) continue;
+    if (classifierConfidence(prediction.probabilities, prediction.index, signal) < threshold) continue;
     answered++;
     if (prediction.label === labels[example.label]) agreeing++;
   }
@@ -202,13 +204,13 @@ export class ContinualLearner {
   /** Swaps the candidate in: threshold calibrated on the validation split, file written, drift expectations renewed. */
   private async promote(student: Student, report: RetrainReport): Promise<void> {
     const { options } = this;
-    const calibration = calibrateOn(student, options.base.validation, options.labels, options.targetAgreement);
+    const calibration = calibrateOn(student, options.base.validation, options.labels, options.targetAgreement, options.signal);
     if (options.studentFile !== null) await saveStudent(student, options.studentFile, options.prompt === null ? {} : { prompt: options.prompt });
     this.slot.student = student;
     this.slot.threshold = calibration.threshold;
     this.slot.generation++;
     report.threshold = calibration.threshold;
     report.coverage = calibration.point?.coverage ?? null;
-    options.drift?.reset(expectationsOf(student, calibration.threshold, options.base.validation, options.labels));
+    options.drift?.reset(expectationsOf(student, calibration.threshold, options.base.validation, options.labels, options.signal));
   }
 }

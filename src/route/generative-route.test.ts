@@ -5,6 +5,8 @@
  * called with the official openai client.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -16,7 +18,7 @@ import { trainLanguageModelStudent } from '../student/lm/lm-student.js';
 import { colourExamples, COLOUR_SCHEMA } from '../student/lm/synthetic-text.js';
 import type { TeacherCompletion } from '../teacher/types.js';
 import { prepareRoute, type PreparedRoute } from './prepare.js';
-import { ROUTE_HEADER, startRouteServer, type RouteServer } from './route-server.js';
+import { ROUTE_HEADER, startRouteServer, WARNING_HEADER, type RouteServer } from './route-server.js';
 import { agreesWithTeacher, answerWithConfidence, generativeRouting, sequenceConfidence } from './sequence-confidence.js';
 
 const COLOURS: Record<string, string> = { red: '#ff0000', green: '#00ff00', blue: '#0000ff', black: '#000000', white: '#ffffff', yellow: '#ffff00', purple: '#800080', orange: '#ffa500', grey: '#808080', navy: '#000080', pink: '#ffc0cb', teal: '#008080' };
@@ -129,5 +131,31 @@ describe('distillery route with a language-model student', () => {
     }
     expect(JSON.parse(text)).toEqual(JSON.parse(teacherAnswer('colour: red')));
     expect(tokens).toBe(student.generate('colour: red', { maxTokens: 48, schema: COLOUR_SCHEMA }).tokens.length);
+  });
+});
+
+describe('the route with a language-model student when the teacher is down (nothing listens at its address)', () => {
+  it('answers what the student is sure of as usual, and the rest with the student-fallback and a warning', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const down = await startRouteServer({ ...prepared.options, teacher: { baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: null, timeoutMs: 5000 } });
+    try {
+      const downClient = new OpenAI({ baseURL: down.url, apiKey: 'unused', maxRetries: 0 });
+      const seen: Record<string, number> = {};
+      for (const name of Object.keys(COLOURS)) {
+        const { data, response } = await downClient.chat.completions.create({ model: 'colour-teacher', messages: [{ role: 'user', content: `colour: ${name}` }] }).withResponse();
+        const who = response.headers.get(ROUTE_HEADER) ?? 'none';
+        seen[who] = (seen[who] ?? 0) + 1;
+        if (who === 'student-fallback') expect(response.headers.get(WARNING_HEADER)).toMatch(/the teacher is unavailable .*below the confidence threshold/);
+        expect(data.choices[0]?.message.content?.length ?? 0).toBeGreaterThan(0);
+      }
+      const local = Math.round((prepared.calibration?.point?.coverage ?? 0) * 12);
+      expect(seen).toEqual({ student: local, 'student-fallback': 12 - local });
+      expect(down.metrics.snapshot()).toMatchObject({ teacherErrors: 12 - local });
+    } finally {
+      await down.close();
+    }
   });
 });

@@ -44,6 +44,23 @@ describe('prepareRoute', () => {
     expect(prepared.notes[0]).toMatch(/^every call goes to the teacher: the student file .* cannot be loaded/);
   });
 
+  it('sends everything to the teacher when an extract task\'s student file is not a language model, or is damaged', async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'route-prepare-extract-'));
+    directories.push(directory);
+    writeFileSync(path.join(directory, 'task.yaml'), [
+      'name: route-extract', 'kind: extract', 'project: .', 'teacher:', '  baseURL: http://127.0.0.1:9/v1', '  model: local-teacher', 'prompt:', '  messages:', '    - role: user', '      content: "{{text}}"',
+      'schema: {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}', 'inputs:', '  path: inputs.jsonl', 'budget:', '  maxUSD: 1', '',
+    ].join('\n'));
+    const classifier = createStudent('ngram', ['good', 'bad'], testSettings());
+    classifier.fit([{ text: 'good', label: 0, soft: null }, { text: 'bad', label: 1, soft: null }], []);
+    await saveStudent(classifier, path.join(directory, 'student.dstl'));
+    expect((await prepareRoute(directory, 0.98, {})).notes[0]).toMatch(/^every call goes to the teacher: the student file .* holds a classifier .* needs a language-model student/);
+    writeFileSync(path.join(directory, 'student.dstl'), 'not a student');
+    const damaged = await prepareRoute(directory, 0.98, {});
+    expect(damaged.options.student).toBeNull();
+    expect(damaged.notes[0]).toMatch(/^every call goes to the teacher: the student file .* cannot be loaded/);
+  });
+
   it('calibrates on the validation split and writes the curve next to the report', async () => {
     const directory = project();
     const student = createStudent('ngram', ['good', 'bad'], testSettings({ epochs: 30 }));

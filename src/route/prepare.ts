@@ -16,7 +16,7 @@ import type { Student } from '../student/types.js';
 import { loadTaskFile, type LoadedTask } from '../task/load.js';
 import { resolvePrices } from '../teacher/prices.js';
 import { UsageError } from '../util/errors.js';
-import { calibrateThreshold, calibrationFragment, renderCalibrationMarkdown, splitPairs, type Calibration, type ConfidencePair } from './calibrate.js';
+import { calibrateBestSignal, calibrateThreshold, calibrationFragment, CONFIDENCE_SIGNALS, renderCalibrationMarkdown, splitPairs, type Calibration } from './calibrate.js';
 import { generativeSplitPairs } from './generative-calibrate.js';
 import type { RouteServerOptions } from './route-server.js';
 import { generativeRouting, type GenerativeRouting } from './sequence-confidence.js';
@@ -72,9 +72,15 @@ function loadStudent(file: string, task: LoadedTask): { student: RoutedStudent |
   return { student: generativeRouting(loaded.student, kind, schema, undefined), why: null };
 }
 
-/** The held-out (confidence, agreement) pairs of the validation split, for either family. */
-async function validationPairs(store: ReturnType<typeof openSqliteStore>, student: RoutedStudent, teacherModel: string): Promise<ConfidencePair[]> {
-  return 'predict' in student ? splitPairs(store, student, teacherModel, 'val') : generativeSplitPairs(store, student, teacherModel, 'val');
+/**
+ * The threshold calibrated on the validation split: a classifier's on whichever confidence signal (top
+ * probability, or margin over the second label) lets it answer more calls at the target; a language
+ * model's on its sequence confidence.
+ */
+async function calibrateOnValidation(store: ReturnType<typeof openSqliteStore>, student: RoutedStudent, teacherModel: string, target: number): Promise<Calibration> {
+  if (!('predict' in student)) return calibrateThreshold(await generativeSplitPairs(store, student, teacherModel, 'val'), target);
+  const pairs = new Map(await Promise.all(CONFIDENCE_SIGNALS.map(async (signal) => [signal, await splitPairs(store, student, teacherModel, 'val', signal)] as const)));
+  return calibrateBestSignal(pairs, target);
 }
 
 /** Loads the task and student and calibrates the threshold to `targetAgreement` on the validation split. */
@@ -98,7 +104,7 @@ export async function prepareRoute(target: string, targetAgreement: number, env:
   const store = openSqliteStore(paths.database);
   let calibration: Calibration;
   try {
-    calibration = calibrateThreshold(await validationPairs(store, student, teacher.model), targetAgreement);
+    calibration = await calibrateOnValidation(store, student, teacher.model, targetAgreement);
   } finally {
     await store.close();
   }
@@ -108,7 +114,7 @@ export async function prepareRoute(target: string, targetAgreement: number, env:
   const pick = calibration.point;
   const notes = pick === null
     ? [`every call goes to the teacher: ${calibration.reason ?? ''}; if the teacher is down, the student's best guess answers (x-distillery-route: student-fallback)`]
-    : [`threshold ${pick.threshold.toFixed(4)} (calibrated on ${calibration.examples} validation calls): the student answered ${(pick.coverage * 100).toFixed(1)}% of them at ${(pick.agreement * 100).toFixed(1)}% overall agreement with the teacher (target ${(targetAgreement * 100).toFixed(1)}%); curve in ${files.markdown}`];
+    : [`threshold ${pick.threshold.toFixed(4)}${calibration.signal === 'margin' ? ' on the margin between the top two label probabilities' : ''} (calibrated on ${calibration.examples} validation calls): the student answered ${(pick.coverage * 100).toFixed(1)}% of them at ${(pick.agreement * 100).toFixed(1)}% overall agreement with the teacher (target ${(targetAgreement * 100).toFixed(1)}%); curve in ${files.markdown}`];
   const prompt = readStudentPrompt(paths.student) ?? { messages: task.spec.prompt.messages.map(({ role, content }) => ({ role, content })) };
-  return { task, calibration, files, options: { ...base, prompt, student, threshold: calibration.threshold }, notes };
+  return { task, calibration, files, options: { ...base, prompt, student, threshold: calibration.threshold, ...(calibration.signal === undefined ? {} : { confidenceSignal: calibration.signal }) }, notes };
 }

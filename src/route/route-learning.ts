@@ -9,9 +9,33 @@ import { assembleChatStream, sseChunks } from '../capture/assemble.js';
 import { forwardedRequestHeaders, sendUpstream, type UpstreamTarget } from '../guard/upstream-proxy.js';
 import type { ContinualLearner, Escalation } from './continual.js';
 import type { DriftMonitor } from './drift.js';
+import type { GenerativeLearner } from './generative-continual.js';
 
 /** The teacher's answer read as a label (and distribution); null for an answer that names no label. */
 export type TeacherAnswerReader = (body: unknown) => Omit<Escalation, 'text'> | null;
+
+/**
+ * How a teacher answer becomes an example for the learner: `keep` reads the answer (a parsed chat
+ * completion), hands it to the learner (held out when `heldOut`) and returns it in the form the
+ * student's answers are compared with (a label, or a language model's text), or null when it is
+ * unusable; `agrees` compares a student answer with that form (default: equal strings).
+ */
+export interface AnswerKeeper {
+  keep(input: string, body: unknown, heldOut: boolean): string | null;
+  agrees?(studentAnswer: string, teacherAnswer: string): boolean;
+}
+
+/** The keeper for a classifier learner: the task's own answer reader, labels compared as they are. */
+export function labelKeeper(learner: ContinualLearner, readAnswer: TeacherAnswerReader): AnswerKeeper {
+  return {
+    keep(input, body, heldOut) {
+      const answer = readAnswer(body);
+      if (answer === null) return null;
+      learner.addEscalation({ text: input, ...answer, ...(heldOut ? { heldOut: true } : {}) });
+      return answer.label;
+    },
+  };
+}
 
 /** The body of a teacher answer as a chat completion: JSON as it is, an SSE stream assembled; null when neither. */
 export function teacherAnswerBody(bytes: Buffer, contentType: string | undefined): unknown {
@@ -25,12 +49,13 @@ export function teacherAnswerBody(bytes: Buffer, contentType: string | undefined
 
 /** How the route learns. */
 export interface RouteLearningOptions {
-  learner: ContinualLearner;
+  /** A classifier's learner (continual.ts) or a language model's (generative-continual.ts). */
+  learner: ContinualLearner | GenerativeLearner;
   drift: DriftMonitor | null;
   /** Share of student-answered calls also sent to the teacher (0 to 1). */
   shadowRate: number;
   teacher: UpstreamTarget;
-  readAnswer: TeacherAnswerReader;
+  keeper: AnswerKeeper;
   /** Uniform in [0, 1); default Math.random (tests pass a seeded one). */
   random?: () => number;
   log?: (line: string) => void;
@@ -45,7 +70,7 @@ async function readAll(upstream: IncomingMessage): Promise<Buffer> {
 
 /** The route's continual-learning side: escalations to the learner, shadow calls to the drift monitor. */
 export class RouteLearning {
-  readonly learner: ContinualLearner;
+  readonly learner: ContinualLearner | GenerativeLearner;
   readonly drift: DriftMonitor | null;
   /** Shadow calls sent, and those that failed (teacher down, an answer that names no label). */
   readonly shadow = { sent: 0, failed: 0 };
@@ -62,8 +87,7 @@ export class RouteLearning {
   /** The teacher answered an escalated call: its answer becomes an example. Never throws: the app's call is already answered. */
   escalated(input: string, body: unknown): void {
     try {
-      const answer = this.options.readAnswer(body);
-      if (answer !== null) this.learner.addEscalation({ text: input, ...answer });
+      this.options.keeper.keep(input, body, false);
     } catch (error) {
       // E.g. a project folder that can no longer be written: said once, the route keeps answering.
       if (this.keepFailures++ === 0) (this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`distillery route: an escalated call could not be kept for retraining (${(error as Error).message}); further failures are only counted`);
@@ -76,10 +100,10 @@ export class RouteLearning {
   }
 
   /** Maybe asks the teacher too about a call the student answered, in the background. */
-  maybeShadow(requestBody: Buffer, input: string, studentLabel: string): void {
+  maybeShadow(requestBody: Buffer, input: string, studentAnswer: string): void {
     if (!(this.random() < this.options.shadowRate)) return;
     this.shadow.sent++;
-    const call = this.shadowCall(requestBody, input, studentLabel).catch(() => {
+    const call = this.shadowCall(requestBody, input, studentAnswer).catch(() => {
       this.shadow.failed++;
     });
     this.inFlight.add(call);
@@ -91,7 +115,7 @@ export class RouteLearning {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private async shadowCall(requestBody: Buffer, input: string, studentLabel: string): Promise<void> {
+  private async shadowCall(requestBody: Buffer, input: string, studentAnswer: string): Promise<void> {
     // Asked as one plain answer whatever the app asked for: the shadow needs the label, not a stream.
     const request = JSON.parse(requestBody.toString('utf8')) as Record<string, unknown>;
     delete request['stream'];
@@ -99,9 +123,9 @@ export class RouteLearning {
     const body = Buffer.from(JSON.stringify(request));
     const upstream = await sendUpstream(this.options.teacher, { method: 'POST', route: '/v1/chat/completions', headers: forwardedRequestHeaders({ 'content-type': 'application/json' }), body }).response;
     const bytes = await readAll(upstream);
-    const answer = upstream.statusCode === 200 ? this.options.readAnswer(teacherAnswerBody(bytes, upstream.headers['content-type'])) : null;
-    if (answer === null) throw new Error('no label');
-    this.drift?.recordShadow(answer.label === studentLabel);
-    this.learner.addEscalation({ text: input, ...answer, heldOut: true });
+    const { keeper } = this.options;
+    const answer = upstream.statusCode === 200 ? keeper.keep(input, teacherAnswerBody(bytes, upstream.headers['content-type']), true) : null;
+    if (answer === null) throw new Error('no usable answer');
+    this.drift?.recordShadow(keeper.agrees === undefined ? answer === studentAnswer : keeper.agrees(studentAnswer, answer));
   }
 }

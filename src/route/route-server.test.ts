@@ -115,6 +115,22 @@ describe('route server in front of a scripted teacher server', () => {
     expect(teacher.received.length).toBe(before);
   });
 
+  it('applies the threshold to the margin over the second label when the calibration chose it', async () => {
+    const { probabilities, index } = student.predict('good good film');
+    const top = probabilities[index] ?? 0;
+    const second = Math.max(...Array.from(probabilities).filter((_, label) => label !== index));
+    // Between the margin and the top probability: top-probability answers locally, margin escalates.
+    const threshold = (top + (top - second)) / 2;
+    const marginRoute = await startRouteServer({ student, threshold, confidenceSignal: 'margin', teacher: { baseUrl: teacher.url, apiKey: 'sk-teacher', timeoutMs: 5000 }, modelName: MODEL, prices: PRICES });
+    const topRoute = await startRouteServer({ student, threshold, teacher: { baseUrl: teacher.url, apiKey: 'sk-teacher', timeoutMs: 5000 }, modelName: MODEL, prices: PRICES });
+    try {
+      expect((await ask(new OpenAI({ baseURL: topRoute.url, apiKey: 'sk-app', maxRetries: 0 }), 'good good film')).response.headers.get(ROUTE_HEADER)).toBe('student');
+      expect((await ask(new OpenAI({ baseURL: marginRoute.url, apiKey: 'sk-app', maxRetries: 0 }), 'good good film')).response.headers.get(ROUTE_HEADER)).toBe('teacher');
+    } finally {
+      await Promise.all([marginRoute.close(), topRoute.close()]);
+    }
+  });
+
   it('forwards the original request, byte for byte and with the teacher\'s key, below the threshold', async () => {
     const { data, response } = await ask(client, 'good film');
     expect(response.headers.get(ROUTE_HEADER)).toBe('teacher');

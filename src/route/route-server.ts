@@ -1,7 +1,8 @@
 /**
  * The route: one OpenAI-compatible endpoint that answers a chat completion with the student when its
  * confidence reaches the calibrated threshold, and forwards the original request, byte for byte, to
- * the teacher otherwise. Confidence is a classifier's top probability, or a language model's
+ * the teacher otherwise. Confidence is a classifier's top probability (or its margin over the second
+ * label, when the calibration chose it), or a language model's
  * exp(mean token logprob) of its greedy answer (0 when cut short or, for extract, invalid). The response header `x-distillery-route` says who answered.
  *
  * Teacher down (unreachable, timed out, or a 5xx answer): a call the student could have answered above
@@ -18,6 +19,7 @@ import { listen, type ListeningServer } from '../serve/listen.js';
 import { modelRoutes } from '../serve/model-routes.js';
 import type { StudentPrompt } from '../student/file-format.js';
 import type { Student } from '../student/types.js';
+import type { ConfidenceSignal } from './calibrate.js';
 import type { Prices } from '../teacher/prices.js';
 import { RouteMetrics, type RouteName } from './route-metrics.js';
 import { renderLearningMetrics } from './learning-metrics.js';
@@ -41,6 +43,8 @@ export interface RouteServerOptions {
   prompt?: StudentPrompt | null;
   /** The calibrated threshold; null sends every call to the teacher. */
   threshold: number | null;
+  /** A classifier's confidence signal the threshold applies to (default: its top probability). */
+  confidenceSignal?: ConfidenceSignal;
   /** Where the teacher is (its base URL, key and idle timeout). */
   teacher: UpstreamTarget;
   /** The model name clients send: the teacher's, so an app changes only its baseURL. */
@@ -74,7 +78,7 @@ export interface RouteServer extends ListeningServer {
 /** The reader for a student, or null without one. */
 function readerFor(student: RouteSlot['student'], options: RouteServerOptions): StudentReader | null {
   if (student === null) return null;
-  if ('predict' in student) return classifierReader(student, options.prompt, options.modelName, options.prices);
+  if ('predict' in student) return classifierReader(student, options.prompt, options.modelName, options.prices, options.confidenceSignal);
   return generativeReader(student, options.prompt, options.modelName, options.prices);
 }
 
@@ -99,7 +103,7 @@ function chatHandler(options: RouteServerOptions, metrics: RouteMetrics, slot: R
     const local = reading !== null && slot.threshold !== null && reading.confidence >= slot.threshold;
     if (reading !== null) learning?.drift?.recordCall(!local);
     if (local) {
-      if (learning !== undefined && reading.label !== null) learning.maybeShadow(body, reading.input, reading.label);
+      learning?.maybeShadow(body, reading.input, reading.answer);
       return answerLocally('student', {});
     }
     const onAnswer = learning === undefined || reading === null ? null : (answer: Buffer, contentType: string | undefined) => {

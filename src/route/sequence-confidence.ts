@@ -88,3 +88,15 @@ export function agreesWithTeacher(routing: GenerativeRouting, answer: Generative
     return false;
   }
 }
+
+/** Whether two answer texts agree: the same JSON value under `validate` (extract; an invalid student answer never agrees) or the same trimmed text. */
+export function answersAgree(validate: SchemaValidator | undefined, studentText: string, teacherText: string): boolean {
+  if (validate === undefined) return studentText.trim() === teacherText.trim();
+  const value = validValue(studentText, validate);
+  if (value === undefined) return false;
+  try {
+    return JSON.stringify(canonical(value)) === JSON.stringify(canonical(JSON.parse(jsonText(teacherText))));
+  } catch {
+    return false;
+  }
+}

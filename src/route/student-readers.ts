@@ -15,6 +15,7 @@ import { LanguageModelError } from '../student/lm/errors.js';
 import type { Student } from '../student/types.js';
 import { costUSD, type Prices } from '../teacher/prices.js';
 import { countTextTokens, estimateInputTokens } from '../teacher/tokens.js';
+import type { ConfidenceSignal } from './calibrate.js';
 import { answerWithConfidence, type GenerativeAnswer, type GenerativeRouting } from './sequence-confidence.js';
 
 /** What the student made of one call. */
@@ -23,12 +24,20 @@ export interface StudentReading {
   input: string;
   /** A classifier's label; null for a language model's answer. */
   label: string | null;
+  /** What the student answers: the label, or the language model's text (what a shadow call compares). */
+  answer: string;
   /** Top label probability (classifier) or exp(mean token logprob), 0 when invalid (language model). */
   confidence: number;
   /** What the teacher would have cost for this call (o200k estimate, as the collector budgets). */
   avoidedUSD: number;
   /** Sends the student's answer with the route's headers added. */
   send(response: ServerResponse, headers: Record<string, string>): void;
+}
+
+/** A classifier answer's confidence from its ranked labels. */
+function confidenceOf(answer: ClassifierAnswer, signal: ConfidenceSignal): number {
+  const top = Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY);
+  return signal === 'top-probability' ? top : top - Math.exp(answer.ranked?.[1]?.logprob ?? Number.NEGATIVE_INFINITY);
 }
 
 /** Reads a call's body, or null when the student cannot. */
@@ -54,8 +63,8 @@ function sendClassifierAnswer(response: ServerResponse, chat: ChatCompletionRequ
   events.done();
 }
 
-/** The reader for a classifier student: its top probability is the confidence. */
-export function classifierReader(student: Student, prompt: StudentPrompt | null | undefined, modelName: string, prices: Prices): StudentReader {
+/** The reader for a classifier student: its top probability (or the margin over the second) is the confidence. */
+export function classifierReader(student: Student, prompt: StudentPrompt | null | undefined, modelName: string, prices: Prices, signal: ConfidenceSignal = 'top-probability'): StudentReader {
   const selectInput = templateInputSelector(prompt, student.labels);
   return (body) => {
     const chat = parseForStudent(body, modelName);
@@ -66,7 +75,8 @@ export function classifierReader(student: Student, prompt: StudentPrompt | null 
     return {
       input: selected.input,
       label: answer.label,
-      confidence: Math.exp(answer.ranked?.[0]?.logprob ?? Number.NEGATIVE_INFINITY),
+      answer: answer.label,
+      confidence: confidenceOf(answer, signal),
       avoidedUSD: costUSD({ inputTokens: estimateInputTokens(chat.messages), outputTokens: countTextTokens(answer.label) + 1 }, prices),
       send: (response, headers) => sendClassifierAnswer(response, chat, answer, { ...selected.headers, ...headers }),
     };
@@ -111,6 +121,7 @@ export function generativeReader(routing: GenerativeRouting, prompt: StudentProm
     return {
       input: selected.input,
       label: null,
+      answer: answer.generation.text,
       confidence: answer.confidence,
       avoidedUSD: costUSD({ inputTokens: estimateInputTokens(chat.messages), outputTokens: countTextTokens(answer.generation.text) + 1 }, prices),
       send: (response, headers) => sendGeneratedAnswer(response, chat, routing, answer, promptTokens, { ...selected.headers, ...headers }),

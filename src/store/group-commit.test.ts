@@ -28,6 +28,17 @@ describe('GroupCommit', () => {
     expect(count()).toBe(3);
   });
 
+  it('reports each commit\'s writes and the CPU it held the thread for, and caps a commit at maxWrites', async () => {
+    database = new Database(':memory:');
+    database.exec('CREATE TABLE t (v INTEGER UNIQUE)');
+    const flushes: Array<{ writes: number; cpuMicros: number }> = [];
+    const commit = new GroupCommit(database, 'test.db', { windowMs: 0, maxWrites: 4, onFlush: (writes, cpuMicros) => flushes.push({ writes, cpuMicros }) });
+    const insert = database.prepare('INSERT INTO t (v) VALUES (?)');
+    await Promise.all(Array.from({ length: 10 }, (_, value) => commit.enqueue('writing', () => void insert.run(value))));
+    expect(flushes.map((flush) => flush.writes)).toEqual([4, 4, 2]);
+    for (const flush of flushes) expect(flush.cpuMicros).toBeGreaterThanOrEqual(0);
+  });
+
   it('gives a failing write its own error without losing the others of its group', async () => {
     const { write, count } = setup(false);
     await write(1);

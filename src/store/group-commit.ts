@@ -20,6 +20,8 @@ export interface GroupCommitTiming {
   maxWrites: number;
   /** Makes committed writes durable (e.g. WalSync.flush); none: committed is enough. */
   durable?: () => Promise<void>;
+  /** Called after each commit with its writes and the CPU time it held the thread (µs): for measuring what grouping costs the event loop. */
+  onFlush?: (writes: number, cpuMicros: number) => void;
 }
 
 interface QueuedWrite { action: string; write: () => void; resolve: () => void; reject: (error: unknown) => void }
@@ -57,6 +59,16 @@ export class GroupCommit {
     const batch = this.#queue;
     if (batch.length === 0) return;
     this.#queue = [];
+    const { onFlush } = this.#timing;
+    if (onFlush === undefined) return this.#commit(batch);
+    const before = process.cpuUsage();
+    this.#commit(batch);
+    const used = process.cpuUsage(before);
+    onFlush(batch.length, used.user + used.system);
+  }
+
+  /** Commits `batch` in one transaction, or each write alone when the shared one fails. */
+  #commit(batch: QueuedWrite[]): void {
     if (batch.length > 1) {
       try {
         this.#database.transaction(() => {

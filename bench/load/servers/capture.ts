@@ -10,11 +10,22 @@ import { serveChild } from './serve-child.js';
 
 await serveChild(async (args) => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'distillery-bench-capture-')), 'capture.sqlite');
-  const store = new CaptureStore(file);
+  // CPU each group commit holds the event loop for (µs): what recording costs the answers waiting behind it.
+  let commits: number[] = [];
+  let rows = 0;
+  const store = new CaptureStore(file, { onCommit: (count, cpuMicros) => { commits.push(cpuMicros); rows += count; } });
   const proxy = await startCaptureProxy({ upstream: String(args['upstreamUrl']), store });
   return {
     url: proxy.url,
     info: { file },
+    stats: () => {
+      const sorted = [...commits].sort((a, b) => a - b);
+      const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.NaN;
+      const result = { commits: sorted.length, rows, p50Micros: at(0.5), p99Micros: at(0.99), maxMicros: sorted.at(-1) ?? Number.NaN };
+      commits = [];
+      rows = 0;
+      return result;
+    },
     close: async () => {
       await proxy.close();
       await store.close();

@@ -6,6 +6,8 @@ export interface StartedServer {
   close(): Promise<void>;
   /** Extra facts for the parent (an API key, a model name). */
   info?: Record<string, unknown>;
+  /** Figures the server gathers while it runs, read (and reset) by the parent between runs. */
+  stats?(): Record<string, unknown>;
 }
 
 /** Runs `start` with the JSON argument the parent passed, then serves until the parent says stop. */
@@ -22,6 +24,7 @@ export async function serveChild(start: (args: Record<string, unknown>) => Promi
     const type = (message as { type?: string }).type;
     if (type === 'stop') stop();
     // CPU time, unlike wall time, stays meaningful on a busy machine: the parent divides it by requests served.
+    if (type === 'stats') process.send?.({ type: 'stats', stats: server.stats?.() ?? {} });
     if (type === 'cpu') {
       const usage = process.cpuUsage();
       process.send?.({ type: 'cpu', micros: usage.user + usage.system });

@@ -94,3 +94,24 @@ export function trainLanguageModelStudent(examples: readonly GenerationExample[]
   };
   return { student: languageModelStudent(weights, tokenizer, summary), report };
 }
+
+/**
+ * Continues training a saved student (its weights, tokenizer and shape) on `examples`, early-stopping on
+ * `validationExamples` and keeping the best weights: the route's background retrain, cheaper than a fit
+ * from scratch and with the tokenizer the calibrated student already has.
+ */
+export function continueTrainingLanguageModel(bytes: Uint8Array, examples: readonly GenerationExample[], validationExamples: readonly GenerationExample[], training: Partial<TrainingSettings> = {}, options: DecodeLanguageModelOptions = {}): { student: GenerativeStudent; report: TrainingReport } {
+  const settings: TrainingSettings = { ...DEFAULT_TRAINING, ...training };
+  if (examples.length < MINIMUM_TRAINING_EXAMPLES) throw new TrainingSetTooSmallError(`training set too small: ${examples.length} examples; the language-model student needs at least ${MINIMUM_TRAINING_EXAMPLES}`);
+  const { weights, tokenizer } = decodeLanguageModel(bytes, options);
+  const context = weights.config.context;
+  // Examples longer than the student's context cannot be trained on; they are left out, not an error.
+  const fits = (example: GenerationExample) => tokenizer.encode(example.prompt).length + tokenizer.encode(example.answer).length + 2 <= context;
+  const validation = validationExamples.length > 0 ? validationExamples.filter(fits) : examples.filter(fits);
+  const report = trainLanguageModel(weights, encodeExamples(tokenizer, examples.filter(fits), context, 'training'), encodeExamples(tokenizer, validation, context, 'validation'), settings);
+  const summary: LanguageModelTrainingSummary = {
+    stepsRun: report.stepsRun, bestStep: report.bestStep, stoppedEarly: report.stoppedEarly, validationLoss: report.bestValidationLoss,
+    trainExamples: examples.length, validationExamples: validation.length, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
+  };
+  return { student: languageModelStudent(weights, tokenizer, summary), report };
+}
