@@ -77,7 +77,8 @@ export async function continualEntry(options: BenchOptions): Promise<BenchmarkEn
   const startCount = Math.round(train.length * START_SHARE);
   const start = train.slice(0, startCount);
   const traffic = train.slice(startCount);
-  const retrainEvery = Math.max(50, Math.round(traffic.length / 12));
+  // Quick mode retrains 4 times instead of 12, so that CI stays short.
+  const retrainEvery = Math.max(50, Math.round(traffic.length / (options.quick ? 4 : 12)));
   const first = fitNow('ngram', labels, settings, start, splits.validation);
   const slot: StudentSlot = { student: first, threshold: thresholdOf(first, splits.validation, labels), generation: 0 };
   const learner = new ContinualLearner({

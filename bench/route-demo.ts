@@ -41,7 +41,8 @@ function measureAt(calls: readonly HeldOutCall[], threshold: number | null): { c
 export async function demoProject(options: BenchOptions): Promise<string> {
   const named = options.argument('project');
   if (named !== undefined) return path.resolve(named);
-  const directory = path.resolve('.bench-cache', 'route-demo');
+  // Quick and full runs keep separate projects: a full run must never reuse a quick run's smaller demo.
+  const directory = path.resolve('.bench-cache', options.quick ? 'route-demo-quick' : 'route-demo');
   if (!existsSync(projectPaths(directory).student)) {
     process.stderr.write(`  running distillery demo into ${directory}\n`);
     await runDemo({ projectDir: directory, limit: options.quick ? 1500 : 6000, latencySamples: 20 });
