@@ -82,6 +82,13 @@ export const languageModelSettingsSchema = z.object({
   maxAnswerTokens: z.number().int().min(1).max(8192).optional(),
   /** How the student file stores weights. */
   storage: z.enum(['f32', 'f16', 'i8']).default('f16'),
+  /**
+   * Under the answer's JSON Schema, write every string value as a word-aligned span of the input (a
+   * name not in the input can never be written), in evaluation and in `serve`'s json_schema answers.
+   * `auto` (default): on for an extract task when at least 98% of the teacher's string values in the
+   * training answers are such spans.
+   */
+  copyStrings: z.union([z.boolean(), z.literal('auto')]).default('auto'),
 }).strict().superRefine((settings, context) => {
   if (settings.steps !== undefined && settings.epochs !== undefined) context.addIssue({ code: 'custom', message: 'give steps or epochs, not both', path: ['epochs'] });
   const shape = languageModelShape(settings);
