@@ -1,8 +1,8 @@
 /**
  * The copy constraint's source: the bytes of the text a JSON string value must be copied from (the
  * prompt), with the positions where a copied span may start and end. A span is word-aligned: it
- * neither starts nor ends inside a word (a word byte is an ASCII letter or digit, or any byte of a
- * multi-byte UTF-8 character), so "Joh" cannot be cut from "John" nor a character split in two.
+ * neither starts nor ends between two word characters (Unicode letters, marks and digits) nor inside
+ * a character's UTF-8 bytes, so "Joh" cannot be cut from "John", while "Putin" is a span of "Putin’s".
  * Also the check the train stage uses to decide whether a task's teacher copies its strings.
  */
 
@@ -17,20 +17,23 @@ export interface CopySource {
   readonly ends: Uint8Array;
 }
 
-const isWordByte = (byte: number | undefined): boolean =>
-  byte !== undefined && (byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a));
-
-/** A boundary between offsets `at - 1` and `at`: not inside a word. */
-const isBoundary = (bytes: Uint8Array, at: number): boolean => !isWordByte(bytes[at - 1]) || !isWordByte(bytes[at]);
+const WORD_CHARACTER = /^[\p{L}\p{M}\p{N}]$/u;
 
 /** The copy source of `text`. */
 export function copySource(text: string): CopySource {
   const bytes = encoder.encode(text);
   const starts: number[] = [];
   const ends = new Uint8Array(bytes.length + 1);
-  for (let at = 0; at <= bytes.length; at++) {
-    if (isBoundary(bytes, at)) { ends[at] = 1; starts.push(at); }
+  let offset = 0;
+  let previousIsWord = false;
+  for (const character of text) {
+    const isWord = WORD_CHARACTER.test(character);
+    if (!(previousIsWord && isWord)) { ends[offset] = 1; starts.push(offset); }
+    offset += encoder.encode(character).length;
+    previousIsWord = isWord;
   }
+  ends[offset] = 1;
+  starts.push(offset);
   return { bytes, starts, ends };
 }
 
