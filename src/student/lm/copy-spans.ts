@@ -2,7 +2,8 @@
  * The copy constraint's source: the bytes of the text a JSON string value must be copied from (the
  * prompt), with the positions where a copied span may start and end. A span is word-aligned: it
  * neither starts nor ends between two word characters (Unicode letters, marks and digits) nor inside
- * a character's UTF-8 bytes, so "Joh" cannot be cut from "John", while "Putin" is a span of "Putin’s".
+ * a character's UTF-8 bytes, so "Joh" cannot be cut from "John", while "Putin" is a span of "Putin’s";
+ * and it is trimmed: it neither starts nor ends with whitespace (the empty string is always allowed).
  * Also the check the train stage uses to decide whether a task's teacher copies its strings.
  */
 
@@ -11,13 +12,16 @@ const encoder = new TextEncoder();
 /** Where copied spans may lie in one source text. */
 export interface CopySource {
   readonly bytes: Uint8Array;
-  /** Byte offsets where a span may start, ascending; the last is the text's end, where only the empty span starts. */
+  /** Byte offsets where a span may start, ascending. */
   readonly starts: readonly number[];
   /** 1 at each byte offset (0 … length) where a span may end. */
   readonly ends: Uint8Array;
+  /** The last offset where a span may end (-1: none): a span past it could never end. */
+  readonly lastEnd: number;
 }
 
 const WORD_CHARACTER = /^[\p{L}\p{M}\p{N}]$/u;
+const SPACE = /^\s$/u;
 
 /** The copy source of `text`. */
 export function copySource(text: string): CopySource {
@@ -25,16 +29,16 @@ export function copySource(text: string): CopySource {
   const starts: number[] = [];
   const ends = new Uint8Array(bytes.length + 1);
   let offset = 0;
-  let previousIsWord = false;
+  let previous = '';
   for (const character of text) {
-    const isWord = WORD_CHARACTER.test(character);
-    if (!(previousIsWord && isWord)) { ends[offset] = 1; starts.push(offset); }
+    const boundary = !(WORD_CHARACTER.test(previous) && WORD_CHARACTER.test(character));
+    if (boundary && previous !== '' && !SPACE.test(previous)) ends[offset] = 1;
+    if (boundary && !SPACE.test(character)) starts.push(offset);
     offset += encoder.encode(character).length;
-    previousIsWord = isWord;
+    previous = character;
   }
-  ends[offset] = 1;
-  starts.push(offset);
-  return { bytes, starts, ends };
+  if (previous !== '' && !SPACE.test(previous)) ends[offset] = 1;
+  return { bytes, starts, ends, lastEnd: ends.lastIndexOf(1) };
 }
 
 /** True when `value` is empty or a word-aligned span of `text` (what the copy constraint lets a string value be). */

@@ -110,10 +110,17 @@ describe('copy constraint: string values copied from the prompt', () => {
     expect(copying('{"people": ["da Lovelace"], "places": []}')).toBe(false); // starts inside a word
     expect(copying('{"people": ["London"], "places": ["Lovelace wrote"]}')).toBe(true);
     expect(copying('{"people": ["Ada\\nLovelace"], "places": []}')).toBe(false); // the source has a space there
+    expect(copying('{"people": [" Lovelace"], "places": []}')).toBe(false); // a span is trimmed
+    expect(copying('{"people": ["Lovelace "], "places": []}')).toBe(false);
     // Keys and enum values are the schema's, not copied.
     expect(copying('{"people": [], "places": [], "mood": "calm"}')).toBe(true);
     expect(copying('{"people": [], "places": []}', '')).toBe(true);
     expect(copying('{"people": ["x"], "places": []}', '')).toBe(false);
+    // A source that ends in spaces: a span may not take them, since it could then never end.
+    const trailing = JsonMatcher.start(compileSchema(ENTITIES), copySource('Ada met Bo  '));
+    expect(trailing.feedAll(new TextEncoder().encode('{"people": ["Bo'))).toBe(true);
+    expect(trailing.clone().feed(0x20)).toBe(false);
+    expect(trailing.feedAll(new TextEncoder().encode('"], "places": []}')) && trailing.complete()).toBe(true);
   });
 
   it('agrees with isCopiedSpan, the check the train stage counts', () => {

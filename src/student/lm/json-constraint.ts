@@ -178,7 +178,10 @@ export class JsonMatcher {
       if (byte === 0x75) { frame.escape = 5; frame.code = 0; }
       else if (simple !== undefined) { frame.escape = 0; if (frame.spans !== undefined && !this.copyBytes(frame, Uint8Array.of(simple))) return 'reject'; }
       else return 'reject';
-    } else if (byte === 0x22) return frame.spans === undefined || frame.spans.some((end) => this.copy?.ends[end] === 1) ? 'done' : 'reject';
+    } else if (byte === 0x22) {
+      // The empty string (spans still the source's starts) or a span that may end here.
+      return frame.spans === undefined || frame.spans === this.copy?.starts || frame.spans.some((end) => this.copy?.ends[end] === 1) ? 'done' : 'reject';
+    }
     else if (byte === 0x5c) {
       if (frame.spans !== undefined && !this.escapable(frame, () => true)) return 'reject';
       frame.escape = 1;
@@ -199,10 +202,11 @@ export class JsonMatcher {
 
   /** Moves a copied string's spans past `bytes` (the decoded bytes of one character or escape); false when no span continues so. */
   private copyBytes(frame: Extract<Frame, { kind: 'string' }>, bytes: Uint8Array | undefined): boolean {
-    const source = (this.copy as CopySource).bytes;
+    const { bytes: source, lastEnd } = this.copy as CopySource;
     if (bytes === undefined) return false;
     let spans = frame.spans as readonly number[];
-    for (const byte of bytes) spans = spans.filter((end) => source[end] === byte).map((end) => end + 1);
+    // Kept only where the span can still reach an offset where it may end (no dead ends).
+    for (const byte of bytes) spans = spans.filter((end) => source[end] === byte && end < lastEnd).map((end) => end + 1);
     frame.spans = spans;
     return spans.length > 0;
   }
