@@ -63,7 +63,7 @@ async function loadEncoding(name: 'o200k_base' | 'cl100k_base'): Promise<Teacher
 async function buildTokenizer(settings: LanguageModelSettings, train: readonly LanguageModelExample[]): Promise<{ tokenizer: Tokenizer; kind: 'bpe' | 'teacher' }> {
   const useTeacher = settings.tokenizer === 'teacher' || (settings.tokenizer === 'auto' && topLogprobShare(train) >= 0.5);
   const texts = train.flatMap((example) => [example.prompt, example.answer]);
-  if (!useTeacher) return { tokenizer: trainTokenizer(texts, settings.vocabularySize), kind: 'bpe' };
+  if (!useTeacher) return { tokenizer: trainTokenizer(texts, settings.vocabularySize, settings.pretokenizer), kind: 'bpe' };
   const encoding = await loadEncoding(settings.teacherEncoding);
   return { tokenizer: teacherTokenizer(settings.teacherEncoding, encoding, seenTeacherTokens(encoding, texts)), kind: 'teacher' };
 }

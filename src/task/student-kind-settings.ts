@@ -66,6 +66,12 @@ export const languageModelSettingsSchema = z.object({
    */
   tokenizer: z.enum(['auto', 'bpe', 'teacher']).default('auto'),
   teacherEncoding: z.enum(['o200k_base', 'cl100k_base']).default('o200k_base'),
+  /**
+   * How the BPE tokenizer cuts text before merging: `gpt2` (default; GGUF export needs it) joins a
+   * space to the word after it, `words` keeps spaces apart, so a name copied from the input into a
+   * JSON string is the same tokens in both places.
+   */
+  pretokenizer: z.enum(['gpt2', 'words']).default('gpt2'),
   /** Optimiser steps (default 600); or give `epochs`, passes over the training examples, instead. */
   steps: z.number().int().min(1).max(1_000_000).optional(),
   epochs: z.number().positive().max(10_000).optional(),
