@@ -31,6 +31,10 @@ export interface ExtractStudentSettings {
   promptPrefix: string;
   /** Decode under the answer's JSON Schema. */
   constrained: boolean;
+  /** Under the schema, write every string as a word-aligned span of the sentence (student.lm.copyStrings). */
+  copyStrings: boolean;
+  /** How the BPE tokenizer cuts text (student.lm.pretokenizer). */
+  pretokenizer: 'gpt2' | 'words';
   /** Most answer tokens. */
   maxTokens: number;
 }
@@ -45,5 +49,7 @@ export const EXTRACT_DEMO_STUDENT: Readonly<ExtractStudentSettings> = Object.fre
   validationShare: 0.05,
   promptPrefix: '',
   constrained: true,
+  copyStrings: false,
+  pretokenizer: 'gpt2',
   maxTokens: 96,
 });
