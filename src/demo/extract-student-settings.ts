@@ -49,7 +49,7 @@ export const EXTRACT_DEMO_STUDENT: Readonly<ExtractStudentSettings> = Object.fre
   validationShare: 0.05,
   promptPrefix: '',
   constrained: true,
-  copyStrings: false,
+  copyStrings: true,
   pretokenizer: 'gpt2',
   maxTokens: 96,
 });
