@@ -16,6 +16,7 @@ import { buildSentenceCorpus, type SentenceItem } from '../src/demo/sentence-cor
 import { evaluateExtract, type ExtractEvaluation } from '../src/eval/generative-evaluation.js';
 import { trainLanguageModelStudent, type GenerativeStudent, type TrainingReport } from '../src/student/lm/index.js';
 import { seenTeacherTokens, teacherTokenizer } from '../src/student/lm/teacher-tokenizer.js';
+import { trainTokenizer } from '../src/student/lm/tokenizer.js';
 import type { GenerationExample } from '../src/student/lm/sequences.js';
 
 /** One sentence with the teacher's answer. */
@@ -62,9 +63,9 @@ export function trainExtractStudent(train: readonly TeacherAnswered[], settings:
   const texts = examples.flatMap((example) => [example.prompt, example.answer]);
   const tokenizer = settings.tokenizer === 'o200k'
     ? teacherTokenizer('o200k_base', { encodeGenerator, decode: o200kDecode }, seenTeacherTokens({ encodeGenerator, decode: o200kDecode }, texts))
-    : undefined;
+    : trainTokenizer(texts, settings.vocabularySize, settings.pretokenizer);
   const { student, report } = trainLanguageModelStudent(examples, undefined, {
-    ...(tokenizer === undefined ? { vocabularySize: settings.vocabularySize } : { tokenizer }),
+    tokenizer, decoding: { copyStrings: settings.copyStrings },
     config: settings.config,
     training: settings.training,
     validationShare: settings.validationShare,

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { entitySchemaViolation } from '../src/demo/entity-extractor.js';
+import { isCopiedSpan, stringValuesOf } from '../src/student/lm/copy-spans.js';
 import { runCli } from './cli-helpers.js';
 
 const enabled = process.env['DISTILLERY_E2E'] === '1';
@@ -53,6 +54,10 @@ describe.skipIf(!enabled)('distillery demo extract (end to end)', () => {
     expect(result['teacherCalls']).toBe(result['inputs']);
     expect(result['studentBytes']).toBe(report.student.bytes);
     expect(result['stepsRun']).toBeLessThanOrEqual(40);
+    // The teacher's names are spans of the sentence, so copyStrings: auto is on: every name the student wrote is one too.
+    const examples = report.examples as Array<{ input: string; student: string }>;
+    const parsed = (text: string): unknown => { try { return JSON.parse(text); } catch { return null; } };
+    for (const example of examples) for (const name of stringValuesOf(parsed(example.student))) expect(isCopiedSpan(name, example.input), name).toBe(true);
 
     const second = await runCli(['demo', 'extract', '--json', '--dir', folder, '--limit', '80', '--latency-samples', '10', '--steps', '40']);
     expect(second.code, second.stderr).toBe(0);

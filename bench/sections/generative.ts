@@ -7,7 +7,8 @@
  *                                curve point) against the teacher (compromise) over identical HTTP + openai clients
  * The teacher is compromise behind its loopback OpenAI-compatible server, asked over HTTP.
  * Knobs: --calls=250,500,1000 (curve points) --test=N (held-out sentences) --steps=N (training steps per point)
- * --timed=N (held-out sentences timed for the second entry).
+ * --timed=N (held-out sentences timed for the second entry) --set='{"pretokenizer":"words"}' (settings overrides, one level).
+ * The largest point's student is also scored with copyStrings off (the same weights): what the copy constraint adds.
  */
 import os from 'node:os';
 import OpenAI from 'openai';
@@ -186,9 +187,17 @@ function timingEntry(options: BenchOptions, runs: readonly Timing[], point: Curv
   };
 }
 
+/** Field F1 of a trained student's answers with the copy constraint as given (the same weights). */
+function scoredWithCopy(student: GenerativeStudent, test: readonly TeacherAnswered[], settings: ExtractStudentSettings, copyStrings: boolean): ExtractEvaluation {
+  const answers = test.map((item) => student.generate(studentPrompt(item.sentence, settings), { maxTokens: settings.maxTokens, temperature: 0, schema: ENTITY_SCHEMA, copyStrings }).text);
+  return evaluateExtract(test.map((item, index) => ({ input: item.sentence, teacher: item.answer, student: answers[index] ?? '' })), ENTITY_SCHEMA);
+}
+
 /** Runs the section and writes it. */
 export async function run(options: BenchOptions): Promise<void> {
-  const settings = options.quick ? QUICK_SETTINGS : { ...EXTRACT_DEMO_STUDENT, training: { ...EXTRACT_DEMO_STUDENT.training, ...(options.argument('steps') ? { steps: Number(options.argument('steps')) } : {}) } };
+  const base = options.quick ? QUICK_SETTINGS : { ...EXTRACT_DEMO_STUDENT, training: { ...EXTRACT_DEMO_STUDENT.training, ...(options.argument('steps') ? { steps: Number(options.argument('steps')) } : {}) } };
+  const overrides = JSON.parse(options.argument('set') ?? '{}') as Partial<ExtractStudentSettings>;
+  const settings: ExtractStudentSettings = { ...base, ...overrides, config: { ...base.config, ...overrides.config }, training: { ...base.training, ...overrides.training } };
   const calls = (options.argument('calls') ?? (options.quick ? '100,200' : `250,500,1000,${settings.teacherCalls}`)).split(',').map(Number).sort((a, b) => a - b);
   const testCount = Number(options.argument('test') ?? (options.quick ? 60 : 400));
   const trainItems = await buildSentenceCorpus({ limit: Math.max(...calls), seed: 0 });
@@ -213,12 +222,19 @@ export async function run(options: BenchOptions): Promise<void> {
   const timed = test.map((item) => item.sentence).slice(0, Number(options.argument('timed') ?? (options.quick ? 30 : 200)));
   const runs: Timing[] = [];
   for (let repeat = 0; repeat < options.repeats; repeat++) runs.push(await timeBoth(last.student, settings, timed));
-  const entries = [curveEntry(options, points, emptyBaseline(test), settings, dataset, perCall), timingEntry(options, runs, last, last.student.toBytes('f16').length, timed.length, dataset, settings)];
+  const copyOff = scoredWithCopy(last.student, test, settings, !settings.copyStrings);
+  const copyNote = `The ${last.calls}-call student with copyStrings ${settings.copyStrings ? 'off' : 'on'} (the same weights, only the decoding constraint changed): field F1 ${interval(copyOff.fieldF1)}, names-only F1 ${namesOnly(copyOff).f1.toFixed(3)}, valid ${copyOff.validRate.estimate.toFixed(3)}, exact match ${copyOff.exactMatch.estimate.toFixed(3)}; with it ${settings.copyStrings ? 'on' : 'off'} (as in the table): field F1 ${interval(last.evaluation.fieldF1)}, names-only ${last.names.f1.toFixed(3)}.`;
+  const curve = curveEntry(options, points, emptyBaseline(test), settings, dataset, perCall);
+  curve.notes.splice(1, 0, copyNote);
+  curve.extra['copyToggled'] = { copyStrings: !settings.copyStrings, fieldF1: copyOff.fieldF1, namesOnly: namesOnly(copyOff), validRate: copyOff.validRate, exactMatch: copyOff.exactMatch };
+  const entries = [curve, timingEntry(options, runs, last, last.student.toBytes('f16').length, timed.length, dataset, settings)];
   const introGoal = `Goal (issue 10): validRate ≥ 0.99 and field F1 ≥ 0.90 against the teacher. Measured at ${last.calls} calls: valid ${interval(last.evaluation.validRate)}, field F1 ${interval(last.evaluation.fieldF1)} (names only ${last.names.f1.toFixed(3)}), exact match ${interval(last.evaluation.exactMatch)}.`;
   const endToEnd = { collectSeconds: collection.seconds, collectCpuSeconds, trainSeconds: last.trainSeconds, trainCpuSeconds: last.trainCpuSeconds, evaluateSeconds: last.evaluateSeconds, evaluateCpuSeconds: last.evaluateCpuSeconds };
   const wall = endToEnd.collectSeconds + endToEnd.trainSeconds + endToEnd.evaluateSeconds;
   const cpu = endToEnd.collectCpuSeconds + endToEnd.trainCpuSeconds + endToEnd.evaluateCpuSeconds;
-  const intro = `${introGoal} End to end at ${last.calls} calls (collecting ${collection.calls} answers over HTTP, training, scoring ${test.length} sentences): ${wall.toFixed(0)} s wall under load ${os.loadavg()[0]?.toFixed(1)}, ${cpu.toFixed(0)} CPU seconds (collect ${endToEnd.collectCpuSeconds.toFixed(0)}, train ${endToEnd.trainCpuSeconds.toFixed(0)}, evaluate ${endToEnd.evaluateCpuSeconds.toFixed(0)}); the demo's budget is 10 minutes on 2 cores.`;
+  const given = ['calls', 'steps', 'test', 'timed'].filter((name) => options.argument(name) !== undefined);
+  const reduced = !options.quick && given.length > 0 ? `**Reduced size** (${given.map((name) => `--${name}`).join(', ')} given: fewer points, steps or sentences than the section's defaults; the figures are indicative). ` : '';
+  const intro = `${reduced}${introGoal} End to end at ${last.calls} calls (collecting ${collection.calls} answers over HTTP, training, scoring ${test.length} sentences): ${wall.toFixed(0)} s wall under load ${os.loadavg()[0]?.toFixed(1)}, ${cpu.toFixed(0)} CPU seconds (collect ${endToEnd.collectCpuSeconds.toFixed(0)}, train ${endToEnd.trainCpuSeconds.toFixed(0)}, evaluate ${endToEnd.evaluateCpuSeconds.toFixed(0)}); the demo's budget is 10 minutes on 2 cores.`;
   (entries[0] as BenchmarkEntry).extra['endToEnd'] = endToEnd;
   writeSection({ id: 'generative', title: 'Generative: the extract demo in the language-model student', intro, entries, quick: options.quick, facts: machineFacts() });
 }

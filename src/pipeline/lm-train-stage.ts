@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { decodeStudentFile } from '../student/file-container.js';
 import { recordStudentPrompt } from '../student/file-format.js';
 import { LanguageModelError } from '../student/lm/errors.js';
+import { copiedStringCounts } from '../student/lm/copy-spans.js';
 import { languageModelFromBytes, trainLanguageModelStudent } from '../student/lm/lm-student.js';
 import type { GenerationExample } from '../student/lm/sequences.js';
 import { alignTeacherLogprobs, seenTeacherTokens, teacherTokenizer, type TeacherEncoding } from '../student/lm/teacher-tokenizer.js';
@@ -62,7 +63,7 @@ async function loadEncoding(name: 'o200k_base' | 'cl100k_base'): Promise<Teacher
 async function buildTokenizer(settings: LanguageModelSettings, train: readonly LanguageModelExample[]): Promise<{ tokenizer: Tokenizer; kind: 'bpe' | 'teacher' }> {
   const useTeacher = settings.tokenizer === 'teacher' || (settings.tokenizer === 'auto' && topLogprobShare(train) >= 0.5);
   const texts = train.flatMap((example) => [example.prompt, example.answer]);
-  if (!useTeacher) return { tokenizer: trainTokenizer(texts, settings.vocabularySize), kind: 'bpe' };
+  if (!useTeacher) return { tokenizer: trainTokenizer(texts, settings.vocabularySize, settings.pretokenizer), kind: 'bpe' };
   const encoding = await loadEncoding(settings.teacherEncoding);
   return { tokenizer: teacherTokenizer(settings.teacherEncoding, encoding, seenTeacherTokens(encoding, texts)), kind: 'teacher' };
 }
@@ -106,6 +107,16 @@ function fitting(examples: readonly LanguageModelExample[], tokenizer: Tokenizer
   return kept;
 }
 
+/** Share of the teacher's string values that must be spans of the input for `copyStrings: auto` to copy. */
+export const COPY_STRINGS_SHARE = 0.98;
+
+/** Whether the student copies string values from its input: as set, or (auto, extract only) when the teacher's strings almost all are spans of it. */
+export function copyStringsFor(task: LoadedTask, settings: LanguageModelSettings, train: readonly LanguageModelExample[]): { copy: boolean; strings: number; copied: number } {
+  const counts = task.spec.kind === 'extract' ? copiedStringCounts(train) : { strings: 0, copied: 0 };
+  if (settings.copyStrings !== 'auto') return { copy: settings.copyStrings, ...counts };
+  return { copy: counts.strings > 0 && counts.copied >= COPY_STRINGS_SHARE * counts.strings, ...counts };
+}
+
 /** Loads a saved language-model student, with the teacher's encoding when its tokenizer is the teacher's. */
 export async function loadSavedLanguageModel(file: string): Promise<GenerativeStudent> {
   const bytes = new Uint8Array(await readFile(file));
@@ -134,10 +145,13 @@ export async function trainLanguageModelStage(task: LoadedTask, store: Store, ex
   const train = withTeacherRows(fitting(trainAll, tokenizer, context, 'training', emit), tokenizer, kind);
   const validation = withTeacherRows(fitting(validationAll, tokenizer, context, 'validation', emit), tokenizer, kind);
   const steps = stepsFor(settings, train.examples.length);
-  emit({ type: 'stage-start', stage: 'train', detail: `lm student (${kind} tokenizer, ${train.tokenLevel > 0 ? `token-level KD on ${train.tokenLevel}` : 'sequence-level KD'}) on ${train.examples.length} examples (${validation.examples.length} for validation), up to ${steps} steps` });
+  const copying = copyStringsFor(task, settings, trainAll);
+  const copyNote = copying.strings === 0 ? '' : `; ${copying.copied}/${copying.strings} teacher strings are spans of the input, ${copying.copy ? 'strings copied from the input' : 'strings not copied'}`;
+  emit({ type: 'stage-start', stage: 'train', detail: `lm student (${kind} tokenizer, ${train.tokenLevel > 0 ? `token-level KD on ${train.tokenLevel}` : 'sequence-level KD'}) on ${train.examples.length} examples (${validation.examples.length} for validation), up to ${steps} steps${copyNote}` });
   const curve: EvaluationReport[] = [];
   const trained = trainOrExplain(train.examples, validation.examples, {
     tokenizer,
+    decoding: { copyStrings: copying.copy },
     config: { ...languageModelShape(settings), context },
     training: {
       steps, batchSize: settings.batchSize, learningRate: settings.learningRate, evaluateEvery: Math.min(settings.evaluateEvery, steps), patience: settings.patience,

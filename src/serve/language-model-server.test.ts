@@ -4,7 +4,11 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainLanguageModelStudent } from '../student/lm/lm-student.js';
+import { languageModelConfig } from '../student/lm/config.js';
+import { isCopiedSpan } from '../student/lm/copy-spans.js';
+import { languageModelStudent, trainLanguageModelStudent } from '../student/lm/lm-student.js';
+import { trainTokenizer } from '../student/lm/tokenizer.js';
+import { initialWeights } from '../student/lm/weights.js';
 import { colourExamples, COLOUR_SCHEMA } from '../student/lm/synthetic-text.js';
 import { parseWatermarkKey } from '../evidence/watermark-key.js';
 import { WARNING_HEADER } from './generation-request.js';
@@ -198,6 +202,33 @@ describe('watermarked serving with constrained decoding', () => {
       expect(finished).toBeGreaterThan(0);
     } finally {
       await marked.close();
+    }
+  });
+});
+
+describe('json_schema answers of a student that copies strings from its input', () => {
+  // Untrained weights: what they write is near-random, so only the copy constraint keeps strings to spans of the input.
+  const tokenizer = trainTokenizer(['Ada Lovelace met Charles Babbage in London', '{"names": ["Grace Hopper", "Paris"]}', 'Find the names: '], 300);
+  const copying = languageModelStudent(initialWeights(languageModelConfig({ width: 32, layers: 1, heads: 4, keyValueHeads: 2, hiddenWidth: 64, context: 512, vocabularySize: tokenizer.vocabularySize }), 5), tokenizer, undefined, { copyStrings: true });
+  const NAMES = { type: 'object', properties: { names: { type: 'array', items: { type: 'string' } } }, required: ['names'], additionalProperties: false };
+
+  it('writes only spans of the input the template inversion recovers', async () => {
+    const copyServer = await startLanguageModelServer({ student: copying, modelName: 'names-lm', prompt: { messages: [{ role: 'user', content: 'Find the names: {{text}}' }] } });
+    try {
+      const copyClient = new OpenAI({ baseURL: copyServer.url, apiKey: 'unused', maxRetries: 0 });
+      const input = 'Ada Lovelace met Charles Babbage in London';
+      const names: string[] = [];
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const completion = await copyClient.chat.completions.create({
+          model: 'names-lm', messages: user(`Find the names: ${input}`), temperature: 1.5, seed, max_tokens: 300,
+          response_format: { type: 'json_schema', json_schema: { name: 'names', schema: NAMES } },
+        });
+        if (completion.choices[0]?.finish_reason === 'stop') names.push(...(JSON.parse(completion.choices[0]?.message.content ?? '') as { names: string[] }).names);
+      }
+      expect(names.filter((name) => name !== '').length).toBeGreaterThan(3);
+      for (const name of names) expect(isCopiedSpan(name, input), name).toBe(true);
+    } finally {
+      await copyServer.close();
     }
   });
 });

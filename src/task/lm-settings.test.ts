@@ -46,6 +46,12 @@ describe('student settings of extract and generate tasks', () => {
     expect(languageModelShape({ size: 'small', heads: 2 })).toMatchObject({ heads: 2, keyValueHeads: 2 });
   });
 
+  it('copies strings from the input when the data say so (auto), or as set', () => {
+    expect(parseTaskSpec(EXTRACT).student.lm?.copyStrings ?? 'auto').toBe('auto');
+    expect(parseTaskSpec(`${EXTRACT}student:\n  lm: { copyStrings: false }\n`).student.lm?.copyStrings).toBe(false);
+    expect(errorOf(`${EXTRACT}student:\n  lm:\n    copyStrings: yes please\n`)).toMatch(/task\.yaml:19:\d+: student\.lm\.copyStrings/);
+  });
+
   it('points at the line of a shape that does not fit, of steps with epochs, and of an unknown key', () => {
     expect(errorOf(`${EXTRACT}student:\n  lm:\n    width: 100\n    heads: 3\n`)).toMatch(/task\.yaml:19:\d+: student\.lm\.width: width 100 does not divide into 3 heads/);
     expect(errorOf(`${EXTRACT}student:\n  lm:\n    steps: 10\n    epochs: 2\n`)).toMatch(/task\.yaml:20:\d+: student\.lm\.epochs: give steps or epochs, not both/);

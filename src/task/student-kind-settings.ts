@@ -66,6 +66,12 @@ export const languageModelSettingsSchema = z.object({
    */
   tokenizer: z.enum(['auto', 'bpe', 'teacher']).default('auto'),
   teacherEncoding: z.enum(['o200k_base', 'cl100k_base']).default('o200k_base'),
+  /**
+   * How the BPE tokenizer cuts text before merging: `gpt2` (default; GGUF export needs it) joins a
+   * space to the word after it, `words` keeps spaces apart, so a name copied from the input into a
+   * JSON string is the same tokens in both places.
+   */
+  pretokenizer: z.enum(['gpt2', 'words']).default('gpt2'),
   /** Optimiser steps (default 600); or give `epochs`, passes over the training examples, instead. */
   steps: z.number().int().min(1).max(1_000_000).optional(),
   epochs: z.number().positive().max(10_000).optional(),
@@ -82,6 +88,13 @@ export const languageModelSettingsSchema = z.object({
   maxAnswerTokens: z.number().int().min(1).max(8192).optional(),
   /** How the student file stores weights. */
   storage: z.enum(['f32', 'f16', 'i8']).default('f16'),
+  /**
+   * Under the answer's JSON Schema, write every string value as a word-aligned span of the input (a
+   * name not in the input can never be written), in evaluation and in `serve`'s json_schema answers.
+   * `auto` (default): on for an extract task when at least 98% of the teacher's string values in the
+   * training answers are such spans.
+   */
+  copyStrings: z.union([z.boolean(), z.literal('auto')]).default('auto'),
 }).strict().superRefine((settings, context) => {
   if (settings.steps !== undefined && settings.epochs !== undefined) context.addIssue({ code: 'custom', message: 'give steps or epochs, not both', path: ['epochs'] });
   const shape = languageModelShape(settings);

@@ -80,6 +80,11 @@ describe('GGUF export', () => {
     expect(fromHalf(half)).toBeCloseTo(weights.embedding[0] as number, 3);
   });
 
+  it('refuses a student whose tokenizer uses the words pre-tokeniser (llama.cpp would cut its text otherwise)', () => {
+    const words = trainTokenizer(['hello world, hello there', 'the quick brown fox'], 280, 'words');
+    expect(() => exportGguf(initialWeights(languageModelConfig({ ...config, vocabularySize: words.vocabularySize }), 1), words)).toThrow(/GGUF export needs the gpt2 pre-tokeniser/);
+  });
+
   it('uses GPT-2\'s byte-to-unicode table', () => {
     const table = byteToUnicode();
     expect(table[0x41]).toBe('A');

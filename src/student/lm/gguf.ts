@@ -75,6 +75,7 @@ function tokenizerMetadata(tokenizer: Tokenizer): Metadata {
   const types = tokens.map((_, token) => (token >= 256 && token < 256 + SPECIAL_TOKENS.length ? 3 : 1));
   const description = tokenizer.describe();
   if (description.kind !== 'bpe') throw new LanguageModelError('GGUF export needs the student\'s own BPE tokenizer; a teacher-tokenizer student cannot be exported yet');
+  if (description.pretokenizer === 'words') throw new LanguageModelError('GGUF export needs the gpt2 pre-tokeniser; this student was trained with student.lm.pretokenizer: words, which llama.cpp has no match for');
   const merges = description.merges.map(([left, right]) => `${text(left)} ${text(right)}`);
   return [
     ['tokenizer.ggml.model', ValueType.String, 'gpt2'],

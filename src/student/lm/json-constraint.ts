@@ -6,8 +6,15 @@
  * closing brace while a required key is missing), so a generation that ends with the end token
  * always parses and validates. Whitespace between tokens is allowed, up to a bound, so the model
  * cannot stall on it.
+ *
+ * With a copy source (the prompt), every string value (not a key) must also be a word-aligned span
+ * of that text (copy-spans.ts): the matcher tracks where in the source the string's decoded bytes
+ * (escapes included) can lie, refuses a byte no such span continues, and lets the closing quote
+ * through only where a span may end. A string is never a dead end: a span extends to the source's
+ * end, where it may always end.
  */
 import type { TokenConstraint } from './decoder.js';
+import { codePointAt, type CopySource } from './copy-spans.js';
 import { ANY_SCHEMA, compileSchema, type JsonType, type SchemaNode } from './json-schema.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -20,7 +27,8 @@ type Frame =
   | { kind: 'root'; done: boolean }
   | { kind: 'value'; node: SchemaNode; spaces: number }
   | { kind: 'literal'; candidates: readonly Uint8Array[]; typed: number }
-  | { kind: 'string'; escape: number; key: number[] | undefined }
+  /** `spans`: under a copy source, the source offsets just past each place the value's bytes so far can lie; `code`: a \\u escape's digits so far. */
+  | { kind: 'string'; escape: number; key: number[] | undefined; spans: readonly number[] | undefined; code: number }
   | { kind: 'number'; state: NumberState; integer: boolean; length: number }
   | { kind: 'object'; node: SchemaNode; phase: 'first' | 'key' | 'colon' | 'value' | 'afterValue'; seen: readonly string[]; key: string; spaces: number }
   | { kind: 'array'; node: SchemaNode; phase: 'first' | 'value' | 'afterValue'; spaces: number };
@@ -31,6 +39,8 @@ type Step = 'consumed' | 'reject' | 'done' | 'doneRefeed';
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
 const allows = (node: SchemaNode, type: JsonType): boolean => node.types === undefined || node.types.has(type);
+/** The byte each one-character escape (after the backslash) stands for. */
+const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([[0x22, 0x22], [0x5c, 0x5c], [0x2f, 0x2f], [0x62, 0x08], [0x66, 0x0c], [0x6e, 0x0a], [0x72, 0x0d], [0x74, 0x09]]);
 const LITERALS = { t: [encoder.encode('true')], f: [encoder.encode('false')], n: [encoder.encode('null')] };
 
 /** Whether the object in `frame` can take another key. */
@@ -40,22 +50,22 @@ function keyRemains(frame: Extract<Frame, { kind: 'object' }>): boolean {
 
 /** A byte-level matcher for documents valid under one schema. */
 export class JsonMatcher {
-  private constructor(private readonly stack: Frame[]) {}
+  private constructor(private readonly stack: Frame[], private readonly copy: CopySource | undefined) {}
 
-  /** A matcher at the start of a document valid under `node`. */
-  static start(node: SchemaNode): JsonMatcher {
-    return new JsonMatcher([{ kind: 'root', done: false }, { kind: 'value', node, spaces: 0 }]);
+  /** A matcher at the start of a document valid under `node`; with `copy`, string values must be spans of its text. */
+  static start(node: SchemaNode, copy?: CopySource): JsonMatcher {
+    return new JsonMatcher([{ kind: 'root', done: false }, { kind: 'value', node, spaces: 0 }], copy);
   }
 
   /** An independent copy. */
   clone(): JsonMatcher {
-    return new JsonMatcher(this.stack.map((frame) => ({ ...frame })));
+    return new JsonMatcher(this.stack.map((frame) => ({ ...frame })), this.copy);
   }
 
-  /** True inside a string value (not a key) with no escape pending: then bytes other than quote, backslash and control characters are taken as they are. */
+  /** True inside a string value (not a key, not copied) with no escape pending: then bytes other than quote, backslash and control characters are taken as they are. */
   inPlainString(): boolean {
     const top = this.stack[this.stack.length - 1] as Frame;
-    return top.kind === 'string' && top.escape === 0 && top.key === undefined;
+    return top.kind === 'string' && top.escape === 0 && top.key === undefined && top.spans === undefined;
   }
 
   /** True when the bytes so far are a whole valid document. */
@@ -129,7 +139,7 @@ export class JsonMatcher {
     if (node.literals !== undefined) next = { kind: 'literal', candidates: node.literals, typed: 0 };
     else if (byte === 0x7b && allows(node, 'object')) next = { kind: 'object', node, phase: 'first', seen: [], key: '', spaces: 0 };
     else if (byte === 0x5b && allows(node, 'array')) next = { kind: 'array', node, phase: 'first', spaces: 0 };
-    else if (byte === 0x22 && allows(node, 'string')) next = { kind: 'string', escape: 0, key: undefined };
+    else if (byte === 0x22 && allows(node, 'string')) next = { kind: 'string', escape: 0, key: undefined, spans: this.copy?.starts, code: 0 };
     else if ((byte === 0x2d || isDigit(byte)) && (allows(node, 'number') || allows(node, 'integer'))) next = { kind: 'number', state: 'start', integer: !allows(node, 'number'), length: 0 };
     else if ((byte === 0x74 || byte === 0x66) && allows(node, 'boolean')) next = { kind: 'literal', candidates: byte === 0x74 ? LITERALS.t : LITERALS.f, typed: 0 };
     else if (byte === 0x6e && allows(node, 'null')) next = { kind: 'literal', candidates: LITERALS.n, typed: 0 };
@@ -154,17 +164,51 @@ export class JsonMatcher {
       // Inside \uXXXX: hex digits only.
       const hex = isDigit(byte) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
       if (!hex) return 'reject';
+      frame.code = frame.code * 16 + Number.parseInt(String.fromCharCode(byte), 16);
       frame.escape--;
-      if (frame.escape === 1) frame.escape = 0;
+      // A copied string's digits so far must begin the code of a character some span continues with.
+      if (frame.spans !== undefined && !this.escapable(frame, (code) => code >> (4 * (frame.escape - 1)) === frame.code)) return 'reject';
+      if (frame.escape === 1) {
+        frame.escape = 0;
+        // A copied string holds the escaped character's UTF-8 bytes; a lone surrogate has none.
+        if (frame.spans !== undefined && !this.copyBytes(frame, frame.code >= 0xd800 && frame.code <= 0xdfff ? undefined : encoder.encode(String.fromCharCode(frame.code)))) return 'reject';
+      }
     } else if (frame.escape === 1) {
-      if (byte === 0x75) frame.escape = 5;
-      else if ([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74].includes(byte)) frame.escape = 0;
+      const simple = SIMPLE_ESCAPES.get(byte);
+      if (byte === 0x75) { frame.escape = 5; frame.code = 0; }
+      else if (simple !== undefined) { frame.escape = 0; if (frame.spans !== undefined && !this.copyBytes(frame, Uint8Array.of(simple))) return 'reject'; }
       else return 'reject';
-    } else if (byte === 0x22) return 'done';
-    else if (byte === 0x5c) frame.escape = 1;
-    else if (byte < 0x20) return 'reject';
+    } else if (byte === 0x22) {
+      // The empty string (spans still the source's starts) or a span that may end here.
+      return frame.spans === undefined || frame.spans === this.copy?.starts || frame.spans.some((end) => this.copy?.ends[end] === 1) ? 'done' : 'reject';
+    }
+    else if (byte === 0x5c) {
+      if (frame.spans !== undefined && !this.escapable(frame, () => true)) return 'reject';
+      frame.escape = 1;
+    } else if (byte < 0x20) return 'reject';
+    else if (frame.spans !== undefined && !this.copyBytes(frame, Uint8Array.of(byte))) return 'reject';
     if (frame.key !== undefined) frame.key = [...frame.key, byte];
     return 'consumed';
+  }
+
+  /** Whether some span of a copied string continues with a character a \\u escape can write (BMP) and `accepts`. */
+  private escapable(frame: Extract<Frame, { kind: 'string' }>, accepts: (code: number) => boolean): boolean {
+    const source = (this.copy as CopySource).bytes;
+    return (frame.spans as readonly number[]).some((end) => {
+      const code = codePointAt(source, end);
+      return code !== undefined && code <= 0xffff && accepts(code);
+    });
+  }
+
+  /** Moves a copied string's spans past `bytes` (the decoded bytes of one character or escape); false when no span continues so. */
+  private copyBytes(frame: Extract<Frame, { kind: 'string' }>, bytes: Uint8Array | undefined): boolean {
+    const { bytes: source, lastEnd } = this.copy as CopySource;
+    if (bytes === undefined) return false;
+    let spans = frame.spans as readonly number[];
+    // Kept only where the span can still reach an offset where it may end (no dead ends).
+    for (const byte of bytes) spans = spans.filter((end) => source[end] === byte && end < lastEnd).map((end) => end + 1);
+    frame.spans = spans;
+    return spans.length > 0;
   }
 
   private number(frame: Extract<Frame, { kind: 'number' }>, byte: number): Step {
@@ -190,7 +234,7 @@ export class JsonMatcher {
     const { node } = frame;
     if ((frame.phase === 'first' || frame.phase === 'key') && byte === 0x22) {
       frame.phase = 'key';
-      if (node.additional !== undefined) { this.push({ kind: 'string', escape: 0, key: [] }); return 'consumed'; }
+      if (node.additional !== undefined) { this.push({ kind: 'string', escape: 0, key: [], spans: undefined, code: 0 }); return 'consumed'; }
       const candidates = [...node.properties.keys()].filter((name) => !frame.seen.includes(name)).map((name) => encoder.encode(JSON.stringify(name)));
       const literal: Frame = { kind: 'literal', candidates, typed: 0 };
       this.push(literal);
@@ -227,9 +271,9 @@ export class JsonMatcher {
   }
 }
 
-/** A TokenConstraint that keeps the output a valid prefix of a document matching `schema`. */
-export function jsonSchemaConstraint(schema: unknown, tokenizer: Tokenizer): TokenConstraint {
-  let matcher = JsonMatcher.start(compileSchema(schema));
+/** A TokenConstraint that keeps the output a valid prefix of a document matching `schema`; with `copy`, every string value is a span of its text. */
+export function jsonSchemaConstraint(schema: unknown, tokenizer: Tokenizer, copy?: CopySource): TokenConstraint {
+  const matcher = JsonMatcher.start(compileSchema(schema), copy);
   const firstByte = new Uint8Array(256);
   const isPlain = (bytes: Uint8Array): boolean => bytes.every((byte) => byte >= 0x20 && byte !== 0x22 && byte !== 0x5c);
   const plain = Uint8Array.from({ length: tokenizer.vocabularySize }, (_, token) => (isPlain(tokenizer.tokenBytes(token)) ? 1 : 0));

@@ -4,11 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeStudentFile, FORMAT_VERSION, StudentFileError } from '../file-container.js';
+import { isCopiedSpan } from './copy-spans.js';
 import { ContextLengthError, TrainingSetTooSmallError, UnsupportedSchemaError } from './errors.js';
-import { languageModelFromBytes, trainLanguageModelStudent, type LanguageModelStudentOptions } from './lm-student.js';
+import { languageModelConfig } from './config.js';
+import { languageModelFromBytes, languageModelStudent, trainLanguageModelStudent, type LanguageModelStudentOptions } from './lm-student.js';
+import { trainTokenizer } from './tokenizer.js';
 import { decodeLanguageModel } from './serialise.js';
+import type { GenerativeStudent } from './types.js';
 import { colourExamples, COLOUR_SCHEMA } from './synthetic-text.js';
-import { namedTensors } from './weights.js';
+import { initialWeights, namedTensors } from './weights.js';
 
 const OPTIONS: LanguageModelStudentOptions = {
   vocabularySize: 300,
@@ -128,5 +132,32 @@ describe('language-model student errors in the one hierarchy', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as InstanceType<typeof UsageError>).exitCode).toBe(2);
     expect((error as InstanceType<typeof UsageError>).httpStatus).toBe(400);
+  });
+});
+
+describe('language-model student, copying strings from the prompt', () => {
+  const SCHEMA = { type: 'object', properties: { names: { type: 'array', items: { type: 'string' } } }, required: ['names'], additionalProperties: false };
+  const prompt = 'Ada Lovelace met Charles Babbage in London';
+  // Untrained weights with room for long answers: what they write is near-random, so only the constraint can keep it to spans.
+  const tokenizer = trainTokenizer([prompt, '{"names": ["Grace Hopper", "Paris"]}'], 300);
+  const weights = initialWeights(languageModelConfig({ width: 32, layers: 1, heads: 4, keyValueHeads: 2, hiddenWidth: 64, context: 512, vocabularySize: tokenizer.vocabularySize }), 5);
+  const student = languageModelStudent(weights, tokenizer, undefined, { copyStrings: true });
+  const namesOf = (copying: GenerativeStudent, options: { copyStrings?: boolean } = {}): string[] => Array.from({ length: 8 }, (_, seed) => {
+    const generation = copying.generate(prompt, { maxTokens: 200, temperature: 1.5, seed, schema: SCHEMA, ...options });
+    return generation.finishReason === 'stop' ? (JSON.parse(generation.text) as { names: string[] }).names : [];
+  }).flat();
+
+  it('keeps the setting in its file, and then writes only spans of the prompt under a schema', () => {
+    const loaded = languageModelFromBytes(student.toBytes('f16'));
+    expect(loaded.decoding.copyStrings).toBe(true);
+    const names = namesOf(loaded);
+    expect(names.filter((name) => name !== '').length).toBeGreaterThan(3);
+    for (const name of names) expect(isCopiedSpan(name, prompt), name).toBe(true);
+  });
+
+  it('writes other strings when a request turns it off, and files without it do not copy', () => {
+    expect(namesOf(student, { copyStrings: false }).some((name) => !isCopiedSpan(name, prompt))).toBe(true);
+    const plain = languageModelStudent(weights, tokenizer);
+    expect(languageModelFromBytes(plain.toBytes()).decoding.copyStrings).toBe(false);
   });
 });

@@ -9,12 +9,13 @@ import { languageModelConfig, parameterCountOf, type LanguageModelConfig } from 
 import { decode, decodeSteps, type DecodeOptions } from './decoder.js';
 import { TrainingSetTooSmallError } from './errors.js';
 import { transformerStepModel } from './inference.js';
+import { copySource } from './copy-spans.js';
 import { jsonSchemaConstraint } from './json-constraint.js';
 import { encodeExamples, promptTokens, type GenerationExample } from './sequences.js';
 import { decodeLanguageModel, encodeLanguageModel, type DecodeLanguageModelOptions } from './serialise.js';
 import { trainTokenizer, type Tokenizer } from './tokenizer.js';
 import { DEFAULT_TRAINING, MINIMUM_TRAINING_EXAMPLES, trainLanguageModel, type EvaluationReport, type TrainingReport, type TrainingSettings } from './training.js';
-import type { GenerateOptions, GenerationChunk, GenerativeStudent, LanguageModelTrainingSummary } from './types.js';
+import type { GenerateOptions, GenerationChunk, GenerativeStudent, LanguageModelTrainingSummary, StudentDecoding } from './types.js';
 import { initialWeights, type LanguageModelWeights } from './weights.js';
 
 /** How to build and train a language-model student. */
@@ -29,23 +30,26 @@ export interface LanguageModelStudentOptions {
   /** Share of the examples held out for validation when no validation set is given. */
   validationShare?: number;
   onEvaluation?: (report: EvaluationReport) => void;
+  /** Decoding defaults the student file keeps (default: nothing copied). */
+  decoding?: StudentDecoding;
 }
 
 /** A generative student over trained weights. */
-export function languageModelStudent(weights: LanguageModelWeights, tokenizer: Tokenizer, training?: LanguageModelTrainingSummary): GenerativeStudent {
+export function languageModelStudent(weights: LanguageModelWeights, tokenizer: Tokenizer, training?: LanguageModelTrainingSummary, decoding: StudentDecoding = { copyStrings: false }): GenerativeStudent {
   const model = transformerStepModel(weights);
-  const decodeOptions = (options: GenerateOptions): DecodeOptions => {
-    const { schema, ...rest } = options;
-    return schema === undefined ? rest : { ...rest, constraint: jsonSchemaConstraint(schema, tokenizer) };
+  const decodeOptions = (prompt: string, options: GenerateOptions): DecodeOptions => {
+    const { schema, copyStrings = decoding.copyStrings, ...rest } = options;
+    return schema === undefined ? rest : { ...rest, constraint: jsonSchemaConstraint(schema, tokenizer, copyStrings ? copySource(prompt) : undefined) };
   };
   return {
     kind: 'lm',
     config: weights.config,
     training,
     tokenizer,
-    generate: (prompt, options = {}) => decode(model, tokenizer, promptTokens(tokenizer, prompt), decodeOptions(options)),
+    decoding: Object.freeze({ ...decoding }),
+    generate: (prompt, options = {}) => decode(model, tokenizer, promptTokens(tokenizer, prompt), decodeOptions(prompt, options)),
     async *stream(prompt, options = {}): AsyncGenerator<GenerationChunk> {
-      const steps = decodeSteps(model, tokenizer, promptTokens(tokenizer, prompt), decodeOptions(options));
+      const steps = decodeSteps(model, tokenizer, promptTokens(tokenizer, prompt), decodeOptions(prompt, options));
       let streamed = 0;
       for (;;) {
         const next = steps.next();
@@ -57,7 +61,7 @@ export function languageModelStudent(weights: LanguageModelWeights, tokenizer: T
         yield next.value;
       }
     },
-    toBytes: (storage = 'f32') => encodeLanguageModel({ weights, tokenizer, training }, storage),
+    toBytes: (storage = 'f32') => encodeLanguageModel({ weights, tokenizer, training, decoding }, storage),
     parameterCount: () => parameterCountOf(weights.config),
   };
 }
@@ -65,7 +69,7 @@ export function languageModelStudent(weights: LanguageModelWeights, tokenizer: T
 /** Rebuilds a student from file bytes; StudentFileError for a corrupt, foreign or newer file. */
 export function languageModelFromBytes(bytes: Uint8Array, options: DecodeLanguageModelOptions = {}): GenerativeStudent {
   const file = decodeLanguageModel(bytes, options);
-  return languageModelStudent(file.weights, file.tokenizer, file.training);
+  return languageModelStudent(file.weights, file.tokenizer, file.training, file.decoding);
 }
 
 /** Splits off a validation set deterministically when none is given. */
@@ -92,7 +96,7 @@ export function trainLanguageModelStudent(examples: readonly GenerationExample[]
     stepsRun: report.stepsRun, bestStep: report.bestStep, stoppedEarly: report.stoppedEarly, validationLoss: report.bestValidationLoss,
     trainExamples: train.length, validationExamples: validation.length, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
   };
-  return { student: languageModelStudent(weights, tokenizer, summary), report };
+  return { student: languageModelStudent(weights, tokenizer, summary, options.decoding), report };
 }
 
 /**

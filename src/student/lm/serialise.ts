@@ -9,7 +9,7 @@ import { languageModelConfig, type LanguageModelConfig } from './config.js';
 import { decodeHalf, decodeInt8, encodeHalf, encodeInt8 } from './quantise.js';
 import { teacherTokenizerFromDescription, type TeacherEncoding } from './teacher-tokenizer.js';
 import { bpeTokenizer, type Tokenizer, type TokenizerDescription } from './tokenizer.js';
-import type { LanguageModelTrainingSummary, WeightStorage } from './types.js';
+import type { LanguageModelTrainingSummary, StudentDecoding, WeightStorage } from './types.js';
 import { blockShapes, BLOCK_TENSORS, namedTensors, zeroWeights, type LanguageModelWeights } from './weights.js';
 
 /** The kind name in the file. */
@@ -20,6 +20,8 @@ export interface LanguageModelFile {
   weights: LanguageModelWeights;
   tokenizer: Tokenizer;
   training: LanguageModelTrainingSummary | undefined;
+  /** Decoding defaults (absent in files written before they existed: nothing copied). */
+  decoding?: StudentDecoding;
 }
 
 /** Columns of the tensor named `name` (one row per input unit or vocabulary entry). */
@@ -41,7 +43,7 @@ export function encodeLanguageModel(file: LanguageModelFile, storage: WeightStor
       tensors.push([name, values], [`${name}.scales`, scales]);
     }
   }
-  const header = { config, tokenizer: file.tokenizer.describe(), storage, training: file.training ?? null };
+  const header = { config, tokenizer: file.tokenizer.describe(), storage, training: file.training ?? null, ...(file.decoding === undefined ? {} : { decoding: file.decoding }) };
   return encodeStudentFile(LANGUAGE_MODEL_KIND, header, tensors);
 }
 
@@ -55,7 +57,7 @@ export interface DecodeLanguageModelOptions {
 export function decodeLanguageModel(bytes: Uint8Array, options: DecodeLanguageModelOptions = {}): LanguageModelFile {
   const contents = decodeStudentFile(bytes);
   if (contents.kind !== LANGUAGE_MODEL_KIND) throw new StudentFileError(`student file holds a "${contents.kind}" student, not a language model ("${LANGUAGE_MODEL_KIND}")`);
-  const header = contents.header as { config: LanguageModelConfig; tokenizer: TokenizerDescription; storage: WeightStorage; training: LanguageModelTrainingSummary | null };
+  const header = contents.header as { config: LanguageModelConfig; tokenizer: TokenizerDescription; storage: WeightStorage; training: LanguageModelTrainingSummary | null; decoding?: StudentDecoding };
   const config = languageModelConfig(header.config);
   const tokenizer = header.tokenizer.kind === 'teacher' ? teacherTokenizerFromDescription(header.tokenizer, options.encodings ?? {}) : bpeTokenizer(header.tokenizer);
   if (tokenizer.vocabularySize !== config.vocabularySize) throw new StudentFileError(`student file tokenizer has ${tokenizer.vocabularySize} tokens but the model ${config.vocabularySize}`);
@@ -68,5 +70,5 @@ export function decodeLanguageModel(bytes: Uint8Array, options: DecodeLanguageMo
     if (values.length !== tensor.length) throw new StudentFileError(`student file tensor "${name}" has ${values.length} values, expected ${tensor.length}`);
     tensor.set(values);
   }
-  return { weights, tokenizer, training: header.training ?? undefined };
+  return { weights, tokenizer, training: header.training ?? undefined, decoding: { copyStrings: header.decoding?.copyStrings === true } };
 }

@@ -44,3 +44,22 @@ describe('byte-level BPE tokenizer', () => {
     expect(() => trainTokenizer(corpus, 100)).toThrow(/vocabulary size must be/);
   });
 });
+
+describe('the words pre-tokeniser', () => {
+  it('keeps spaces apart, so a name is the same tokens in a sentence and in a JSON string, and survives its file header', () => {
+    expect(pretokenize('Ada met John Smith.', 'words')).toEqual(['Ada', ' ', 'met', ' ', 'John', ' ', 'Smith', '.']);
+    const texts = ['Ada met John Smith in Rome.', '{"people": ["John Smith"]}', 'John Smith and Ada.'];
+    const words = trainTokenizer(texts, 330, 'words');
+    const inSentence = words.encode('Ada met John Smith in Rome.');
+    const inAnswer = words.encode('["John Smith"]');
+    const name = words.encode('John Smith');
+    const contains = (haystack: number[], needle: number[]) => haystack.some((_, at) => needle.every((token, index) => haystack[at + index] === token));
+    expect(contains(inSentence, name) && contains(inAnswer, name)).toBe(true);
+    expect(pretokenize('Ada met John Smith.')).toContain(' John');
+    const gpt2 = trainTokenizer(texts, 330);
+    const rebuilt = bpeTokenizer(words.describe() as Parameters<typeof bpeTokenizer>[0]);
+    expect(rebuilt.encode('Ada met John Smith in Rome.')).toEqual(inSentence);
+    expect(rebuilt.decode(inSentence)).toBe('Ada met John Smith in Rome.');
+    expect(gpt2.describe()).not.toHaveProperty('pretokenizer');
+  });
+});

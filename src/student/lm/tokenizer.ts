@@ -4,6 +4,8 @@
  * pre-tokenisation pattern (the one llama.cpp's `gpt2` pre-tokeniser uses, so a GGUF export
  * tokenises the same), and merges never cross those pieces. Every well-formed string round-trips
  * exactly, since any byte is a token. Training is deterministic: ties go to the smallest pair.
+ * The `words` pre-tokeniser instead keeps spaces apart from words, so a name is the same tokens
+ * wherever it stands ("John" in a sentence and in a JSON string alike): what copying needs.
  */
 import { LanguageModelConfigError } from './errors.js';
 
@@ -13,9 +15,14 @@ const FIRST_MERGE = 256 + SPECIAL_TOKENS.length;
 
 /** GPT-2's pre-tokenisation pattern: contractions, letters, digits, other symbols, whitespace. */
 export const PRETOKENIZE_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+/** The `words` pattern: GPT-2's without a space joined to the piece after it. */
+const WORDS_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}+|[^\s\p{L}\p{N}]+|\s+/gu;
 
-/** What a BPE tokenizer's file header holds. */
-export interface BpeTokenizerDescription { kind: 'bpe'; merges: Array<[number, number]> }
+/** How text is cut into pieces before BPE: `gpt2` (GGUF-compatible) or `words` (spaces apart). */
+export type Pretokenizer = 'gpt2' | 'words';
+
+/** What a BPE tokenizer's file header holds (no `pretokenizer`: gpt2). */
+export interface BpeTokenizerDescription { kind: 'bpe'; merges: Array<[number, number]>; pretokenizer?: Pretokenizer }
 /** What a teacher tokenizer's file header holds (see teacher-tokenizer.ts). */
 export interface TeacherTokenizerDescription { kind: 'teacher'; encoding: string; teacherTokens: number[] }
 /** What a tokenizer file header holds. */
@@ -42,8 +49,8 @@ const encoder = new TextEncoder();
 const pairKey = (left: number, right: number): number => left * 65536 + right;
 
 /** Splits text into pre-tokenisation pieces whose concatenation is the text. */
-export function pretokenize(text: string): string[] {
-  return text.match(PRETOKENIZE_PATTERN) ?? [];
+export function pretokenize(text: string, pretokenizer: Pretokenizer = 'gpt2'): string[] {
+  return text.match(pretokenizer === 'words' ? WORDS_PATTERN : PRETOKENIZE_PATTERN) ?? [];
 }
 
 /** Replaces every (left, right) in `ids` by `merged`, returning the new length (in place). */
@@ -83,12 +90,12 @@ function bestPair(counts: Map<number, number>, banned: ReadonlySet<number>): num
 const bytesKey = (bytes: readonly number[]): string => String.fromCharCode(...bytes);
 
 /** Learns merges on `texts` until the vocabulary has `vocabularySize` tokens (or no pair repeats). */
-export function trainTokenizer(texts: readonly string[], vocabularySize: number): Tokenizer {
+export function trainTokenizer(texts: readonly string[], vocabularySize: number, pretokenizer: Pretokenizer = 'gpt2'): Tokenizer {
   if (!Number.isInteger(vocabularySize) || vocabularySize < FIRST_MERGE || vocabularySize > 65536) {
     throw new LanguageModelConfigError(`tokenizer vocabulary size must be an integer from ${FIRST_MERGE} to 65536, got ${vocabularySize}`);
   }
   const frequency = new Map<string, number>();
-  for (const text of texts) for (const piece of pretokenize(text)) frequency.set(piece, (frequency.get(piece) ?? 0) + 1);
+  for (const text of texts) for (const piece of pretokenize(text, pretokenizer)) frequency.set(piece, (frequency.get(piece) ?? 0) + 1);
   const pieces = [...frequency.keys()].sort();
   const weights = pieces.map((piece) => frequency.get(piece) as number);
   const ids = pieces.map((piece) => Array.from(encoder.encode(piece)));
@@ -122,12 +129,13 @@ export function trainTokenizer(texts: readonly string[], vocabularySize: number)
     holders.delete(key);
     counts.delete(key);
   }
-  return bpeTokenizer({ kind: 'bpe', merges });
+  return bpeTokenizer({ kind: 'bpe', merges, ...(pretokenizer === 'gpt2' ? {} : { pretokenizer }) });
 }
 
 /** Rebuilds a tokenizer from its description (a file header). */
 export function bpeTokenizer(description: BpeTokenizerDescription): Tokenizer {
   const { merges } = description;
+  const pretokenizer = description.pretokenizer ?? 'gpt2';
   const vocabularySize = FIRST_MERGE + merges.length;
   const ranks = new Map<number, number>(merges.map(([left, right], rank) => [pairKey(left, right), rank]));
   const bytes: Uint8Array[] = Array.from({ length: 256 }, (_, byte) => Uint8Array.of(byte));
@@ -160,7 +168,7 @@ export function bpeTokenizer(description: BpeTokenizerDescription): Tokenizer {
     beginToken: 256, answerToken: 257, endToken: 258,
     encode(text) {
       const out: number[] = [];
-      for (const piece of pretokenize(text)) {
+      for (const piece of pretokenize(text, pretokenizer)) {
         let ids = cache.get(piece);
         if (ids === undefined) {
           ids = encodePiece(piece);
@@ -178,6 +186,6 @@ export function bpeTokenizer(description: BpeTokenizerDescription): Tokenizer {
       return new TextDecoder().decode(joined);
     },
     tokenBytes: (token) => bytes[token] ?? new Uint8Array(0),
-    describe: () => ({ kind: 'bpe', merges: merges.map(([left, right]) => [left, right]) }),
+    describe: () => ({ kind: 'bpe', merges: merges.map(([left, right]) => [left, right]), ...(pretokenizer === 'gpt2' ? {} : { pretokenizer }) }),
   };
 }

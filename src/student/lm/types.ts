@@ -11,6 +11,17 @@ import type { Tokenizer } from './tokenizer.js';
 export interface GenerateOptions extends Omit<DecodeOptions, 'constraint'> {
   /** A JSON Schema (supported subset); the output then always parses and validates, unless max tokens cut it short. */
   schema?: unknown;
+  /**
+   * With `schema`: every string value must be a word-aligned span of the prompt (copy-spans.ts), so a
+   * name that is not in the input can never be written. Default: the student's own `decoding.copyStrings`.
+   */
+  copyStrings?: boolean;
+}
+
+/** How a student decodes unless a request says otherwise; decided at training and kept in the student file. */
+export interface StudentDecoding {
+  /** Under a schema, copy string values from the prompt (the teacher's strings were spans of its input). */
+  copyStrings: boolean;
 }
 
 /** One streamed piece of a generation. */
@@ -45,6 +56,7 @@ export interface GenerativeStudent {
   readonly training: LanguageModelTrainingSummary | undefined;
   /** The student's tokenizer (token counts for usage, and the token ids a watermark detector scores). */
   readonly tokenizer: Tokenizer;
+  readonly decoding: StudentDecoding;
   /** Generates an answer to `prompt`. */
   generate(prompt: string, options?: GenerateOptions): Generation;
   /** The same generation as an async stream of text pieces. */
