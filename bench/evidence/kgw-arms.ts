@@ -28,6 +28,8 @@ export interface KgwPlan {
   student: StudentSettings;
   /** Whether this seed also runs the robustness arms. */
   robustness: boolean;
+  /** Whether this seed trains the student with 10% of its answers watermarked. */
+  tenth: boolean;
 }
 
 /** What a traced arm reached. */
@@ -75,10 +77,10 @@ function quality(answer: (prompt: string) => string, windows: readonly TextWindo
 }
 
 /** Traces one student and condenses what it found. */
-async function traced(arm: string, distilled: Distilled, share: number, data: ReadonlyMap<string, string>, owner: GenerativeStudent, key: WatermarkKey, plan: KgwPlan, tracePrompts: readonly string[], note?: string): Promise<ArmResult & { answers: SuspectTrace['answers'] }> {
+async function traced(seed: number, arm: string, distilled: Distilled, share: number, data: ReadonlyMap<string, string>, owner: GenerativeStudent, key: WatermarkKey, plan: KgwPlan, tracePrompts: readonly string[], note?: string): Promise<ArmResult & { answers: SuspectTrace['answers'] }> {
   const trace = await traceStudent(distilled.student, owner.tokenizer, key, tracePrompts, plan.maxScored, plan.maxTokens);
   const { result, answers, ...figures } = trace;
-  process.stderr.write(`    ${arm}: log10 p ${figures.log10P.toFixed(1)} over ${figures.scored} tuples (green ${(figures.greenShare * 100).toFixed(1)}%), student val loss ${distilled.validationLoss.toFixed(3)}\n`);
+  process.stderr.write(`  seed ${seed} ${arm}: log10 p ${figures.log10P.toFixed(1)} over ${figures.scored} tuples (green ${(figures.greenShare * 100).toFixed(1)}%), student val loss ${distilled.validationLoss.toFixed(3)}\n`);
   return {
     arm, watermarkedShare: share, answers,
     trace: { ...figures, curve: result.curve.map((point) => ({ scored: point.scored, log10P: point.log10P })), verdict: result.verdict, adjustedLog10P: result.adjustedLog10P },
@@ -104,18 +106,20 @@ export async function runSeed(seed: number, owner: GenerativeStudent, paraphrase
     const marked = distilledRun.harvest;
     const clean = controlRun.harvest;
     const arms: Array<ArmResult & { answers: SuspectTrace['answers'] }> = [];
-    arms.push(await traced('distilled', distilledRun, 1, marked, owner, key, plan, tracePrompts));
-    arms.push(await traced('control', controlRun, 0, clean, owner, key, plan, tracePrompts));
+    arms.push(await traced(seed, 'distilled', distilledRun, 1, marked, owner, key, plan, tracePrompts));
+    arms.push(await traced(seed, 'control', controlRun, 0, clean, owner, key, plan, tracePrompts));
     const replay = async (arm: string, answers: Map<string, string>, share: number, note?: string) => {
       const run = await distil(path.join(folder, `seed-${seed}`, arm), prompts, { answers }, student, seed, plan.maxTokens);
-      arms.push(await traced(arm, run, share, answers, owner, key, plan, tracePrompts, note));
+      arms.push(await traced(seed, arm, run, share, answers, owner, key, plan, tracePrompts, note));
     };
     const mix = (share: number) => {
       const mixed = mixAnswers(marked, clean, share, seed);
       return { answers: new Map([...mixed].map(([prompt, entry]) => [prompt, entry.answer])), share: [...mixed.values()].filter((entry) => entry.fromFirst).length / Math.max(1, mixed.size) };
     };
-    const tenth = mix(0.1);
-    await replay('watermarked-10%', tenth.answers, tenth.share);
+    if (plan.tenth) {
+      const tenth = mix(0.1);
+      await replay('watermarked-10%', tenth.answers, tenth.share);
+    }
     if (plan.robustness) {
       for (const share of [0.9, 0.5]) {
         const mixed = mix(share);

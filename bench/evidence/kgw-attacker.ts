@@ -52,7 +52,7 @@ function attackerTask(projectDir: string, url: string, model: string, student: S
     teacher: { baseURL: url, model, apiKeyEnv: KEY_ENV, logprobs: false, temperature: 1, maxTokens, timeoutMs: 60_000 },
     prompt: { messages: [{ role: 'user', content: '{{text}}' }] },
     inputs: { path: 'inputs.jsonl' },
-    budget: { maxUSD: 100, prices: { inputPer1M: 0.15, outputPer1M: 0.6 } },
+    budget: { maxUSD: 100, prices: { inputPer1M: 0, outputPer1M: 0 } },
     limits: { concurrency: 2 },
     split: { train: 0.9, val: 0.1, test: 0 },
     curate: { exports: ['openai-chat'] },

@@ -77,12 +77,13 @@ export function substituteSynonyms(text: string, synonyms: ReadonlyMap<string, r
   return { text: out.join(' '), swapped, words: words.length };
 }
 
-/** For each prompt, the first source's answer with probability `share` (by a seeded hash of the prompt), else the second's. */
+/** For each prompt both sources answered, the first source's answer with probability `share` (by a seeded hash of the prompt), else the second's. */
 export function mixAnswers(first: ReadonlyMap<string, string>, second: ReadonlyMap<string, string>, share: number, seed: number): Map<string, { answer: string; fromFirst: boolean }> {
   const mixed = new Map<string, { answer: string; fromFirst: boolean }>();
   for (const [prompt, answer] of first) {
     const other = second.get(prompt);
-    const fromFirst = other === undefined || unitInterval(`${seed}:${prompt}`) < share;
+    if (other === undefined) continue;
+    const fromFirst = unitInterval(`${seed}:${prompt}`) < share;
     mixed.set(prompt, { answer: fromFirst ? answer : other, fromFirst });
   }
   return mixed;

@@ -32,11 +32,11 @@ export interface OwnerSettings {
 }
 
 /** Trains (or loads from the cache) a language model on `train`; `name` keys the cache with the settings and data. */
-function cachedModel(name: string, train: readonly TextWindow[], validation: readonly TextWindow[], settings: OwnerSettings, seed: number): { student: GenerativeStudent; seconds: number; cached: boolean; validationLoss: number } {
+function cachedModel(name: string, train: readonly TextWindow[], validation: readonly TextWindow[], settings: OwnerSettings, seed: number): CachedModel {
   const file = path.join(CACHE, `${name}-${contentHash({ settings, seed, train, validation }).slice(0, 16)}.lm`);
   if (existsSync(file)) {
-    const student = languageModelFromBytes(new Uint8Array(readFileSync(file)));
-    return { student, seconds: student.training?.seconds ?? 0, cached: true, validationLoss: student.training?.validationLoss ?? Number.NaN };
+    const student = loadModel(file);
+    return { student, file, seconds: student.training?.seconds ?? 0, cached: true, validationLoss: student.training?.validationLoss ?? Number.NaN };
   }
   const tokenizer = trainTokenizer(train.flatMap((window) => [window.prompt, window.answer]), settings.vocabularySize);
   const fitting = (windows: readonly TextWindow[]) => windows.filter((window) => tokenizer.encode(window.prompt).length + tokenizer.encode(window.answer).length + 3 <= settings.context);
@@ -46,16 +46,24 @@ function cachedModel(name: string, train: readonly TextWindow[], validation: rea
   });
   mkdirSync(CACHE, { recursive: true });
   writeFileSync(file, student.toBytes('f32'));
-  return { student: languageModelFromBytes(student.toBytes('f32')), seconds: student.training?.seconds ?? 0, cached: false, validationLoss: report.bestValidationLoss };
+  return { student: loadModel(file), file, seconds: student.training?.seconds ?? 0, cached: false, validationLoss: report.bestValidationLoss };
+}
+
+/** A cached model and where its file is (child processes load it from there). */
+export interface CachedModel { student: GenerativeStudent; file: string; seconds: number; cached: boolean; validationLoss: number }
+
+/** Loads a model file written by `cachedModel`. */
+export function loadModel(file: string): GenerativeStudent {
+  return languageModelFromBytes(new Uint8Array(readFileSync(file)));
 }
 
 /** The owner's model, trained on licence windows. */
-export function ownerModel(train: readonly TextWindow[], validation: readonly TextWindow[], settings: OwnerSettings): ReturnType<typeof cachedModel> {
+export function ownerModel(train: readonly TextWindow[], validation: readonly TextWindow[], settings: OwnerSettings): CachedModel {
   return cachedModel('owner', train, validation, settings, 7);
 }
 
 /** The paraphraser: learns to write a sentence back from its words with every third one dropped (other text than the owner's). */
-export function paraphraserModel(sentences: readonly string[], settings: OwnerSettings): ReturnType<typeof cachedModel> {
+export function paraphraserModel(sentences: readonly string[], settings: OwnerSettings): CachedModel {
   const pairs = sentences.map((sentence) => ({ prompt: paraphraseInput(sentence), answer: sentence }));
   const held = Math.max(8, Math.floor(pairs.length / 20));
   return cachedModel('paraphraser', pairs.slice(held), pairs.slice(0, held), settings, 11);

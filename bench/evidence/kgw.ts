@@ -6,42 +6,79 @@
  * HTTP; beside it a control student trained on the same prompts with the same model's unwatermarked
  * answers. Entries: evidence-kgw-radioactivity, watermark-robustness-kgw, watermark-quality-cost-kgw.
  * Knobs: --kgw-seeds=N (default 5; 1 with --quick), --kgw-robust-seeds=N (seeds that also run the
- * robustness arms; default 2, 1 with --quick), --kgw-delta=D, --kgw-h=H.
+ * robustness arms; default 1, 0 with --quick), --kgw-tenth-seeds=N (seeds with the 10%-watermarked
+ * student), --kgw-parallel=N (seed processes at once; default 3), --kgw-delta=D (3), --kgw-h=H (1),
+ * --kgw-harvest=N (prompts the attacker sends), --kgw-student-steps=N.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultSynonymTable } from '../../src/evidence/lexical/synonyms.js';
 import type { BenchOptions } from '../options.js';
 import type { BenchmarkEntry } from '../report.js';
 import { licenceWindows, otherText } from './kgw-corpus.js';
-import { runSeed, type KgwPlan, type SeedResult } from './kgw-arms.js';
+import type { KgwPlan, SeedResult } from './kgw-arms.js';
 import { kgwEntries } from './kgw-entries.js';
 import { ownerModel, paraphraserModel, type OwnerSettings } from './kgw-owner.js';
+import type { SeedJob } from './kgw-seed-child.js';
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kgw-seed-child.ts');
+
+/** Runs one seed's job in a child process (its stderr passed through); resolves with its result. */
+function runChild(job: SeedJob): Promise<SeedResult> {
+  return new Promise((resolve, reject) => {
+    const jobFile = `${job.resultFile}.job.json`;
+    writeFileSync(jobFile, JSON.stringify(job));
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, jobFile], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(job.resultFile, 'utf8')) as SeedResult) : reject(new Error(`seed ${job.seed} failed (exit ${code})`))));
+  });
+}
+
+/** Runs the jobs, `parallel` at a time, results in seed order. */
+async function runJobs(jobs: readonly SeedJob[], parallel: number): Promise<SeedResult[]> {
+  const results: SeedResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await runChild(jobs[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  return results;
+}
 
 /** The sizes of a quick and of a full run. */
-function sizes(options: BenchOptions): { owner: OwnerSettings; paraphraser: OwnerSettings; plan: KgwPlan; seeds: number; robustSeeds: number; answerWords: number } {
+function sizes(options: BenchOptions): { owner: OwnerSettings; paraphraser: OwnerSettings; plan: KgwPlan; seeds: number; robustSeeds: number; tenthSeeds: number; parallel: number; answerWords: number } {
   const quick = options.quick;
-  const delta = Number(options.argument('kgw-delta') ?? 2);
-  const contextWidth = Number(options.argument('kgw-h') ?? 1);
+  const number = (name: string, full: number, small: number) => Number(options.argument(name) ?? (quick ? small : full));
   const owner: OwnerSettings = quick
     ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, context: 64, steps: 40, learningRate: 1e-2 }
-    : { vocabularySize: 384, width: 64, layers: 2, hiddenWidth: 176, context: 80, steps: 400, learningRate: 1e-2 };
+    : { vocabularySize: 512, width: 64, layers: 2, hiddenWidth: 176, context: 80, steps: 300, learningRate: 1e-2 };
   const paraphraser: OwnerSettings = quick
     ? { ...owner, steps: 20 }
-    : { vocabularySize: 512, width: 64, layers: 2, hiddenWidth: 176, context: 128, steps: 300, learningRate: 1e-2 };
+    : { vocabularySize: 512, width: 64, layers: 2, hiddenWidth: 176, context: 128, steps: 200, learningRate: 1e-2 };
   const plan: KgwPlan = {
-    gamma: 0.25, delta, contextWidth,
-    harvestPrompts: quick ? 60 : 600, tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 100,
-    maxScored: 5000, randomKeys: 100, maxTokens: quick ? 32 : 48,
-    student: quick ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, steps: 30, learningRate: 1e-2 } : { vocabularySize: 384, width: 64, layers: 2, hiddenWidth: 176, steps: 300, learningRate: 1e-2 },
-    robustness: true,
+    gamma: 0.25, delta: number('kgw-delta', 3, 3), contextWidth: number('kgw-h', 1, 1),
+    harvestPrompts: number('kgw-harvest', 400, 40), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
+    maxScored: quick ? 2000 : 5000, randomKeys: 100, maxTokens: quick ? 24 : 40,
+    student: quick
+      ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, steps: 20, learningRate: 1e-2 }
+      : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, steps: number('kgw-student-steps', 250, 20), learningRate: 1e-2 },
+    robustness: true, tenth: true,
   };
-  return { owner, paraphraser, plan, seeds: Number(options.argument('kgw-seeds') ?? (quick ? 1 : 5)), robustSeeds: Number(options.argument('kgw-robust-seeds') ?? (quick ? 1 : 2)), answerWords: quick ? 10 : 14 };
+  return {
+    owner, paraphraser, plan, answerWords: quick ? 8 : 14,
+    seeds: number('kgw-seeds', 5, 1), robustSeeds: number('kgw-robust-seeds', 1, 0), tenthSeeds: number('kgw-tenth-seeds', 5, 1), parallel: number('kgw-parallel', 3, 1),
+  };
 }
 
 /** Measures the KGW story and returns its entries (the section writer adds them to `evidence`). */
 export async function kgwEvidence(options: BenchOptions): Promise<{ entries: BenchmarkEntry[]; intro?: string }> {
-  const { owner: ownerSettings, paraphraser: paraphraserSettings, plan, seeds, robustSeeds, answerWords } = sizes(options);
+  const { owner: ownerSettings, paraphraser: paraphraserSettings, plan, seeds, robustSeeds, tenthSeeds, parallel, answerWords } = sizes(options);
   const loadBefore = os.loadavg();
   const windows = licenceWindows(answerWords);
   const ownerTrain = windows.slice(0, Math.floor(windows.length / 2));
@@ -49,11 +86,11 @@ export async function kgwEvidence(options: BenchOptions): Promise<{ entries: Ben
   const owner = ownerModel(ownerTrain, rest.slice(0, 60), ownerSettings);
   process.stderr.write(`  owner model: ${owner.student.parameterCount()} parameters, validation loss ${owner.validationLoss.toFixed(3)}${owner.cached ? ' (cached)' : `, trained in ${owner.seconds.toFixed(0)} s`}\n`);
   const sentences = otherText(options.quick ? 200 : 2000);
-  const paraphraser = sentences.length >= 40 ? paraphraserModel(sentences, paraphraserSettings) : null;
-  const synonyms = new Map<string, readonly string[]>();
-  for (const set of defaultSynonymTable().sets) for (const word of set) synonyms.set(word, set);
-  const folder = path.resolve('.bench-cache', 'evidence-kgw', 'projects');
-  const results: SeedResult[] = [];
+  const paraphraser = robustSeeds > 0 && sentences.length >= 40 ? paraphraserModel(sentences, paraphraserSettings) : null;
+  const synonymSets = defaultSynonymTable().sets.map((set) => [...set]);
+  const folder = path.resolve('.bench-cache', 'evidence-kgw', options.quick ? 'quick' : 'full');
+  mkdirSync(folder, { recursive: true });
+  const jobs: SeedJob[] = [];
   const unseen = rest.slice(60);
   for (let seed = 1; seed <= seeds; seed++) {
     // Each seed: its own key, its own harvest prompts (a rotation of the unseen windows), fresh trace and quality prompts.
@@ -62,9 +99,9 @@ export async function kgwEvidence(options: BenchOptions): Promise<{ entries: Ben
     const harvest = rotated.slice(0, plan.harvestPrompts);
     const trace = rotated.slice(plan.harvestPrompts, plan.harvestPrompts + plan.tracePrompts);
     const quality = rotated.slice(plan.harvestPrompts + plan.tracePrompts, plan.harvestPrompts + plan.tracePrompts + plan.qualityPrompts);
-    process.stderr.write(`  seed ${seed}:\n`);
-    results.push(await runSeed(seed, owner.student, paraphraser?.student ?? null, { harvest, trace, quality }, synonyms, { ...plan, robustness: seed <= robustSeeds }, folder));
+    jobs.push({ seed, ownerFile: owner.file, paraphraserFile: paraphraser?.file ?? null, windows: { harvest, trace, quality }, synonymSets, plan: { ...plan, robustness: seed <= robustSeeds, tenth: seed <= tenthSeeds }, folder, resultFile: path.join(folder, `seed-${seed}.result.json`) });
   }
+  const results = await runJobs(jobs, parallel);
   const loadAfter = os.loadavg();
   return kgwEntries(options, results, {
     plan, owner: { settings: ownerSettings, parameters: owner.student.parameterCount(), validationLoss: owner.validationLoss, trainWindows: ownerTrain.length },
