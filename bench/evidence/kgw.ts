@@ -57,17 +57,17 @@ function sizes(options: BenchOptions): { owner: OwnerSettings; paraphraser: Owne
   const number = (name: string, full: number, small: number) => Number(options.argument(name) ?? (quick ? small : full));
   const owner: OwnerSettings = quick
     ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, context: 64, steps: 40, learningRate: 1e-2 }
-    : { vocabularySize: 512, width: 64, layers: 2, hiddenWidth: 176, context: 80, steps: 300, learningRate: 1e-2 };
+    : { vocabularySize: 512, width: 64, layers: 2, hiddenWidth: 176, context: 80, steps: 250, learningRate: 1e-2 };
   const paraphraser: OwnerSettings = quick
     ? { ...owner, steps: 20 }
-    : { vocabularySize: 512, width: 64, layers: 2, hiddenWidth: 176, context: 128, steps: 200, learningRate: 1e-2 };
+    : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, context: 112, steps: 150, learningRate: 1e-2 };
   const plan: KgwPlan = {
     gamma: 0.25, delta: number('kgw-delta', 3, 3), contextWidth: number('kgw-h', 1, 1),
-    harvestPrompts: number('kgw-harvest', 400, 40), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
+    harvestPrompts: number('kgw-harvest', 300, 40), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
     maxScored: quick ? 2000 : 5000, randomKeys: 100, maxTokens: quick ? 24 : 40,
     student: quick
       ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, steps: 20, learningRate: 1e-2 }
-      : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, steps: number('kgw-student-steps', 250, 20), learningRate: 1e-2 },
+      : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, steps: number('kgw-student-steps', 200, 20), learningRate: 1e-2 },
     robustness: true, tenth: true,
   };
   return {
