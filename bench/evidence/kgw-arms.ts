@@ -2,7 +2,7 @@
  * One seed of the KGW evidence story: a key, the owner's model served with it behind the guard and
  * without it, the attacker's Distillery runs (the distilled student, the control, and the arms a
  * distiller would try: mixing in unwatermarked answers, synonym and random word substitution,
- * paraphrase by another model), each student traced, and each student's quality.
+ * paraphrase by another model, each in runRobustnessArm), each student traced, and each student's quality.
  */
 import path from 'node:path';
 import { corpusChrf, exactMatch } from '../../src/eval/text-metrics.js';
@@ -10,7 +10,7 @@ import type { WatermarkKey } from '../../src/evidence/watermark-key.js';
 import type { GenerativeStudent } from '../../src/student/lm/index.js';
 import { createRandom } from '../../src/util/random.js';
 import { mixAnswers, paraphraseInput, substituteRandomWords, substituteSynonyms, type TextWindow } from './kgw-corpus.js';
-import { distil, type Distilled, type StudentSettings } from './kgw-attacker.js';
+import { distil, storedHarvest, type Distilled, type StudentSettings } from './kgw-attacker.js';
 import { deployOwner, OWNER_MODEL } from './kgw-owner.js';
 import { randomKeyLog10Ps, scoreTexts, traceStudent, type SuspectTrace } from './kgw-trace.js';
 
@@ -26,8 +26,6 @@ export interface KgwPlan {
   randomKeys: number;
   maxTokens: number;
   student: StudentSettings;
-  /** Whether this seed also runs the robustness arms. */
-  robustness: boolean;
   /** Whether this seed trains the student with 10% of its answers watermarked. */
   tenth: boolean;
 }
@@ -93,7 +91,47 @@ async function traced(seed: number, arm: string, distilled: Distilled, share: nu
 /** The answers of a harvest as a map, edited by `edit`. */
 const edited = (harvest: ReadonlyMap<string, string>, edit: (text: string, index: number) => string) => new Map([...harvest].map(([prompt, text], index) => [prompt, edit(text, index)]));
 
-/** Runs one seed end to end. */
+/** The robustness arms: each an edit of the seed's watermarked harvest a distiller would try. */
+export const ROBUSTNESS_ARMS = ['mixed-10%-unwatermarked', 'mixed-50%-unwatermarked', 'synonym-substitution', 'random-substitution-25%', 'paraphrased'] as const;
+
+/** The training answers of one robustness arm, from the seed's watermarked and clean harvests. */
+function robustnessAnswers(arm: (typeof ROBUSTNESS_ARMS)[number], marked: ReadonlyMap<string, string>, clean: ReadonlyMap<string, string>, seed: number, synonyms: ReadonlyMap<string, readonly string[]>, paraphraser: GenerativeStudent | null, maxTokens: number): { answers: Map<string, string>; share: number; note?: string } {
+  if (arm.startsWith('mixed')) {
+    const mixed = mixAnswers(marked, clean, arm === 'mixed-10%-unwatermarked' ? 0.9 : 0.5, seed);
+    return { answers: new Map([...mixed].map(([prompt, entry]) => [prompt, entry.answer])), share: [...mixed.values()].filter((entry) => entry.fromFirst).length / Math.max(1, mixed.size) };
+  }
+  if (arm === 'synonym-substitution') {
+    let swapped = 0;
+    let words = 0;
+    const answers = edited(marked, (text, index) => {
+      const result = substituteSynonyms(text, synonyms, seed * 100_003 + index);
+      swapped += result.swapped;
+      words += result.words;
+      return result.text;
+    });
+    return { answers, share: 1, note: `${swapped} of ${words} words swapped for a WordNet synonym (the lexical watermark's sets)` };
+  }
+  if (arm === 'random-substitution-25%') {
+    const vocabulary = [...new Set([...clean.values()].flatMap((text) => text.split(' ')))];
+    return { answers: edited(marked, (text, index) => substituteRandomWords(text, 0.25, vocabulary, seed * 100_019 + index)), share: 1, note: '25% of the words replaced by a random word of the clean harvest' };
+  }
+  if (paraphraser === null) throw new Error('the paraphrase arm needs the paraphraser model');
+  const answers = edited(marked, (text, index) => paraphraser.generate(paraphraseInput(text), { maxTokens, temperature: 0.7, seed: seed * 1000 + index }).text);
+  return { answers, share: 1, note: 'every answer rewritten by the paraphraser (another Distillery LM, trained on README sentences of npm packages) from its words with every third one dropped' };
+}
+
+/** One robustness arm of a seed whose main run is done (its harvests are read back from the attacker's stores). */
+export async function runRobustnessArm(seed: number, arm: (typeof ROBUSTNESS_ARMS)[number], owner: GenerativeStudent, paraphraser: GenerativeStudent | null, windows: { harvest: readonly TextWindow[]; trace: readonly TextWindow[] }, synonyms: ReadonlyMap<string, readonly string[]>, plan: KgwPlan, folder: string): Promise<ArmResult> {
+  const key = seedKey(seed, plan);
+  const marked = storedHarvest(path.join(folder, `seed-${seed}`, 'distilled'));
+  const clean = storedHarvest(path.join(folder, `seed-${seed}`, 'control'));
+  const { answers, share, note } = robustnessAnswers(arm, marked, clean, seed, synonyms, paraphraser, plan.maxTokens);
+  const run = await distil(path.join(folder, `seed-${seed}`, arm), windows.harvest.map((window) => window.prompt), { answers }, plan.student, seed, plan.maxTokens);
+  const { answers: _answers, ...result } = await traced(seed, arm, run, share, answers, owner, key, plan, windows.trace.map((window) => window.prompt), note);
+  return result;
+}
+
+/** Runs one seed end to end (the robustness arms run apart, in runRobustnessArm). */
 export async function runSeed(seed: number, owner: GenerativeStudent, paraphraser: GenerativeStudent | null, windows: { harvest: readonly TextWindow[]; trace: readonly TextWindow[]; quality: readonly TextWindow[] }, synonyms: ReadonlyMap<string, readonly string[]>, plan: KgwPlan, folder: string): Promise<SeedResult> {
   const key = seedKey(seed, plan);
   const deployment = await deployOwner(owner, key);
@@ -119,27 +157,6 @@ export async function runSeed(seed: number, owner: GenerativeStudent, paraphrase
     if (plan.tenth) {
       const tenth = mix(0.1);
       await replay('watermarked-10%', tenth.answers, tenth.share);
-    }
-    if (plan.robustness) {
-      for (const share of [0.9, 0.5]) {
-        const mixed = mix(share);
-        await replay(`mixed-${Math.round((1 - share) * 100)}%-unwatermarked`, mixed.answers, mixed.share);
-      }
-      let swapped = 0;
-      let words = 0;
-      const synonymHarvest = edited(marked, (text, index) => {
-        const result = substituteSynonyms(text, synonyms, seed * 100_003 + index);
-        swapped += result.swapped;
-        words += result.words;
-        return result.text;
-      });
-      await replay('synonym-substitution', synonymHarvest, 1, `${swapped} of ${words} words swapped for a WordNet synonym`);
-      const vocabulary = [...new Set([...clean.values()].flatMap((text) => text.split(' ')))];
-      await replay('random-substitution-25%', edited(marked, (text, index) => substituteRandomWords(text, 0.25, vocabulary, seed * 100_019 + index)), 1, '25% of the words replaced by a random word of the clean harvest');
-      if (paraphraser !== null) {
-        const rewritten = edited(marked, (text, index) => paraphraser.generate(paraphraseInput(text), { maxTokens: plan.maxTokens, temperature: 0.7, seed: seed * 1000 + index }).text);
-        await replay('paraphrased', rewritten, 1, 'every answer rewritten by the paraphraser (another Distillery LM, trained on npm README sentences) from its words with every third one dropped');
-      }
     }
     const controlArm = arms.find((arm) => arm.arm === 'control')!;
     const controlRandomKeys = randomKeyLog10Ps(controlArm.answers, owner.tokenizer, key, plan.randomKeys);

@@ -78,7 +78,7 @@ function replayTeacher(answers: ReadonlyMap<string, string>, maxTokens: number):
 }
 
 /** The (prompt, answer) pairs stored in a project, answers that stopped on their own only. */
-function storedHarvest(projectDir: string): Map<string, string> {
+export function storedHarvest(projectDir: string): Map<string, string> {
   const database = new Database(path.join(projectDir, 'distillery.sqlite'), { readonly: true });
   try {
     const rows = database.prepare('SELECT inputs.text AS prompt, responses.completion AS completion FROM responses JOIN inputs ON inputs.id = responses.input_id').all() as Array<{ prompt: string; completion: string | null }>;

@@ -1,11 +1,11 @@
 /**
- * One seed of the KGW evidence story in its own process (bench/evidence/kgw.ts runs a few at once:
+ * One seed (or one robustness arm of a seed) of the KGW evidence story in its own process (bench/evidence/kgw.ts runs a few at once:
  * training is single-threaded, and on a shared machine each process gets its own share of the CPU).
  * `node --import tsx bench/evidence/kgw-seed-child.ts job.json` reads the job, writes the result JSON
  * to job.result; the owner and paraphraser models are loaded from the files the parent trained.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runSeed, type KgwPlan } from './kgw-arms.js';
+import { ROBUSTNESS_ARMS, runRobustnessArm, runSeed, type KgwPlan } from './kgw-arms.js';
 import type { TextWindow } from './kgw-corpus.js';
 import { loadModel } from './kgw-owner.js';
 
@@ -17,6 +17,8 @@ export interface SeedJob {
   windows: { harvest: TextWindow[]; trace: TextWindow[]; quality: TextWindow[] };
   synonymSets: string[][];
   plan: KgwPlan;
+  /** A robustness arm of a seed whose main job is done; absent: the seed's main job. */
+  arm?: (typeof ROBUSTNESS_ARMS)[number];
   folder: string;
   resultFile: string;
 }
@@ -24,5 +26,9 @@ export interface SeedJob {
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as SeedJob;
 const synonyms = new Map<string, readonly string[]>();
 for (const set of job.synonymSets) for (const word of set) synonyms.set(word, set);
-const result = await runSeed(job.seed, loadModel(job.ownerFile), job.paraphraserFile === null ? null : loadModel(job.paraphraserFile), job.windows, synonyms, job.plan, job.folder);
+const owner = loadModel(job.ownerFile);
+const paraphraser = job.paraphraserFile === null ? null : loadModel(job.paraphraserFile);
+const result = job.arm === undefined
+  ? await runSeed(job.seed, owner, paraphraser, job.windows, synonyms, job.plan, job.folder)
+  : await runRobustnessArm(job.seed, job.arm, owner, paraphraser, job.windows, synonyms, job.plan, job.folder);
 writeFileSync(job.resultFile, JSON.stringify(result));

@@ -7,7 +7,7 @@
  * answers. Entries: evidence-kgw-radioactivity, watermark-robustness-kgw, watermark-quality-cost-kgw.
  * Knobs: --kgw-seeds=N (default 5; 1 with --quick), --kgw-robust-seeds=N (seeds that also run the
  * robustness arms; default 1, 0 with --quick), --kgw-tenth-seeds=N (seeds with the 10%-watermarked
- * student), --kgw-parallel=N (seed processes at once; default 3), --kgw-delta=D (3), --kgw-h=H (1),
+ * student), --kgw-parallel=N (child processes at once; default 5), --kgw-delta=D (3), --kgw-h=H (1),
  * --kgw-harvest=N (prompts the attacker sends), --kgw-student-steps=N.
  */
 import { spawn } from 'node:child_process';
@@ -19,36 +19,49 @@ import { defaultSynonymTable } from '../../src/evidence/lexical/synonyms.js';
 import type { BenchOptions } from '../options.js';
 import type { BenchmarkEntry } from '../report.js';
 import { licenceWindows, otherText } from './kgw-corpus.js';
-import type { KgwPlan, SeedResult } from './kgw-arms.js';
+import { ROBUSTNESS_ARMS, type ArmResult, type KgwPlan, type SeedResult } from './kgw-arms.js';
 import { kgwEntries } from './kgw-entries.js';
 import { ownerModel, paraphraserModel, type OwnerSettings } from './kgw-owner.js';
 import type { SeedJob } from './kgw-seed-child.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kgw-seed-child.ts');
 
-/** Runs one seed's job in a child process (its stderr passed through); resolves with its result. */
-function runChild(job: SeedJob): Promise<SeedResult> {
+/** Runs one job in a child process (its stderr passed through); resolves with its result. */
+function runChild<T>(job: SeedJob): Promise<T> {
   return new Promise((resolve, reject) => {
     const jobFile = `${job.resultFile}.job.json`;
     writeFileSync(jobFile, JSON.stringify(job));
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, jobFile], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(job.resultFile, 'utf8')) as SeedResult) : reject(new Error(`seed ${job.seed} failed (exit ${code})`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(job.resultFile, 'utf8')) as T) : reject(new Error(`seed ${job.seed} failed (exit ${code})`))));
   });
 }
 
-/** Runs the jobs, `parallel` at a time, results in seed order. */
-async function runJobs(jobs: readonly SeedJob[], parallel: number): Promise<SeedResult[]> {
-  const results: SeedResult[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const index = next++;
-      results[index] = await runChild(jobs[index]!);
+/** A pool running at most `parallel` child jobs at once. */
+function pool(parallel: number): <T>(job: SeedJob) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(job: SeedJob): Promise<T> => {
+    if (running >= parallel) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await runChild<T>(job);
+    } finally {
+      running--;
+      waiting.shift()?.();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
-  return results;
+}
+
+/** Every seed's main job, and the robustness arms of the first `robustSeeds` seeds once their main job is done; results in seed order. */
+async function runJobs(jobs: readonly SeedJob[], robustSeeds: number, parallel: number): Promise<SeedResult[]> {
+  const submit = pool(parallel);
+  return Promise.all(jobs.map(async (job) => {
+    const result = await submit<SeedResult>(job);
+    if (job.seed > robustSeeds) return result;
+    const arms = await Promise.all(ROBUSTNESS_ARMS.map((arm) => submit<ArmResult>({ ...job, arm, resultFile: job.resultFile.replace(/\.result\.json$/u, `.${arm}.result.json`) })));
+    return { ...result, arms: [...result.arms, ...arms] };
+  }));
 }
 
 /** The sizes of a quick and of a full run. */
@@ -63,16 +76,16 @@ function sizes(options: BenchOptions): { owner: OwnerSettings; paraphraser: Owne
     : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, context: 112, steps: 150, learningRate: 1e-2 };
   const plan: KgwPlan = {
     gamma: 0.25, delta: number('kgw-delta', 3, 3), contextWidth: number('kgw-h', 1, 1),
-    harvestPrompts: number('kgw-harvest', 300, 40), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
-    maxScored: quick ? 2000 : 5000, randomKeys: 100, maxTokens: quick ? 24 : 40,
+    harvestPrompts: number('kgw-harvest', 300, 32), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
+    maxScored: quick ? 1500 : 5000, randomKeys: 100, maxTokens: quick ? 24 : 40,
     student: quick
       ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, steps: 20, learningRate: 1e-2 }
       : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, steps: number('kgw-student-steps', 200, 20), learningRate: 1e-2 },
-    robustness: true, tenth: true,
+    tenth: true,
   };
   return {
     owner, paraphraser, plan, answerWords: quick ? 8 : 14,
-    seeds: number('kgw-seeds', 5, 1), robustSeeds: number('kgw-robust-seeds', 1, 0), tenthSeeds: number('kgw-tenth-seeds', 5, 1), parallel: number('kgw-parallel', 3, 1),
+    seeds: number('kgw-seeds', 5, 1), robustSeeds: number('kgw-robust-seeds', 1, 0), tenthSeeds: number('kgw-tenth-seeds', 3, 1), parallel: number('kgw-parallel', 5, 1),
   };
 }
 
@@ -99,9 +112,9 @@ export async function kgwEvidence(options: BenchOptions): Promise<{ entries: Ben
     const harvest = rotated.slice(0, plan.harvestPrompts);
     const trace = rotated.slice(plan.harvestPrompts, plan.harvestPrompts + plan.tracePrompts);
     const quality = rotated.slice(plan.harvestPrompts + plan.tracePrompts, plan.harvestPrompts + plan.tracePrompts + plan.qualityPrompts);
-    jobs.push({ seed, ownerFile: owner.file, paraphraserFile: paraphraser?.file ?? null, windows: { harvest, trace, quality }, synonymSets, plan: { ...plan, robustness: seed <= robustSeeds, tenth: seed <= tenthSeeds }, folder, resultFile: path.join(folder, `seed-${seed}.result.json`) });
+    jobs.push({ seed, ownerFile: owner.file, paraphraserFile: paraphraser?.file ?? null, windows: { harvest, trace, quality }, synonymSets, plan: { ...plan, tenth: seed <= tenthSeeds }, folder, resultFile: path.join(folder, `seed-${seed}.result.json`) });
   }
-  const results = await runJobs(jobs, parallel);
+  const results = await runJobs(jobs, robustSeeds, parallel);
   const loadAfter = os.loadavg();
   return kgwEntries(options, results, {
     plan, owner: { settings: ownerSettings, parameters: owner.student.parameterCount(), validationLoss: owner.validationLoss, trainWindows: ownerTrain.length },
