@@ -17,13 +17,13 @@ describe('the KGW bench attacker edits', () => {
   it('swaps words only within their synonym set, keeps the rest and the word count', () => {
     const set = ['large', 'big'];
     const synonyms = new Map([['large', set], ['big', set]]);
-    const words = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? 'big' : 'copy')).join(' ');
+    const words = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? 'big,' : 'copy')).join(' ');
     const result = substituteSynonyms(words, synonyms, 1);
     const out = result.text.split(' ');
     expect(out).toHaveLength(200);
     expect(out.filter((_, index) => index % 2 === 1).every((word) => word === 'copy')).toBe(true);
-    expect(out.filter((_, index) => index % 2 === 0).every((word) => set.includes(word))).toBe(true);
-    expect(result.swapped).toBe(out.filter((word) => word === 'large').length);
+    expect(out.filter((_, index) => index % 2 === 0).every((word) => set.includes(word.replace(',', '')) && word.endsWith(','))).toBe(true);
+    expect(result.swapped).toBe(out.filter((word) => word === 'large,').length);
     expect(result.swapped).toBeGreaterThan(20);
   });
 

@@ -68,11 +68,14 @@ export function substituteSynonyms(text: string, synonyms: ReadonlyMap<string, r
   let swapped = 0;
   const words = text.split(' ');
   const out = words.map((word) => {
-    const set = synonyms.get(word.toLowerCase());
+    // The word without the punctuation around it ("software," → "software").
+    const [, before = '', bare = '', after = ''] = /^(\W*)(.*?)(\W*)$/u.exec(word) ?? [];
+    const set = synonyms.get(bare.toLowerCase());
     if (set === undefined) return word;
     const choice = set[random.nextInt(set.length)]!;
-    if (choice !== word.toLowerCase()) swapped++;
-    return word[0] !== undefined && word[0] !== word[0].toLowerCase() ? choice[0]!.toUpperCase() + choice.slice(1) : choice;
+    if (choice !== bare.toLowerCase()) swapped++;
+    const cased = bare[0] !== undefined && bare[0] !== bare[0].toLowerCase() ? choice[0]!.toUpperCase() + choice.slice(1) : choice;
+    return `${before}${cased}${after}`;
   });
   return { text: out.join(' '), swapped, words: words.length };
 }
