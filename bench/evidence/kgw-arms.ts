@@ -94,8 +94,12 @@ const edited = (harvest: ReadonlyMap<string, string>, edit: (text: string, index
 /** The robustness arms: each an edit of the seed's watermarked harvest a distiller would try. */
 export const ROBUSTNESS_ARMS = ['mixed-10%-unwatermarked', 'mixed-50%-unwatermarked', 'synonym-substitution', 'random-substitution-25%', 'paraphrased'] as const;
 
+/** An arm a child job can run apart: a robustness arm, or `replayed` (the watermarked harvest unchanged, for a student of other settings: the profile of what training buys). */
+export type SeparateArm = (typeof ROBUSTNESS_ARMS)[number] | 'replayed';
+
 /** The training answers of one robustness arm, from the seed's watermarked and clean harvests. */
-function robustnessAnswers(arm: (typeof ROBUSTNESS_ARMS)[number], marked: ReadonlyMap<string, string>, clean: ReadonlyMap<string, string>, seed: number, synonyms: ReadonlyMap<string, readonly string[]>, paraphraser: GenerativeStudent | null, maxTokens: number): { answers: Map<string, string>; share: number; note?: string } {
+function robustnessAnswers(arm: SeparateArm, marked: ReadonlyMap<string, string>, clean: ReadonlyMap<string, string>, seed: number, synonyms: ReadonlyMap<string, readonly string[]>, paraphraser: GenerativeStudent | null, maxTokens: number): { answers: Map<string, string>; share: number; note?: string } {
+  if (arm === 'replayed') return { answers: new Map(marked), share: 1, note: `the watermarked harvest unchanged, student trained STEPS steps` };
   if (arm.startsWith('mixed')) {
     const mixed = mixAnswers(marked, clean, arm === 'mixed-10%-unwatermarked' ? 0.9 : 0.5, seed);
     return { answers: new Map([...mixed].map(([prompt, entry]) => [prompt, entry.answer])), share: [...mixed.values()].filter((entry) => entry.fromFirst).length / Math.max(1, mixed.size) };
@@ -121,13 +125,13 @@ function robustnessAnswers(arm: (typeof ROBUSTNESS_ARMS)[number], marked: Readon
 }
 
 /** One robustness arm of a seed whose main run is done (its harvests are read back from the attacker's stores). */
-export async function runRobustnessArm(seed: number, arm: (typeof ROBUSTNESS_ARMS)[number], owner: GenerativeStudent, paraphraser: GenerativeStudent | null, windows: { harvest: readonly TextWindow[]; trace: readonly TextWindow[] }, synonyms: ReadonlyMap<string, readonly string[]>, plan: KgwPlan, folder: string): Promise<ArmResult> {
+export async function runRobustnessArm(seed: number, arm: SeparateArm, owner: GenerativeStudent, paraphraser: GenerativeStudent | null, windows: { harvest: readonly TextWindow[]; trace: readonly TextWindow[] }, synonyms: ReadonlyMap<string, readonly string[]>, plan: KgwPlan, folder: string): Promise<ArmResult> {
   const key = seedKey(seed, plan);
   const marked = storedHarvest(path.join(folder, `seed-${seed}`, 'distilled'));
   const clean = storedHarvest(path.join(folder, `seed-${seed}`, 'control'));
   const { answers, share, note } = robustnessAnswers(arm, marked, clean, seed, synonyms, paraphraser, plan.maxTokens);
-  const run = await distil(path.join(folder, `seed-${seed}`, arm), windows.harvest.map((window) => window.prompt), { answers }, plan.student, seed, plan.maxTokens);
-  const { answers: _answers, ...result } = await traced(seed, arm, run, share, answers, owner, key, plan, windows.trace.map((window) => window.prompt), note);
+  const run = await distil(path.join(folder, `seed-${seed}`, arm === 'replayed' ? `replayed-${plan.student.steps}-steps` : arm), windows.harvest.map((window) => window.prompt), { answers }, plan.student, seed, plan.maxTokens);
+  const { answers: _answers, ...result } = await traced(seed, arm === 'replayed' ? `replayed-${plan.student.steps}-steps` : arm, run, share, answers, owner, key, plan, windows.trace.map((window) => window.prompt), note?.replace('STEPS', String(plan.student.steps)));
   return result;
 }
 

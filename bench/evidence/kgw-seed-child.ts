@@ -5,7 +5,7 @@
  * to job.result; the owner and paraphraser models are loaded from the files the parent trained.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ROBUSTNESS_ARMS, runRobustnessArm, runSeed, type KgwPlan } from './kgw-arms.js';
+import { runRobustnessArm, runSeed, type KgwPlan, type SeparateArm } from './kgw-arms.js';
 import type { TextWindow } from './kgw-corpus.js';
 import { loadModel } from './kgw-owner.js';
 
@@ -18,7 +18,7 @@ export interface SeedJob {
   synonymSets: string[][];
   plan: KgwPlan;
   /** A robustness arm of a seed whose main job is done; absent: the seed's main job. */
-  arm?: (typeof ROBUSTNESS_ARMS)[number];
+  arm?: SeparateArm;
   folder: string;
   resultFile: string;
 }
