@@ -42,6 +42,13 @@ function curvesChart(results: readonly SeedResult[]): string {
   return writeChart('evidence-kgw-radioactivity.svg', svg, 'log10 p of distilled, 10%-watermarked and control students against tuples scored');
 }
 
+/** Why the distilled student carries less of the mark than its data: the figures that say it. */
+function profileNote(results: readonly SeedResult[]): string {
+  const distilled = results.flatMap((result) => result.arms.filter((arm) => arm.arm === 'distilled'));
+  const median = (values: number[]) => format(spread(values).median);
+  return `Profile: the distilled students trained on ${median(distilled.map((arm) => arm.trainExamples))} watermarked answers (median; the pipeline's truncation filter and validation split take the rest of the harvest), whose distinct tuples were ${median(distilled.map((arm) => arm.data.greenShare * 100))}% green; the students write ${median(distilled.map((arm) => arm.trace.greenShare * 100))}% green at a validation loss of ${median(distilled.map((arm) => arm.validationLoss))} nats/token: a student passes the owner's keyed bigram preferences on only where it has learnt the owner's bigrams, and from a few thousand answer tokens it learns little more than unigram frequencies.`;
+}
+
 /** The radioactivity entry. */
 function radioactivityEntry(options: BenchOptions, results: readonly SeedResult[], context: KgwContext): BenchmarkEntry {
   const { dataset, settings } = setup(context, results);
@@ -78,7 +85,7 @@ function radioactivityEntry(options: BenchOptions, results: readonly SeedResult[
     notes: [
       `Goal "distilled p < 1e-6 within 5,000 scored tokens" (looks × p, the optional-stopping correction trace uses): met on ${detected} of ${results.length} seeds; with 10% of the training answers watermarked: ${detectedTenth} of ${results.length}.`,
       `Control under its own key: smallest log10 p ${format(Math.min(...controlOwn))}. Under ${context.plan.randomKeys} random keys per seed (${allKeys.length} in all): ${below1e3} p-values ≤ 1e-3, against ${format(allKeys.length * 1e-3)} expected of a calibrated test (so "never below 1e-3 across ≥ 100 keys" holds only as often as chance allows: about 90% of 100-key sweeps).`,
-      'The green share the student\'s data carried is in the robustness entry ("data" column); what the student passes on is always far less than what it was trained on, since a student reproduces the owner\'s bigram preferences only where it has learnt them.',
+      profileNote(results),
       loadLine(context),
     ],
     extra: { results: results.map((result) => ({ seed: result.seed, controlRandomKeys: result.controlRandomKeys, arms: result.arms.filter((arm) => ['distilled', 'control', 'watermarked-10%'].includes(arm.arm)) })), owner: context.owner, plan: context.plan },
