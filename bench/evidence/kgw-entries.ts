@@ -28,15 +28,22 @@ function setup(context: KgwContext, results: readonly SeedResult[]): { dataset: 
   };
 }
 
-/** The p-value curves chart: every seed's distilled, 10%-watermarked and control student. */
-function curvesChart(results: readonly SeedResult[]): string {
+/** At most about `points` evenly spaced points of a curve, the last always kept (the JSON keeps the shape, not every answer). */
+function thin<T>(curve: readonly T[], points: number): T[] {
+  if (curve.length <= points) return [...curve];
+  const step = curve.length / points;
+  return [...Array.from({ length: points }, (_, index) => curve[Math.floor(index * step)]!), curve[curve.length - 1]!];
+}
+
+/** Writes the p-value curves chart (exported so a chart can be redrawn from saved seed results): every seed's distilled, 10%-watermarked and control student. */
+export function radioactivityChart(results: readonly SeedResult[]): string {
   const series = results.flatMap((result) => ['distilled', 'watermarked-10%', 'control'].flatMap((arm) => {
     const found = armOf(result, arm);
-    return found === undefined ? [] : [{ name: `${arm} s${result.seed}`, points: found.trace.curve.filter((point) => point.scored > 0).map((point) => ({ x: point.scored, y: point.log10P })) }];
+    return found === undefined ? [] : [{ name: `${arm} s${result.seed}`, points: thin(found.trace.curve.filter((point) => point.scored > 0), 60).map((point) => ({ x: point.scored, y: point.log10P })) }];
   }));
   const lowest = Math.min(-7, ...series.flatMap((entry) => entry.points.map((point) => point.y)));
   const svg = lineChart(series, 'KGW radioactivity: log10 p against tuples scored', {
-    xLabel: 'distinct tuples scored (log scale)', yLabel: 'log10 p-value', logX: true, yRange: [Math.floor(lowest) - 1, 0],
+    xLabel: 'distinct tuples scored', yLabel: 'log10 p-value', logX: true, yRange: [Math.floor(lowest) - 1, 0],
     yMarks: [{ at: -6, label: 'p = 1e-6' }, { at: -3, label: 'p = 1e-3' }],
   });
   return writeChart('evidence-kgw-radioactivity.svg', svg, 'log10 p of distilled, 10%-watermarked and control students against tuples scored');
@@ -52,7 +59,7 @@ function profileNote(results: readonly SeedResult[]): string {
 /** The radioactivity entry. */
 function radioactivityEntry(options: BenchOptions, results: readonly SeedResult[], context: KgwContext): BenchmarkEntry {
   const { dataset, settings } = setup(context, results);
-  const log10 = (arm: string) => results.map((result) => armOf(result, arm)?.trace.log10P ?? Number.NaN);
+  const log10 = (arm: string) => results.flatMap((result) => { const found = armOf(result, arm); return found === undefined ? [] : [found.trace.log10P]; });
   const controlKeys = results.map((result) => Math.min(...result.controlRandomKeys));
   const allKeys = results.flatMap((result) => result.controlRandomKeys);
   const below1e3 = allKeys.filter((value) => value <= -3).length;
@@ -72,7 +79,7 @@ function radioactivityEntry(options: BenchOptions, results: readonly SeedResult[
     id: 'evidence-kgw-radioactivity', title: 'KGW radioactivity: a student distilled through the guard is traced, its control is not', command: options.command, dataset, settings,
     peerName: 'control student (unwatermarked answers)', oursName: 'distilled student (watermarked answers)', repeats: results.length,
     body: [
-      curvesChart(results), '',
+      radioactivityChart(results), '',
       '| seed | distilled: log10 p (tuples, green) | tuples to looks × p < 1e-6 | 10% watermarked: log10 p | control: log10 p | control, smallest log10 p over random keys |',
       '|---|---|---|---|---|---|', ...rows,
     ].join('\n'),
@@ -88,7 +95,7 @@ function radioactivityEntry(options: BenchOptions, results: readonly SeedResult[
       profileNote(results),
       loadLine(context),
     ],
-    extra: { results: results.map((result) => ({ seed: result.seed, controlRandomKeys: result.controlRandomKeys, arms: result.arms.filter((arm) => ['distilled', 'control', 'watermarked-10%'].includes(arm.arm)) })), owner: context.owner, plan: context.plan },
+    extra: { results: results.map((result) => ({ seed: result.seed, controlRandomKeys: result.controlRandomKeys, arms: result.arms.filter((arm) => ['distilled', 'control', 'watermarked-10%'].includes(arm.arm)).map((arm) => ({ ...arm, trace: { ...arm.trace, curve: thin(arm.trace.curve, 40) } })) })), owner: context.owner, plan: context.plan },
   };
 }
 
