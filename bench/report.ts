@@ -28,7 +28,7 @@ export interface BenchmarkEntry {
 }
 
 /** The sections in the order they appear in docs/benchmarks.md; a section not listed goes last. */
-export const SECTION_ORDER = ['student-vs-fasttext', 'distillation-effect', 'hinton-fashion-mnist', 'student-vs-teacher', 'machinery', 'guard-detection', 'guard-overhead', 'production', 'watermark-calibration', 'evidence-gating', 'lm-student', 'generative'] as const;
+export const SECTION_ORDER = ['student-vs-fasttext', 'distillation-effect', 'hinton-fashion-mnist', 'student-vs-teacher', 'machinery', 'guard-detection', 'guard-overhead', 'production', 'watermark-calibration', 'evidence-gating', 'evidence', 'lm-student', 'generative'] as const;
 
 /** Where reports go: docs/ for full runs; quick runs default elsewhere so they never overwrite the published figures. */
 let DOCS = 'docs';
