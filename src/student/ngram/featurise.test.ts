@@ -28,6 +28,13 @@ describe('Featuriser', () => {
     expect(ids(text(0), 'ab c')).toEqual(ids(words(), 'ab c'));
   });
 
+  it('keeps only the whole-text char n-grams with wordNgrams 0', () => {
+    const featuriser = new Featuriser({ buckets: 1 << 20, wordNgrams: 0, charNgramMin: 3, charNgramMax: 4, textCharNgrams: 2 });
+    const withWords = new Featuriser({ buckets: 1 << 20, wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, textCharNgrams: 2 });
+    expect(ids(featuriser, 'ab c;')).toEqual(ids(withWords, 'ab c;').slice(3)); // "ab", "b ", " c", "c;" without the 3 tokens
+    expect(featuriser.tokenCount).toBe(3);
+  });
+
   it('adds word n-grams up to wordNgrams, order-sensitive', () => {
     expect(ids(words(2), 'a b c')).toHaveLength(5);
     expect(ids(words(3), 'a b c')).toHaveLength(6);
