@@ -203,6 +203,7 @@ const studentSchema = z.object({
   /** Skip-gram epochs of `pretrain: inputs` (default 5). */
   pretrainEpochs: z.number().int().min(1).max(100).optional(),
 }).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] })
+  .refine((s) => s.wordNgrams > 0 || s.textCharNgrams > 0 || !['ngram', 'bag-mlp', 'auto'].includes(s.kind), { message: 'wordNgrams 0 leaves the text students no features unless textCharNgrams is set (e.g. 2)', path: ['wordNgrams'] })
   .refine((s) => s.kind !== 'mlp' || (s.pretrain ?? 'none') === 'none', { message: 'pretrain applies to text students (ngram, bag-mlp, auto), not kind mlp, which reads feature vectors', path: ['pretrain'] });
 
 const splitSchema = z.object({

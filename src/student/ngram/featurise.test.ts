@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fnv1a32 } from '../../util/hash.js';
 import { Featuriser, wordBucket } from './featurise.js';
+import { taskSpecSchema } from '../../task/schema.js';
 
 const words = (wordNgrams = 1) => new Featuriser({ buckets: 1 << 20, wordNgrams, charNgramMin: 0, charNgramMax: 0 });
+const studentSettings = (student: Record<string, unknown>) => taskSpecSchema.parse({
+  name: 't', teacher: { baseURL: 'http://127.0.0.1/v1', model: 'm' }, prompt: { messages: [{ role: 'user', content: '{{text}}' }] }, labels: ['a', 'b'], inputs: { path: 'x' }, budget: { maxUSD: 1 }, student,
+}).student;
 const ids = (featuriser: Featuriser, text: string): number[] => Array.from(featuriser.featurise(text));
 
 describe('Featuriser', () => {
@@ -33,6 +37,8 @@ describe('Featuriser', () => {
     const withWords = new Featuriser({ buckets: 1 << 20, wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, textCharNgrams: 2 });
     expect(ids(featuriser, 'ab c;')).toEqual(ids(withWords, 'ab c;').slice(3)); // "ab", "b ", " c", "c;" without the 3 tokens
     expect(featuriser.tokenCount).toBe(3);
+    expect(() => studentSettings({ wordNgrams: 0 })).toThrow('textCharNgrams');
+    expect(studentSettings({ wordNgrams: 0, textCharNgrams: 2 }).wordNgrams).toBe(0);
   });
 
   it('adds word n-grams up to wordNgrams, order-sensitive', () => {
