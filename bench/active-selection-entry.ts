@@ -29,7 +29,7 @@ const SECOND_TARGET = 95;
 interface Curve { calls: number[]; costUSD: number[]; agreement: Spread[]; heldOut: Array<{ agreement: number; lower: number; upper: number; size: number } | undefined> }
 
 /** What one task's comparison found. */
-interface TaskResult { task: SelectionTask; pool: number; test: number; active: Curve; random: Curve; activeRuns: SelectionPoint[][]; randomRuns: SelectionPoint[][] }
+interface TaskResult { task: SelectionTask; pool: number; test: number; heldOutSize: number; active: Curve; random: Curve; activeRuns: SelectionPoint[][]; randomRuns: SelectionPoint[][] }
 
 /** The demo corpus with the demo teacher's answers, as a selection task. */
 async function demoTask(limit: number): Promise<SelectionTask> {
@@ -71,7 +71,7 @@ async function compare(task: SelectionTask, plan: Omit<SelectionPlan, 'active'>,
     }
   }
   return {
-    task, pool: pool.length, test: test.length, active: merge(activeRuns), random: merge(randomRuns), activeRuns, randomRuns,
+    task, pool: pool.length, test: test.length, heldOutSize: Number(active['heldOutSize']), active: merge(activeRuns), random: merge(randomRuns), activeRuns, randomRuns,
   };
 }
 
@@ -90,7 +90,11 @@ function reachLine(result: TaskResult, target: number): string {
   const all = (hits: Array<number | null>) => hits.every((calls) => calls !== null);
   const median = (hits: Array<number | null>) => spread(hits.filter((calls): calls is number => calls !== null)).median;
   const ratio = all(activeHits) && all(randomHits) ? `; active needs ${format(median(activeHits) / median(randomHits))}× the calls of random${target === TARGET ? ' (goal ≤ 0.5×)' : ''}` : '';
-  return `${result.task.name}: calls to ${target}% agreement: ${describe('active', activeHits, result.active)}, ${describe('random', randomHits, result.random)}${ratio}`;
+  // The held-out sample is the active run's agreement estimate; a random run that measured its agreement
+  // the same way would pay for one too. Without it, the calls are the answers each selection trains on.
+  const trainingHits = result.activeRuns.map((run) => callsToReach(run.map((point) => ({ ...point, calls: point.calls - result.heldOutSize })), target));
+  const trainingRatio = all(trainingHits) && all(randomHits) ? `; counting only the calls trained on (active's ${result.heldOutSize} held-out calls left out, as random pays for no estimate): ${format(median(trainingHits) / median(randomHits))}×` : '';
+  return `${result.task.name}: calls to ${target}% agreement: ${describe('active', activeHits, result.active)}, ${describe('random', randomHits, result.random)}${ratio}${trainingRatio}`;
 }
 
 /** A Markdown table of both curves of one task. */

@@ -168,7 +168,8 @@ const studentSchema = z.object({
   /** Hash buckets for word and character n-grams (a power of two is fastest). */
   buckets: z.number().int().min(1024).max(1 << 24).default(1 << 17),
   dim: z.number().int().min(2).max(512).default(16),
-  wordNgrams: z.number().int().min(1).max(5).default(2),
+  /** Longest word n-gram; 0 keeps no word features (only `textCharNgrams`, e.g. for byte-pair classifiers of code). */
+  wordNgrams: z.number().int().min(0).max(5).default(2),
   charNgramMin: z.number().int().min(0).max(10).default(0),
   charNgramMax: z.number().int().min(0).max(10).default(0),
   /** Length of char n-grams over the whole text, spaces and line breaks included (0: none); 2 suits code. */
@@ -202,6 +203,7 @@ const studentSchema = z.object({
   /** Skip-gram epochs of `pretrain: inputs` (default 5). */
   pretrainEpochs: z.number().int().min(1).max(100).optional(),
 }).strict().refine((s) => s.charNgramMin <= s.charNgramMax, { message: 'charNgramMin must be <= charNgramMax', path: ['charNgramMin'] })
+  .refine((s) => s.wordNgrams > 0 || s.textCharNgrams > 0 || !['ngram', 'bag-mlp', 'auto'].includes(s.kind), { message: 'wordNgrams 0 leaves the text students no features unless textCharNgrams is set (e.g. 2)', path: ['wordNgrams'] })
   .refine((s) => s.kind !== 'mlp' || (s.pretrain ?? 'none') === 'none', { message: 'pretrain applies to text students (ngram, bag-mlp, auto), not kind mlp, which reads feature vectors', path: ['pretrain'] });
 
 const splitSchema = z.object({

@@ -31,6 +31,14 @@ export const bagMlpSettingsSchema = z.object({
   dropout: z.number().min(0).max(0.9).default(0),
   /** Adam's step size for the dense layers (the embedding rows use `learningRate`, row-wise Adagrad). */
   learningRate: z.number().positive().default(0.001),
+  /**
+   * Adds a wide part: a linear model over the features' counts (one row of logits per bucket, summed),
+   * beside the deep part over their mean, as Wide & Deep. It sees how often a feature occurs, which a
+   * mean cannot (teachers such as guesslang's add exactly this); it costs one row of label weights per bucket.
+   */
+  wide: z.boolean().default(false),
+  /** Row-wise Adagrad step size of the wide rows. */
+  wideLearningRate: z.number().positive().default(0.01),
 }).strict();
 
 /** Model shapes by name for the `lm` student; width, layers, heads… given beside `size` override its values. */

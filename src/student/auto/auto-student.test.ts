@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { bagMlpSettingsSchema } from '../../task/student-kind-settings.js';
 import { studentFromBytes } from '../file-format.js';
 import { createStudent } from '../registry.js';
 import { testSettings, xorExamples } from '../synthetic-task.js';
 
 describe('student kind "auto"', () => {
   it('trains the grid, reports every candidate, and keeps the best by validation agreement', () => {
-    const settings = testSettings({ kind: 'auto', wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, epochs: 20, patience: 20, bagMlp: { hiddenSizes: [8], dropout: 0, learningRate: 0.01 } });
+    const settings = testSettings({ kind: 'auto', wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, epochs: 20, patience: 20, bagMlp: bagMlpSettingsSchema.parse({ hiddenSizes: [8], learningRate: 0.01 }) });
     const student = createStudent('auto', ['same', 'different'], settings);
     expect(student.kind).toBe('auto');
     const report = student.fit(xorExamples(300, 1), xorExamples(100, 2));

@@ -5,6 +5,7 @@
  * so the evaluation stays an honest estimate. Cost: the sum of the candidates' training times.
  */
 import type { StudentSettings } from '../../task/schema.js';
+import { bagMlpSettingsSchema } from '../../task/student-kind-settings.js';
 import { StudentFileError } from '../file-container.js';
 import { createBagMlpStudent } from '../bag-mlp/bag-mlp-student.js';
 import { createNgramStudent } from '../ngram/ngram-student.js';
@@ -24,7 +25,7 @@ export function autoCandidates(labels: readonly string[], settings: StudentSetti
   const ngram: Candidate = { name: 'ngram', create: () => createNgramStudent(labels, { ...settings, kind: 'ngram' }) };
   const bagMlps = AUTO_BAG_MLP_WIDTHS.map((width): Candidate => ({
     name: `bag-mlp[${width}]`,
-    create: () => createBagMlpStudent(labels, { ...settings, kind: 'bag-mlp', bagMlp: { hiddenSizes: [width], dropout: settings.bagMlp?.dropout ?? 0, learningRate: settings.bagMlp?.learningRate ?? 0.001 } }),
+    create: () => createBagMlpStudent(labels, { ...settings, kind: 'bag-mlp', bagMlp: { ...bagMlpSettingsSchema.parse(settings.bagMlp ?? {}), hiddenSizes: [width] } }),
   }));
   return [ngram, ...bagMlps];
 }

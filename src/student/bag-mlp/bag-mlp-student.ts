@@ -16,7 +16,7 @@ import { createRandom, shuffleInPlace, type Random } from '../../util/random.js'
 import { Featuriser } from '../ngram/featurise.js';
 import { compactWeights, createTrainingWeights, untrainedWeights } from '../ngram/model.js';
 import { featuriseSet, touchedBuckets, type FeaturisedSet } from '../ngram/ngram-student.js';
-import { weightsFromTensors, weightsToTensors } from '../ngram/serialise.js';
+import { dequantiseRows, quantiseRows, weightsFromTensors, weightsToTensors } from '../ngram/serialise.js';
 import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
 import { cloneWeights, copyInto, createLayers, createOptimiser, createScratch, denseTensors, forward, step, type BagMlpWeights, type Scratch } from './network.js';
 
@@ -54,7 +54,21 @@ function evaluateSet(weights: BagMlpWeights, set: FeaturisedSet, loss: Distillat
 function untrained(settings: StudentSettings, labelCount: number): BagMlpWeights {
   const sizes = layerSizes(settings, labelCount);
   const layers = createLayers(sizes, createRandom(settings.seed)).map((layer) => ({ ...layer, weights: new Float32Array(layer.weights.length) }));
-  return { bag: untrainedWeights(settings.buckets, settings.dim, 0), layers };
+  const wide = bagMlpSettingsSchema.parse(settings.bagMlp ?? {}).wide ? new Float32Array(0) : null;
+  return { bag: untrainedWeights(settings.buckets, settings.dim, 0), layers, wide };
+}
+
+/** Keeps the wide rows of touched buckets, in the order compactWeights keeps the embedding rows. */
+function compactWide(dense: Float32Array, touched: Uint8Array, labelCount: number): Float32Array {
+  let rows = 0;
+  for (let bucket = 0; bucket < touched.length; bucket++) if (touched[bucket] !== 0) rows++;
+  const out = new Float32Array(rows * labelCount);
+  for (let bucket = 0, row = 0; bucket < touched.length; bucket++) {
+    if (touched[bucket] === 0) continue;
+    out.set(dense.subarray(bucket * labelCount, (bucket + 1) * labelCount), row * labelCount);
+    row++;
+  }
+  return out;
 }
 
 class BagMlpStudent implements Student {
@@ -91,11 +105,14 @@ class BagMlpStudent implements Student {
     const validationSet = validation.length > 0 ? featuriseSet(this.featuriser, validation, labelCount, 'validation') : trainSet;
     const random: Random = createRandom(settings.seed);
     const touched = touchedBuckets(trainSet, settings.buckets);
-    const weights: BagMlpWeights = { bag: createTrainingWeights(settings.buckets, settings.dim, 0, touched, random), layers: createLayers(layerSizes(settings, labelCount), random) };
+    const weights: BagMlpWeights = {
+      bag: createTrainingWeights(settings.buckets, settings.dim, 0, touched, random), layers: createLayers(layerSizes(settings, labelCount), random),
+      wide: bagMlp.wide ? new Float32Array(settings.buckets * labelCount) : null,
+    };
     const init = pretrainedInit(settings, train, validation, options.unlabelledTexts);
     if (init !== null) applyPretrained(init, weights.bag.embeddings, touched, settings.dim);
     const best = cloneWeights(weights);
-    const optimiser = createOptimiser(weights, bagMlp.learningRate, settings.learningRate);
+    const optimiser = createOptimiser(weights, bagMlp.learningRate, settings.learningRate, bagMlp.wideLearningRate);
     const order = Int32Array.from(trainSet.ids, (_, index) => index);
     const lossOptions: DistillationOptions = { temperature: settings.temperature, alpha: settings.alpha };
     const grad = new Float64Array(labelCount);
@@ -117,7 +134,7 @@ class BagMlpStudent implements Student {
       restoreBest: () => copyInto(best, weights),
     });
 
-    this.weights = { bag: compactWeights(weights.bag, touched), layers: weights.layers };
+    this.weights = { bag: compactWeights(weights.bag, touched), layers: weights.layers, wide: weights.wide === null ? null : compactWide(weights.wide, touched, labelCount) };
     // T is fitted on the validation set against the teacher's hard labels (its decisions, not its soft scores).
     this.calibrationTemperature = fitTemperature(evaluateSet(this.weights, validationSet, lossOptions, scratch, labelCount).logits, validationSet.labels, labelCount);
     const bestReport = result.epochs.find((epoch) => epoch.epoch === result.bestEpoch);
@@ -149,13 +166,27 @@ class BagMlpStudent implements Student {
       quantisation: 'int8-per-row', calibrationTemperature: this.calibrationTemperature,
     };
     const dense = denseTensors(this.weights).map((tensor, index): [string, Float32Array] => [`dense${index}`, tensor]);
-    return encodeStudentFile(BAG_MLP_KIND, header, [...weightsToTensors(this.weights.bag), ...dense]);
+    const wide = this.weights.wide === null ? [] : wideTensors(this.weights.wide, this.labels.length);
+    return encodeStudentFile(BAG_MLP_KIND, header, [...weightsToTensors(this.weights.bag), ...dense, ...wide]);
   }
 
   parameterCount(): number {
-    const rows = this.weights.bag.embeddings.length;
+    const rows = this.weights.bag.embeddings.length + (this.weights.wide?.length ?? 0);
     return rows + denseTensors(this.weights).reduce((sum, tensor) => sum + tensor.length, 0);
   }
+}
+
+/** The wide rows in a file: int8 per row with a float32 scale, as the embedding rows. */
+function wideTensors(wide: Float32Array, labelCount: number): Array<[string, Int8Array | Float32Array]> {
+  const { quantised, scales } = quantiseRows(wide, labelCount);
+  return [['wideRows', quantised], ['wideScales', scales]];
+}
+
+function wideFromTensors(contents: StudentFileContents, rows: number, labelCount: number): Float32Array {
+  const quantised = requireTensor(contents, 'wideRows', 'i8');
+  const scales = requireTensor(contents, 'wideScales', 'f32');
+  if (scales.length !== rows || quantised.length !== rows * labelCount) throw new StudentFileError('student file tensors do not match its header (wide rows)');
+  return dequantiseRows(quantised, scales, labelCount);
 }
 
 /** A new, untrained bag-MLP student over `labels`. */
@@ -181,5 +212,6 @@ export function bagMlpStudentFromFile(contents: StudentFileContents): Student {
     return { inputs, outputs, weights, bias };
   });
   const bag = weightsFromTensors(contents, settings.buckets, settings.dim, 0);
-  return new BagMlpStudent(labels, settings, { bag, layers }, { summary: training ?? null, createdAt: createdAt ?? '', calibrationTemperature: temperature });
+  const wide = bagMlpSettingsSchema.parse(settings.bagMlp ?? {}).wide ? wideFromTensors(contents, bag.embeddings.length / settings.dim, labels.length) : null;
+  return new BagMlpStudent(labels, settings, { bag, layers, wide }, { summary: training ?? null, createdAt: createdAt ?? '', calibrationTemperature: temperature });
 }

@@ -11,8 +11,13 @@ import { embedMean, type NgramWeights } from '../ngram/model.js';
 /** One dense layer, output-major: weights[o·inputs + i] joins input i to output o. */
 export interface DenseLayer { inputs: number; outputs: number; weights: Float32Array; bias: Float32Array }
 
-/** All weights: the embedding table (an n-gram table without its output layer) and the dense layers, the last one giving logits. */
-export interface BagMlpWeights { bag: NgramWeights; layers: DenseLayer[] }
+/**
+ * All weights: the embedding table (an n-gram table without its output layer), the dense layers (the
+ * last one giving logits) and, with `wide`, one row of logits per bucket summed over the text's features
+ * (a linear model over feature counts beside the deep part, as Wide & Deep / TF's DNNLinearCombinedClassifier).
+ * The wide rows share the bag's bucket → row map.
+ */
+export interface BagMlpWeights { bag: NgramWeights; layers: DenseLayer[]; wide: Float32Array | null }
 
 /** Activations of one example (input side first) and their gradients, reused for every example. */
 export interface Scratch { activations: Float64Array[]; gradients: Float64Array[]; dropScale: number }
@@ -55,18 +60,31 @@ export function forward(weights: BagMlpWeights, ids: Int32Array, scratch: Scratc
       output[o] = sum;
     }
   });
-  return scratch.activations[weights.layers.length] as Float64Array;
+  const logits = scratch.activations[weights.layers.length] as Float64Array;
+  if (weights.wide !== null) addWide(weights.bag, weights.wide, ids, logits);
+  return logits;
+}
+
+/** logits += Σ over the text's features of their wide rows (a feature seen twice counts twice). */
+function addWide(bag: NgramWeights, wide: Float32Array, ids: Int32Array, logits: Float64Array): void {
+  const labelCount = logits.length;
+  for (let index = 0; index < ids.length; index++) {
+    const id = ids[index] as number;
+    const row = bag.rowOf === null ? id : (bag.rowOf[id] as number);
+    if (row < 0) continue;
+    for (let k = 0, base = row * labelCount; k < labelCount; k++) logits[k] = (logits[k] as number) + (wide[base + k] as number);
+  }
 }
 
 /** Optimiser state: Adam over the dense tensors (with their gradient buffers) and Adagrad per embedding row. */
-export interface BagMlpOptimiser { adam: AdamState; settings: AdamSettings; gradients: Float32Array[]; rows: RowAccumulators; embeddingRate: number }
+export interface BagMlpOptimiser { adam: AdamState; settings: AdamSettings; gradients: Float32Array[]; rows: RowAccumulators; embeddingRate: number; wideRows: RowAccumulators; wideCounts: Int32Array; wideRate: number }
 
 /** Fresh optimiser state for `weights`. */
-export function createOptimiser(weights: BagMlpWeights, learningRate: number, embeddingRate: number): BagMlpOptimiser {
+export function createOptimiser(weights: BagMlpWeights, learningRate: number, embeddingRate: number, wideRate = 0): BagMlpOptimiser {
   const parameters = denseTensors(weights);
   return {
     adam: createAdamState(parameters), settings: adamSettings(learningRate), gradients: parameters.map((tensor) => new Float32Array(tensor.length)),
-    rows: createRowAccumulators(weights.bag.buckets), embeddingRate,
+    rows: createRowAccumulators(weights.bag.buckets), embeddingRate, wideRows: createRowAccumulators(weights.wide === null ? 0 : weights.bag.buckets), wideCounts: new Int32Array(weights.wide === null ? 0 : weights.bag.buckets), wideRate,
   };
 }
 
@@ -100,6 +118,28 @@ export function step(weights: BagMlpWeights, ids: Int32Array, scratch: Scratch, 
   }
   adamStep(denseTensors(weights), optimiser.gradients, optimiser.adam, optimiser.settings);
   stepEmbeddingRows(weights.bag, ids, scratch.gradients[0] as Float64Array, optimiser);
+  if (weights.wide !== null) stepWideRows(weights.wide, ids, logitGradient, optimiser);
+}
+
+/**
+ * The wide part is a sum, so a row's gradient is the logit gradient times how often its feature occurs
+ * in the text; each distinct row takes one row-wise Adagrad step on that (its count is tallied in
+ * `wideCounts`, all zero again on return).
+ */
+function stepWideRows(wide: Float32Array, ids: Int32Array, logitGradient: Float64Array, optimiser: BagMlpOptimiser): void {
+  const labelCount = wide.length / optimiser.wideRows.length;
+  const counts = optimiser.wideCounts;
+  let squared = 0;
+  for (let k = 0; k < labelCount; k++) squared += (logitGradient[k] as number) * (logitGradient[k] as number);
+  for (let index = 0; index < ids.length; index++) counts[ids[index] as number] = (counts[ids[index] as number] as number) + 1;
+  for (let index = 0; index < ids.length; index++) {
+    const id = ids[index] as number;
+    const count = counts[id] as number;
+    if (count === 0) continue; // a repeat of a row already stepped
+    counts[id] = 0;
+    const step = count * rowStepSize(optimiser.wideRows, id, (count * count * squared) / labelCount, optimiser.wideRate);
+    for (let k = 0, base = id * labelCount; k < labelCount; k++) wide[base + k] = (wide[base + k] as number) - step * (logitGradient[k] as number);
+  }
 }
 
 /** Each of the bag's n rows gets 1/n of the mean's gradient, stepped by its own Adagrad rate. */
@@ -121,6 +161,7 @@ function stepEmbeddingRows(bag: NgramWeights, ids: Int32Array, meanGradient: Flo
 /** Copies every tensor of `source` into `target` (same shapes): keeps or restores the best epoch. */
 export function copyInto(source: BagMlpWeights, target: BagMlpWeights): void {
   target.bag.embeddings.set(source.bag.embeddings);
+  if (source.wide !== null) target.wide?.set(source.wide);
   source.layers.forEach((layer, index) => {
     (target.layers[index] as DenseLayer).weights.set(layer.weights);
     (target.layers[index] as DenseLayer).bias.set(layer.bias);
@@ -131,6 +172,7 @@ export function copyInto(source: BagMlpWeights, target: BagMlpWeights): void {
 export function cloneWeights(weights: BagMlpWeights): BagMlpWeights {
   return {
     bag: { ...weights.bag, embeddings: weights.bag.embeddings.slice() },
+    wide: weights.wide === null ? null : weights.wide.slice(),
     layers: weights.layers.map((layer) => ({ ...layer, weights: layer.weights.slice(), bias: layer.bias.slice() })),
   };
 }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fnv1a32 } from '../../util/hash.js';
 import { Featuriser, wordBucket } from './featurise.js';
+import { taskSpecSchema } from '../../task/schema.js';
 
 const words = (wordNgrams = 1) => new Featuriser({ buckets: 1 << 20, wordNgrams, charNgramMin: 0, charNgramMax: 0 });
+const studentSettings = (student: Record<string, unknown>) => taskSpecSchema.parse({
+  name: 't', teacher: { baseURL: 'http://127.0.0.1/v1', model: 'm' }, prompt: { messages: [{ role: 'user', content: '{{text}}' }] }, labels: ['a', 'b'], inputs: { path: 'x' }, budget: { maxUSD: 1 }, student,
+}).student;
 const ids = (featuriser: Featuriser, text: string): number[] => Array.from(featuriser.featurise(text));
 
 describe('Featuriser', () => {
@@ -26,6 +30,15 @@ describe('Featuriser', () => {
     expect(ids(text(2), 'ab c')).toHaveLength(2 + 3); // two words, then "ab", "b ", " c"
     expect(ids(text(2), 'a;\nb').slice(4)).not.toEqual(ids(text(2), 'a; b').slice(4)); // ";\n" differs from "; "
     expect(ids(text(0), 'ab c')).toEqual(ids(words(), 'ab c'));
+  });
+
+  it('keeps only the whole-text char n-grams with wordNgrams 0', () => {
+    const featuriser = new Featuriser({ buckets: 1 << 20, wordNgrams: 0, charNgramMin: 3, charNgramMax: 4, textCharNgrams: 2 });
+    const withWords = new Featuriser({ buckets: 1 << 20, wordNgrams: 1, charNgramMin: 0, charNgramMax: 0, textCharNgrams: 2 });
+    expect(ids(featuriser, 'ab c;')).toEqual(ids(withWords, 'ab c;').slice(3)); // "ab", "b ", " c", "c;" without the 3 tokens
+    expect(featuriser.tokenCount).toBe(3);
+    expect(() => studentSettings({ wordNgrams: 0 })).toThrow('textCharNgrams');
+    expect(studentSettings({ wordNgrams: 0, textCharNgrams: 2 }).wordNgrams).toBe(0);
   });
 
   it('adds word n-grams up to wordNgrams, order-sensitive', () => {

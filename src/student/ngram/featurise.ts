@@ -11,6 +11,7 @@ import { fnv1a32 } from '../../util/string-hash.js';
 /** Which features to extract and how many hash buckets they share. */
 export interface FeaturiserSettings {
   buckets: number;
+  /** Longest word n-gram (1: words alone; 0: no word features at all, only `textCharNgrams`). */
   wordNgrams: number;
   charNgramMin: number;
   charNgramMax: number;
@@ -76,6 +77,8 @@ export class Featuriser {
     for (let index = start; index < end; index++) hash = Math.imul(hash ^ text.charCodeAt(index), FNV_PRIME) >>> 0;
     if (this.tokenCount === this.wordHashes.length) this.wordHashes = grow(this.wordHashes, this.tokenCount * 2);
     this.wordHashes[this.tokenCount++] = hash;
+    // wordNgrams 0: tokens are counted (for tokens/s) but the bag holds only whole-text char n-grams.
+    if (this.settings.wordNgrams === 0) return;
     this.push(hash);
     // Single punctuation chars gain nothing from char n-grams ("<;>" says the same as ";").
     if (word && this.settings.charNgramMax > 0) this.addCharNgrams(text, start, end);
