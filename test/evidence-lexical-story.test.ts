@@ -42,6 +42,6 @@ describe('the lexical evidence story', () => {
     const tuples = tuplesOf(mixed, key);
     const detection = detectLexicalWatermark(mixed, key);
     expect(tuples.size).toBe(detection.scored);
-    expect([...tuples.values()].filter(Boolean).length).toBe(detection.matched);
+    expect([...tuples.values()].filter((tuple) => tuple.matched).length).toBe(detection.matched);
   });
 });

@@ -5,7 +5,7 @@
  * (tuples per answer, how many of its tuples it saw in training, its match rate on those).
  */
 import { createHash } from 'node:crypto';
-import { detectLexicalWatermark, type LexicalDetection } from '../../src/evidence/lexical/lexical-detect.js';
+import { binomialTail, detectLexicalWatermark, MIN_SCORED_TUPLES, type LexicalDetection } from '../../src/evidence/lexical/lexical-detect.js';
 import type { LexicalKey } from '../../src/evidence/lexical/lexical-key.js';
 import { LexicalScanner } from '../../src/evidence/lexical/lexical-scanner.js';
 import { keyedChoice } from '../../src/evidence/lexical/lexical-watermark.js';
@@ -19,20 +19,35 @@ export function labelledKey(label: string): LexicalKey {
 /** log10 of a p-value, floored so that an underflow reads as a number. */
 export const log10P = (p: number | null): number => (p === null ? Number.NaN : Math.log10(Math.max(p, 1e-300)));
 
+/** One distinct tuple: whether it is written with the key's choice, and its set's size. */
+export interface ScoredTuple { matched: boolean; size: number }
+
 /** The distinct (set, previous word) tuples of texts, first appearance kept, each with whether it is the key's choice. */
-export function tuplesOf(texts: readonly string[], key: LexicalKey): Map<string, boolean> {
+export function tuplesOf(texts: readonly string[], key: LexicalKey): Map<string, ScoredTuple> {
   const table = defaultSynonymTable();
-  const tuples = new Map<string, boolean>();
+  const tuples = new Map<string, ScoredTuple>();
   for (const text of texts) {
     const visit = (word: string, setIndex: number, context: string): string => {
       const set = table.sets[setIndex] as readonly string[];
       const id = `${set[0] as string}\u0000${context}`;
-      if (!tuples.has(id)) tuples.set(id, keyedChoice(key.secret, set, context) === set.indexOf(word));
+      if (!tuples.has(id)) tuples.set(id, { matched: keyedChoice(key.secret, set, context) === set.indexOf(word), size: set.length });
       return word;
     };
     new LexicalScanner(table, visit).process(text);
   }
   return tuples;
+}
+
+/** The score restricted to tuples the owner's log of served (watermarked) answers holds: the owner picks them without looking at the suspect's words. */
+export interface LogFilteredScore { scored: number; matched: number; chanceRate: number; pValue: number | null }
+
+/** Scores only the suspect tuples that also occur in the owner's served answers (binomial tail at the mean chance rate). */
+export function logFilteredScore(answers: readonly string[], served: readonly string[], key: LexicalKey): LogFilteredScore {
+  const log = tuplesOf(served, key);
+  const kept = [...tuplesOf(answers, key)].filter(([id]) => log.has(id)).map(([, tuple]) => tuple);
+  const matched = kept.filter((tuple) => tuple.matched).length;
+  const chanceRate = kept.length === 0 ? 0 : kept.reduce((sum, tuple) => sum + 1 / tuple.size, 0) / kept.length;
+  return { scored: kept.length, matched, chanceRate, pValue: kept.length < MIN_SCORED_TUPLES ? null : binomialTail(kept.length, matched, chanceRate) };
 }
 
 /** The p-value as answers accumulate: one point per tenth of the answers. */
@@ -41,6 +56,8 @@ export interface CurvePoint { answers: number; scored: number; log10P: number }
 /** What detection says about one student. */
 export interface StudentScore {
   detection: LexicalDetection;
+  /** Only the tuples the owner's log holds. */
+  filtered: LogFilteredScore;
   curve: CurvePoint[];
   /** Tuples scored when the binomial p first went below 1e-6 (null: never). */
   scoredAtTarget: number | null;
@@ -48,9 +65,10 @@ export interface StudentScore {
   profile: { tuplesPerAnswer: number; seenShare: number; matchSeen: number; matchUnseen: number; trainingTuples: number; trainingMatchRate: number };
 }
 
-/** Scores a student's answers against `key`, with `harvested` (its training answers) for the profile. */
-export function scoreStudent(answers: readonly string[], harvested: readonly string[], key: LexicalKey, nullKeys: number): StudentScore {
+/** Scores a student's answers against `key`, with `served` (the owner's log) for the filtered score and `harvested` (its training answers) for the profile. */
+export function scoreStudent(answers: readonly string[], served: readonly string[], harvested: readonly string[], key: LexicalKey, nullKeys: number): StudentScore {
   const detection = detectLexicalWatermark(answers, key, { nullKeys });
+  const filtered = logFilteredScore(answers, served, key);
   const curve: CurvePoint[] = [];
   let scoredAtTarget: number | null = null;
   for (let tenth = 1; tenth <= 10; tenth++) {
@@ -63,9 +81,9 @@ export function scoreStudent(answers: readonly string[], harvested: readonly str
   const training = tuplesOf(harvested, key);
   const seen = [...own].filter(([id]) => training.has(id));
   const unseen = [...own].filter(([id]) => !training.has(id));
-  const rate = (tuples: Array<[string, boolean]>) => (tuples.length === 0 ? Number.NaN : tuples.filter(([, matched]) => matched).length / tuples.length);
+  const rate = (tuples: Array<[string, ScoredTuple]>) => (tuples.length === 0 ? Number.NaN : tuples.filter(([, tuple]) => tuple.matched).length / tuples.length);
   return {
-    detection, curve, scoredAtTarget,
+    detection, filtered, curve, scoredAtTarget,
     profile: {
       tuplesPerAnswer: own.size / Math.max(1, answers.length), seenShare: own.size === 0 ? Number.NaN : seen.length / own.size, matchSeen: rate(seen), matchUnseen: rate(unseen),
       trainingTuples: training.size, trainingMatchRate: rate([...training]),

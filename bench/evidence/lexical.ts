@@ -9,7 +9,7 @@
  * Entries: evidence-lexical-radioactivity, watermark-robustness-lexical, watermark-quality-cost-lexical.
  * Knobs: --seeds=N (default 5, 1 quick) --robust-seeds=N (default 2, 1 quick) --train=N --test=N --steps=N.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateGenerate } from '../../src/eval/generative-evaluation.js';
@@ -45,9 +45,20 @@ interface Scored { outcome: ArmOutcome; score: StudentScore; chrf: number; exact
 /** The numbers argument, or a default. */
 const numberArgument = (options: BenchOptions, name: string, fallback: number) => Number(options.argument(name) ?? fallback);
 
+const teacherAnswers = new Map<string, string>();
+/** The teacher's own answer (compromise, in process), computed once per prompt. */
+function teacherAnswer(prompt: string): string {
+  let answer = teacherAnswers.get(prompt);
+  if (answer === undefined) {
+    answer = pastTense(prompt);
+    teacherAnswers.set(prompt, answer);
+  }
+  return answer;
+}
+
 /** Quality of a student's first-round answers against the teacher's own (unwatermarked) answers. */
 function quality(answers: readonly string[], test: readonly string[]): { chrf: number; exact: number } {
-  const evaluation = evaluateGenerate(test.map((prompt, index) => ({ input: prompt, teacher: pastTense(prompt), student: answers[index] ?? '' })), { resamples: 200 });
+  const evaluation = evaluateGenerate(test.map((prompt, index) => ({ input: prompt, teacher: teacherAnswer(prompt), student: answers[index] ?? '' })), { resamples: 200 });
   return { chrf: evaluation.chrf.estimate, exact: evaluation.exactMatch.estimate };
 }
 
@@ -61,11 +72,15 @@ async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale
   const servers = await startServers(teacher, key, seedFolder);
   try {
     const scored: Scored[] = [];
+    // The owner's log: its watermarked answers to the seed's prompts, as the guard served them (the first arm is the one that harvests them all unchanged).
+    let served: readonly string[] = [];
     for (const arm of arms) {
       const outcome = await distilArm(arm, seed, servers, train, test, scale, seedFolder);
-      const score = scoreStudent(outcome.answers, outcome.harvested, key, PERMUTATION_KEYS);
+      if (arm === ARMS.distilled) served = outcome.harvested;
+      const score = scoreStudent(outcome.answers, served, outcome.harvested, key, PERMUTATION_KEYS);
+      await writeFile(path.join(seedFolder, `${arm.name}.json`), JSON.stringify({ seed, arm, served, harvested: outcome.harvested, answers: outcome.answers, test }));
       scored.push({ outcome, score, ...quality(outcome.answers.slice(0, test.length), test) });
-      process.stderr.write(`    ${arm.name}: ${score.detection.scored} tuples scored, ${score.detection.matched} matched (chance ${format(score.detection.chanceRate)}), binomial p ${score.detection.naivePValue?.toExponential(2)}, permutation p ${score.detection.pValue?.toExponential(2)}\n`);
+      process.stderr.write(`    ${arm.name}: ${score.detection.scored} tuples scored, ${score.detection.matched} matched (chance ${format(score.detection.chanceRate)}), binomial p ${score.detection.naivePValue?.toExponential(2)}, permutation p ${score.detection.pValue?.toExponential(2)}; in the owner's log: ${score.filtered.scored} tuples, ${score.filtered.matched} matched, p ${score.filtered.pValue?.toExponential(2)}\n`);
     }
     return scored;
   } finally {
@@ -76,6 +91,7 @@ async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale
 const of = (all: readonly Scored[], arm: ArmPlan) => all.filter((item) => item.outcome.arm.name === arm.name);
 const values = (items: readonly Scored[], pick: (item: Scored) => number) => items.map(pick);
 const binomialLog = (item: Scored) => log10P(item.score.detection.naivePValue);
+const filteredLog = (item: Scored) => log10P(item.score.filtered.pValue);
 const permutationLog = (item: Scored) => log10P(item.score.detection.pValue);
 const matchExcess = (item: Scored) => (item.score.detection.scored === 0 ? Number.NaN : (item.score.detection.matched / item.score.detection.scored - item.score.detection.chanceRate) * 100);
 
@@ -107,17 +123,21 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
       metric('tuples scored', 'tuples', 'higher', values(distilled, (item) => item.score.detection.scored), values(control, (item) => item.score.detection.scored)),
       metric('match rate above chance', 'points', 'higher', values(distilled, matchExcess), values(control, matchExcess)),
       metric('log10 binomial p, 10 % of answers watermarked', 'log10', 'lower', values(mixed, binomialLog), values(control, binomialLog)),
+      metric('log10 p, only tuples in the owner\'s log', 'log10', 'lower', values(distilled, filteredLog), values(control, filteredLog)),
+      metric('tuples scored in the owner\'s log', 'tuples', 'higher', values(distilled, (item) => item.score.filtered.scored), values(control, (item) => item.score.filtered.scored)),
+      metric('log10 p in the owner\'s log, 10 % watermarked', 'log10', 'lower', values(mixed, filteredLog), values(control, filteredLog)),
     ],
     notes: [
       `Goal: distilled p < 1e-6 within 5,000 scored tuples — reached in ${reached} of ${distilled.length} seeds (binomial tail; the permutation p cannot go below its floor of ${format(1 / (PERMUTATION_KEYS + 1))} with ${PERMUTATION_KEYS} keys). Tuples scored when the binomial p first fell below 1e-6: ${distilled.map((item) => item.score.scoredAtTarget ?? 'never').join(', ')}.`,
       `Control against ${randomKeys.control.length} random keys (pooled over seeds): smallest permutation p ${format(minimum(randomKeys.control, 'permutation'))}, smallest binomial p ${format(minimum(randomKeys.control, 'binomial'))}; ${below(randomKeys.control, 'permutation')} permutation and ${below(randomKeys.control, 'binomial')} binomial p-values below 1e-3 (goal: none). The distilled students against the same number of wrong keys: smallest permutation p ${format(minimum(randomKeys.distilled, 'permutation'))}, ${below(randomKeys.distilled, 'binomial')} binomial below 1e-3.`,
-      `10 % watermarked: log10 binomial p per seed ${values(mixed, binomialLog).map(format).join(', ')}.`,
+      `10 % watermarked: log10 binomial p per seed ${values(mixed, binomialLog).map(format).join(', ')}; only tuples in the owner's log ${values(mixed, filteredLog).map(format).join(', ')}.`,
+      'The owner\'s-log filter (Sander et al. 2024 score only what the watermarked data can have taught): of the suspect\'s tuples, only those that also occur in the owner\'s log of served answers (here its watermarked answers to the seed\'s prompts, the same log for every arm of a seed) are scored; the owner picks them without looking at the suspect\'s words, and a tuple\'s match depends on its own keyed hash, not on whether it is in the log, so the control stays at chance (its row above). Its p is the binomial tail only (no permutation: random keys would need the log rebuilt under each).',
       'The binomial tail uses the mean chance rate of the scored tuples; with each distinct tuple scored once and a random key, the tuples match independently with probability 1/|set|, and Hoeffding (1956) bounds that count\'s upper tail by this binomial\'s, so it is conservative where it matters; the permutation p is the exact test at its resolution.',
       `Why (profile, medians over seeds): ${profileLine(distilled)}. ${profileLine(control)}. ${profileLine(mixed)}.`,
       load,
     ],
     extra: {
-      perSeed: all.map((item) => ({ arm: item.outcome.arm.name, seed: item.outcome.seed, detection: item.score.detection, curve: item.score.curve, scoredAtTarget: item.score.scoredAtTarget, profile: item.score.profile, trainSeconds: item.outcome.trainSeconds, stepsRun: item.outcome.stepsRun, validationLoss: item.outcome.validationLoss, teacherCalls: item.outcome.teacherCalls, sample: item.outcome.answers.slice(0, 3) })),
+      perSeed: all.map((item) => ({ arm: item.outcome.arm.name, seed: item.outcome.seed, detection: item.score.detection, filtered: item.score.filtered, chrf: item.chrf, exact: item.exact, curve: item.score.curve, scoredAtTarget: item.score.scoredAtTarget, profile: item.score.profile, trainSeconds: item.outcome.trainSeconds, stepsRun: item.outcome.stepsRun, validationLoss: item.outcome.validationLoss, teacherCalls: item.outcome.teacherCalls, sample: item.outcome.answers.slice(0, 3) })),
       randomKeys, loadAverage: os.loadavg(),
     },
   };
@@ -128,6 +148,8 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
       metric('log10 binomial p, synonyms randomised', 'log10', 'lower', values(synonyms, binomialLog), values(distilled.slice(0, synonyms.length), binomialLog)),
       metric('log10 binomial p, paraphrased (compromise)', 'log10', 'lower', values(paraphrased, binomialLog), values(distilled.slice(0, paraphrased.length), binomialLog)),
       metric('log10 binomial p, 10 % watermarked', 'log10', 'lower', values(mixed, binomialLog), values(distilled, binomialLog)),
+      metric('log10 p in the owner\'s log, synonyms randomised', 'log10', 'lower', values(synonyms, filteredLog), values(distilled.slice(0, synonyms.length), filteredLog)),
+      metric('log10 p in the owner\'s log, paraphrased', 'log10', 'lower', values(paraphrased, filteredLog), values(distilled.slice(0, paraphrased.length), filteredLog)),
       metric('match rate above chance, synonyms randomised', 'points', 'higher', values(synonyms, matchExcess), values(distilled.slice(0, synonyms.length), matchExcess)),
       metric('match rate above chance, paraphrased', 'points', 'higher', values(paraphrased, matchExcess), values(distilled.slice(0, paraphrased.length), matchExcess)),
     ],
