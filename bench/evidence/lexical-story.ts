@@ -15,6 +15,7 @@ import { buildSentenceCorpus } from '../../src/demo/sentence-corpus.js';
 import { createKey, openSqliteGuardStore, startGateway, type Gateway, type PolicyConfig } from '../../src/guard/index.js';
 import { makeTeacher } from '../../src/pipeline/make-teacher.js';
 import { runTask } from '../../src/pipeline/run-task.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { GenerativeStudent } from '../../src/student/lm/index.js';
 import type { LoadedTask } from '../../src/task/load.js';
 import { taskSpecSchema } from '../../src/task/schema.js';
@@ -107,35 +108,36 @@ function answersOf(student: GenerativeStudent, prompts: readonly string[], scale
   return answers;
 }
 
-/** Distils one arm through the gateways with `runTask` (collect → curate → train), then lets its student answer `test`. */
-export async function distilArm(arm: ArmPlan, seed: number, servers: StoryServers, train: readonly string[], test: readonly string[], scale: StoryScale, folder: string): Promise<ArmOutcome> {
+/** Distils one arm through the gateways with `runTask` (collect → curate → train), then lets its student answer `test`; `reuse` keeps an earlier run's project (its answers and, when nothing changed, its student). */
+export async function distilArm(arm: ArmPlan, seed: number, servers: StoryServers, train: readonly string[], test: readonly string[], scale: StoryScale, folder: string, reuse = false): Promise<ArmOutcome> {
   const projectDir = path.join(folder, arm.name);
-  await rm(projectDir, { recursive: true, force: true });
+  if (!reuse) await rm(projectDir, { recursive: true, force: true });
   await mkdir(projectDir, { recursive: true });
   await writeFile(path.join(projectDir, 'inputs.jsonl'), `${train.map((text) => JSON.stringify({ text })).join('\n')}\n`);
   const task = storyTask(projectDir, servers.marked.url, seed, scale);
   const marked = makeTeacher(task.spec, { ...process.env, [KEY_ENV]: servers.secrets.marked });
   const clean = makeTeacher(storyTask(projectDir, servers.clean.url, seed, scale).spec, { ...process.env, [KEY_ENV]: servers.secrets.clean });
-  const harvested = new Map<string, string>();
-  const inner = attackerTeacher({ marked: marked.teacher, clean: clean.teacher, markedShare: arm.markedShare, treatment: arm.treatment, seed });
-  const recording = {
-    ...inner,
-    complete: async (request: Parameters<typeof inner.complete>[0]) => {
-      const completion = await inner.complete(request);
-      harvested.set(request.messages.at(-1)?.content ?? '', completion.text);
-      return completion;
-    },
-  };
+  const teacher = attackerTeacher({ marked: marked.teacher, clean: clean.teacher, markedShare: arm.markedShare, treatment: arm.treatment, seed });
   const calls = servers.teacher.calls();
-  const result = await runTask({ task, until: 'train', retrain: true, teacher: { ...marked, teacher: recording }, env: { ...process.env, [KEY_ENV]: servers.secrets.marked } });
+  const result = await runTask({ task, until: 'train', retrain: !reuse, teacher: { ...marked, teacher }, env: { ...process.env, [KEY_ENV]: servers.secrets.marked } });
   const training = result.languageModel;
   if (training === null) throw new Error(`arm ${arm.name}: no student was trained`);
   const started = performance.now();
   const answers = answersOf(training.student, test, scale, seed);
-  process.stderr.write(`  seed ${seed} ${arm.name}: trained ${training.summary?.stepsRun ?? 0} steps in ${(training.summary?.seconds ?? 0).toFixed(0)} s, answered ${test.length} × ${scale.rounds} in ${((performance.now() - started) / 1000).toFixed(0)} s (load ${os.loadavg()[0]?.toFixed(1)})\n`);
+  process.stderr.write(`  seed ${seed} ${arm.name}: ${training.reused ? 'reused its student' : `trained ${training.summary?.stepsRun ?? 0} steps in ${(training.summary?.seconds ?? 0).toFixed(0)} s`}, answered ${test.length} × ${scale.rounds} in ${((performance.now() - started) / 1000).toFixed(0)} s (load ${os.loadavg()[0]?.toFixed(1)})\n`);
   return {
-    arm, seed, harvested: [...harvested.values()], answers,
+    arm, seed, harvested: await harvestedAnswers(result.paths.database), answers,
     trainSeconds: training.summary?.seconds ?? Number.NaN, stepsRun: training.summary?.stepsRun ?? 0, validationLoss: training.summary?.validationLoss ?? Number.NaN,
     teacherCalls: servers.teacher.calls() - calls,
   };
+}
+
+/** The answers the attacker's store holds: what it trained on. */
+async function harvestedAnswers(database: string): Promise<string[]> {
+  const store = openSqliteStore(database);
+  try {
+    return (await store.listResponses()).map((response) => response.text);
+  } finally {
+    await store.close();
+  }
 }

@@ -7,7 +7,9 @@
  * plain guard), a student with only 10 % of its answers watermarked, and students trained on
  * answers the attacker rewrote first (synonyms randomised, or paraphrased by compromise).
  * Entries: evidence-lexical-radioactivity, watermark-robustness-lexical, watermark-quality-cost-lexical.
- * Knobs: --seeds=N (default 5, 1 quick) --robust-seeds=N (default 2, 1 quick) --train=N --test=N --steps=N.
+ * Knobs: --seeds=N (default 5, 1 quick) --robust-seeds=N (default 2, 0 quick) --train=N --test=N --steps=N --rounds=N
+ * (passes of the students over the held-out prompts) --reuse=true (keep .bench-cache's projects: their collected answers
+ * and, when data and settings are unchanged, their trained students; only the answering and scoring run again).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -63,7 +65,7 @@ function quality(answers: readonly string[], test: readonly string[]): { chrf: n
 }
 
 /** Runs every arm of one seed. */
-async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale, folder: string, teacher: Awaited<ReturnType<typeof startPastTenseTeacher>>): Promise<Scored[]> {
+async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale, folder: string, teacher: Awaited<ReturnType<typeof startPastTenseTeacher>>, reuse: boolean): Promise<Scored[]> {
   const key = labelledKey(`owner-${seed}`);
   const train = await promptSample(scale.trainPrompts, seed, scale.maxChars);
   const test = await promptSample(scale.testPrompts, 1000 + seed, scale.maxChars, new Set(train));
@@ -75,12 +77,12 @@ async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale
     // The owner's log: its watermarked answers to the seed's prompts, as the guard served them (the first arm is the one that harvests them all unchanged).
     let served: readonly string[] = [];
     for (const arm of arms) {
-      const outcome = await distilArm(arm, seed, servers, train, test, scale, seedFolder);
+      const outcome = await distilArm(arm, seed, servers, train, test, scale, seedFolder, reuse);
       if (arm === ARMS.distilled) served = outcome.harvested;
       const score = scoreStudent(outcome.answers, served, outcome.harvested, key, PERMUTATION_KEYS);
       await writeFile(path.join(seedFolder, `${arm.name}.json`), JSON.stringify({ seed, arm, served, harvested: outcome.harvested, answers: outcome.answers, test }));
       scored.push({ outcome, score, ...quality(outcome.answers.slice(0, test.length), test) });
-      process.stderr.write(`    ${arm.name}: ${score.detection.scored} tuples scored, ${score.detection.matched} matched (chance ${format(score.detection.chanceRate)}), binomial p ${score.detection.naivePValue?.toExponential(2)}, permutation p ${score.detection.pValue?.toExponential(2)}; in the owner's log: ${score.filtered.scored} tuples, ${score.filtered.matched} matched, p ${score.filtered.pValue?.toExponential(2)}\n`);
+      process.stderr.write(`    ${arm.name}: ${score.detection.scored} tuples scored, ${score.detection.matched} matched (chance ${format(score.detection.chanceRate)}), binomial p ${score.detection.naivePValue?.toExponential(2)}, permutation p ${score.detection.pValue?.toExponential(2)}; in the owner's log: ${score.filtered.scored} tuples, ${score.filtered.matched} matched, p ${score.filtered.pValue === null ? "n/a (too few)" : score.filtered.pValue.toExponential(2)}\n`);
     }
     return scored;
   } finally {
@@ -180,17 +182,18 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
 /** Runs the lexical evidence story and returns its entries. */
 export async function lexicalEvidence(options: BenchOptions): Promise<{ entries: BenchmarkEntry[]; intro?: string }> {
   const base = options.quick ? QUICK : FULL;
-  const scale: StoryScale = { ...base, trainPrompts: numberArgument(options, 'train', base.trainPrompts), testPrompts: numberArgument(options, 'test', base.testPrompts), steps: numberArgument(options, 'steps', base.steps) };
+  const scale: StoryScale = { ...base, trainPrompts: numberArgument(options, 'train', base.trainPrompts), testPrompts: numberArgument(options, 'test', base.testPrompts), steps: numberArgument(options, 'steps', base.steps), rounds: numberArgument(options, 'rounds', base.rounds) };
   const seeds = numberArgument(options, 'seeds', options.quick ? 1 : 5);
-  const robustSeeds = numberArgument(options, 'robust-seeds', options.quick ? 1 : 2);
-  const folder = path.resolve('.bench-cache', 'evidence-lexical');
-  await rm(folder, { recursive: true, force: true });
+  const robustSeeds = numberArgument(options, 'robust-seeds', options.quick ? 0 : 2);
+  const reuse = options.argument('reuse') === 'true';
+  const folder = path.resolve('.bench-cache', options.quick ? 'evidence-lexical-quick' : 'evidence-lexical');
+  if (!reuse) await rm(folder, { recursive: true, force: true });
   const teacher = await startPastTenseTeacher();
   const all: Scored[] = [];
   try {
     for (let seed = 1; seed <= seeds; seed++) {
       const arms: ArmPlan[] = [ARMS.distilled, ARMS.control, ARMS.mixed, ...(seed <= robustSeeds ? [ARMS.synonyms, ARMS.paraphrased] : [])];
-      all.push(...(await runSeed(seed, arms, scale, folder, teacher)));
+      all.push(...(await runSeed(seed, arms, scale, folder, teacher, reuse)));
     }
   } finally {
     await teacher.close();
