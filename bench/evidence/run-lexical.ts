@@ -14,5 +14,5 @@ const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const options: BenchOptions = { quick, repeats: 1, command: `node --import tsx bench/evidence/run-lexical.ts${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`, argument };
 const started = performance.now();
 const { entries, intro } = await lexicalEvidence(options);
-writeSection({ id: 'evidence', title: 'Evidence of distillation', entries, quick, facts: machineFacts(), partial: true, ...(intro === undefined ? {} : { intro }) });
+writeSection({ id: 'evidence', title: 'Evidence of distillation: watermark, distil, trace', entries, quick, facts: machineFacts(), partial: true, ...(intro === undefined ? {} : { intro }) });
 process.stderr.write(`evidence (lexical) done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
