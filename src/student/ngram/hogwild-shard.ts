@@ -4,7 +4,7 @@
  * run by the main thread and by each worker (hogwild-worker.ts) over the same shared memory.
  */
 import { distillationLoss, type DistillationOptions } from '../../train/loss.js';
-import { adagradStep, forward, type NgramWeights, type OptimiserState } from './model.js';
+import { adagradStep, createStepScratch, forward, type NgramWeights, type OptimiserState, type StepScratch } from './model.js';
 
 /** A featurised training set flattened into typed arrays, so it can live in SharedArrayBuffers. */
 export interface FlatTrainingSet {
@@ -18,11 +18,11 @@ export interface FlatTrainingSet {
 }
 
 /** Per-thread scratch, so a shard allocates nothing per example. */
-export interface ShardScratch { hidden: Float64Array; gradHidden: Float64Array; logits: Float64Array; grad: Float64Array }
+export interface ShardScratch { hidden: Float64Array; step: StepScratch; logits: Float64Array; grad: Float64Array }
 
 /** Scratch for weights of `dim` and `labelCount`. */
 export function createShardScratch(dim: number, labelCount: number): ShardScratch {
-  return { hidden: new Float64Array(dim), gradHidden: new Float64Array(dim), logits: new Float64Array(labelCount), grad: new Float64Array(labelCount) };
+  return { hidden: new Float64Array(dim), step: createStepScratch(dim, labelCount), logits: new Float64Array(labelCount), grad: new Float64Array(labelCount) };
 }
 
 /** Trains on order[start … end) and returns the summed loss of those examples. */
@@ -38,7 +38,7 @@ export function trainShard(
     const soft = set.hasSoft[index] === 1 ? set.soft.subarray(index * labelCount, (index + 1) * labelCount) : null;
     forward(weights, ids, scratch.hidden, scratch.logits);
     total += distillationLoss(scratch.logits, soft, set.labels[index] as number, loss, scratch.grad).loss;
-    adagradStep(weights, optimiser, ids, scratch.hidden, scratch.grad, scratch.gradHidden, learningRate);
+    adagradStep(weights, optimiser, ids, scratch.hidden, scratch.grad, scratch.step, learningRate);
   }
   return total;
 }
