@@ -1,10 +1,10 @@
 /**
  * A Hogwild training worker (worker_threads): waits on the shared control array for each epoch,
- * trains its shard of the shared order on the shared weights, and reports its loss. Started by hogwild.ts.
+ * trains chunks of the shared order (from the shared cursor) on the shared weights, and reports its loss. Started by hogwild.ts.
  */
 import { workerData } from 'node:worker_threads';
 import type { DistillationOptions } from '../../train/loss.js';
-import { CONTROL, createShardScratch, shardBounds, trainShard, type FlatTrainingSet } from './hogwild-shard.js';
+import { CONTROL, createShardScratch, trainChunks, type FlatTrainingSet } from './hogwild-shard.js';
 import type { NgramWeights, OptimiserState } from './model.js';
 
 /** What hogwild.ts passes each worker: views over SharedArrayBuffers plus plain settings. */
@@ -19,6 +19,8 @@ export interface HogwildWorkerData {
   losses: Float64Array;
   loss: DistillationOptions;
   learningRate: number;
+  /** Examples taken from the shared cursor at a time. */
+  chunk: number;
 }
 
 const data = workerData as HogwildWorkerData;
@@ -34,8 +36,7 @@ for (;;) {
   if (generation === seen) continue;
   seen = generation;
   try {
-    const [start, end] = shardBounds(order.length, data.thread, data.threads);
-    data.losses[data.thread] = trainShard(data.weights, data.optimiser, data.set, order, start, end, data.loss, data.learningRate, scratch);
+    data.losses[data.thread] = trainChunks(data.weights, data.optimiser, data.set, order, control, data.chunk, data.loss, data.learningRate, scratch);
   } catch {
     Atomics.store(control, CONTROL.failed, 1);
   }

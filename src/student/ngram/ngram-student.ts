@@ -11,7 +11,7 @@ import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
 import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
-import { HogwildTrainer } from './hogwild.js';
+import { defaultThreads, HogwildTrainer } from './hogwild.js';
 import { adagradStep, compactWeights, copyWeights, createOptimiserState, createStepScratch, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights, type StepScratch } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
 
@@ -49,6 +49,13 @@ export function featuriseSet(featuriser: Featuriser, examples: readonly Training
     set.soft.push(example.soft === null ? null : Float32Array.from(example.soft));
   });
   return set;
+}
+
+/** Feature ids in one pass over the set. */
+function featureCount(set: FeaturisedSet): number {
+  let count = 0;
+  for (const ids of set.ids) count += ids.length;
+  return count;
 }
 
 /** Buckets used by at least one training example: the rows that get trained (and saved). */
@@ -117,7 +124,7 @@ class NgramStudent implements Student {
     const optimiser = createOptimiserState(weights);
 
     // threads > 1: Hogwild over worker_threads (not deterministic); 1 keeps the exact single-thread path.
-    const threads = settings.threads ?? 1;
+    const threads = settings.threads ?? defaultThreads(featureCount(trainSet));
     const hogwild = threads > 1 ? new HogwildTrainer(weights, optimiser, trainSet, lossOptions, settings.learningRate, threads) : null;
     let result: ReturnType<typeof runEpochLoop>;
     try {
