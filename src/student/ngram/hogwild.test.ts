@@ -2,7 +2,7 @@ import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_LABELS, syntheticExamples, testSettings } from '../synthetic-task.js';
 import { chunkSize } from './hogwild-shard.js';
-import { AUTO_THREADS_MIN_FEATURES, defaultThreads } from './hogwild.js';
+import { AUTO_THREADS_MIN_FEATURES, defaultThreads, idleWorkerCount } from './hogwild.js';
 import { createNgramStudent } from './ngram-student.js';
 
 const agreement = (threads: number): number => {
@@ -38,4 +38,16 @@ describe('n-gram student, Hogwild training over worker_threads (student.threads)
     expect(chunkSize(100_000, 2)).toBe(512);
     expect(chunkSize(4790, 2)).toBe(75);
   });
+
+  it('keeps its workers for the next fit instead of starting new ones', () => {
+    const fit = (threads: number): void => {
+      createNgramStudent([...SYNTHETIC_LABELS], testSettings({ threads, epochs: 2 })).fit(syntheticExamples(200, 1), syntheticExamples(50, 2));
+    };
+    fit(3);
+    const idle = idleWorkerCount();
+    expect(idle).toBeGreaterThanOrEqual(2);
+    fit(2);
+    fit(3);
+    expect(idleWorkerCount()).toBe(idle);
+  }, 30_000);
 });

@@ -76,6 +76,35 @@ function workerThreads(): typeof WorkerThreads {
   return module;
 }
 
+/**
+ * Workers kept between fits (unref'd, so they never keep the process alive): starting one costs
+ * 0.1–1 s (more under tsx, which compiles the worker's imports again), which an `auto` grid, the
+ * benchmark's repeats or a retraining loop would pay on every fit. A worker takes one job per message.
+ */
+const idleWorkers: WorkerThreads.Worker[] = [];
+const exited = new WeakSet<WorkerThreads.Worker>();
+const MAX_IDLE_WORKERS = 16;
+
+/** Workers waiting for a fit in this thread (for tests). */
+export function idleWorkerCount(): number {
+  return idleWorkers.length;
+}
+
+function startWorker(): WorkerThreads.Worker {
+  const { Worker } = workerThreads();
+  const { source, eval: evaluate } = workerSource(import.meta.url, 'hogwild-worker');
+  const worker = new Worker(source, { eval: evaluate });
+  worker.unref();
+  worker.on('exit', () => {
+    exited.add(worker);
+    const index = idleWorkers.indexOf(worker);
+    if (index >= 0) idleWorkers.splice(index, 1);
+  });
+  // An error ends the worker ('exit' follows); the job it held reports through CONTROL.failed or the start-up limit.
+  worker.on('error', () => undefined);
+  return worker;
+}
+
 /** Trains epochs over `threads` threads on shared weights; call `close` when done (in a finally). */
 export class HogwildTrainer {
   private readonly workers: WorkerThreads.Worker[] = [];
@@ -99,11 +128,11 @@ export class HogwildTrainer {
     this.losses = shared(Float64Array, threads, 8);
     this.scratch = createShardScratch(weights.dim, weights.labelCount);
     this.chunk = chunkSize(trainSet.ids.length, threads);
-    const { Worker } = workerThreads();
-    const { source, eval: evaluate } = workerSource(import.meta.url, 'hogwild-worker');
     for (let thread = 1; thread < threads; thread++) {
-      const workerData: HogwildWorkerData = { thread, threads, weights, optimiser, set: this.set, order: this.order, control: this.control, losses: this.losses, loss, learningRate, chunk: this.chunk };
-      this.workers.push(new Worker(source, { workerData, eval: evaluate }));
+      const job: HogwildWorkerData = { thread, threads, weights, optimiser, set: this.set, order: this.order, control: this.control, losses: this.losses, loss, learningRate, chunk: this.chunk };
+      const worker = idleWorkers.pop() ?? startWorker();
+      worker.postMessage(job);
+      this.workers.push(worker);
     }
     this.waitUntil(CONTROL.ready, threads - 1, STARTUP_LIMIT_MS, 'Hogwild workers did not start');
   }
@@ -124,12 +153,12 @@ export class HogwildTrainer {
     return total;
   }
 
-  /** Stops the workers. */
+  /** Ends the workers' job; they go back to the idle pool for the next fit in this thread. */
   close(): void {
     Atomics.store(this.control, CONTROL.stop, 1);
     Atomics.add(this.control, CONTROL.generation, 1);
     Atomics.notify(this.control, CONTROL.generation);
-    for (const worker of this.workers) worker.unref();
+    for (const worker of this.workers.splice(0)) if (!exited.has(worker) && idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(worker);
   }
 
   private waitUntil(slot: number, target: number, limitMs: number, failure: string): void {
