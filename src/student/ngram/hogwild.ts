@@ -134,7 +134,15 @@ export class HogwildTrainer {
       worker.postMessage(job);
       this.workers.push(worker);
     }
-    this.waitUntil(CONTROL.ready, threads - 1, STARTUP_LIMIT_MS, 'Hogwild workers did not start');
+    try {
+      this.waitUntil(CONTROL.ready, threads - 1, STARTUP_LIMIT_MS, 'Hogwild workers did not start');
+    } catch (error) {
+      // Workers that never started are not trusted with another fit.
+      Atomics.store(this.control, CONTROL.stop, 1);
+      Atomics.notify(this.control, CONTROL.generation);
+      for (const worker of this.workers.splice(0)) void worker.terminate();
+      throw error;
+    }
   }
 
   /** One epoch over `order` (a permutation of the training set); returns the summed loss. */
