@@ -82,11 +82,33 @@ function variantMetrics(name: string, runs: readonly RunFigures[], peer: readonl
   ];
 }
 
-/** Runs the comparison `repeats` times and returns the benchmark entry. */
-export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number; variants?: StudentVariant[] }): BenchmarkEntry {
+const threadsName = (threads: number): string => `${threads} thread${threads === 1 ? '' : 's'}`;
+
+/** Accuracy, training time and throughput of both tools at another thread count, measured in the same repeats. */
+function threadMetrics(threads: number, runs: readonly RunFigures[], peer: readonly RunFigures[]): Metric[] {
+  const row = (metric: string, unit: string, better: 'higher' | 'lower', pick: (run: RunFigures) => number): Metric => ({
+    name: `${metric}, ${threadsName(threads)} each`, unit, better, ours: spread(runs.map(pick)), peer: peer.length > 0 ? spread(peer.map(pick)) : null,
+  });
+  return [
+    row('accuracy', '%', 'higher', (run) => run.accuracy * 100),
+    row('training time', 's', 'lower', (run) => run.trainSeconds),
+    row('training throughput', 'tokens/s', 'higher', (run) => run.tokensPerSecond),
+  ];
+}
+
+/** The 1-minute load average, as `uptime` prints it. */
+const loadNow = (): number => os.loadavg()[0] ?? Number.NaN;
+
+/**
+ * Runs the comparison `repeats` times and returns the benchmark entry. `threads` (default [1]): training
+ * threads of both tools (student.threads = Hogwild over worker_threads, fastText -thread); the first
+ * count fills the table's main rows, every further count adds accuracy, time and throughput rows for
+ * both tools, trained in the same repeat so that the ratios share the machine's load.
+ */
+export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number | readonly number[]; variants?: StudentVariant[] }): BenchmarkEntry {
   const { hyper, repeats, fastText } = options;
-  // Training threads for both tools (student.threads = Hogwild over worker_threads, fastText -thread).
-  const threads = options.threads ?? 1;
+  const [threads = 1, ...moreThreads] = typeof options.threads === 'number' ? [options.threads] : options.threads ?? [1];
+  const loadAtStart = loadNow();
   const labels = [...new Set(dataset.items.map((item) => item.label))].sort();
   const inTest = (item: BenchItem) => unitInterval(`bench-split:${dataset.id}:${item.id}`) >= 0.8;
   const train = dataset.items.filter((item) => !inTest(item));
@@ -112,9 +134,10 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
   const studentOwnTokensPerSecond: number[] = [];
   const [main = NGRAM_VARIANT, ...others] = options.variants ?? [NGRAM_VARIANT];
   const otherRuns = others.map(() => [] as RunFigures[]);
+  const threadRuns = moreThreads.map(() => ({ ours: [] as RunFigures[], peer: [] as RunFigures[] }));
   const testTexts = test.map((item) => item.text);
-  const runStudent = (variant: StudentVariant, seed: number) => {
-    const student = createStudent(variant.kind, labels, studentSettings(hyper, seed, threads, variant));
+  const runStudent = (variant: StudentVariant, seed: number, studentThreads = threads) => {
+    const student = createStudent(variant.kind, labels, studentSettings(hyper, seed, studentThreads, variant));
     // A fresh array per run: pre-training is cached per training array, and every variant's time must include its own.
     const fit = student.fit([...trainExamples], validationExamples, variant.unlabelledTest === true ? { unlabelledTexts: testTexts } : {});
     for (const item of test.slice(0, 50)) student.predict(item.text); // warm the predict path
@@ -142,8 +165,18 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
       peerTokenised.push(runFastText(fastText, tokenisedFiles, ftOptions, test.length));
     }
     process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}: ${main.name} ${(ours.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(ours.at(-1)?.trainSeconds ?? 0).toFixed(1)} s${fastText ? `, fastText ${(peer.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(peer.at(-1)?.trainSeconds ?? 0).toFixed(1)} s` : ''}\n`);
+    moreThreads.forEach((count, index) => {
+      const runs = threadRuns[index] as { ours: RunFigures[]; peer: RunFigures[] };
+      runs.ours.push(runStudent(main, repeat + 1, count).figures);
+      if (fastText) {
+        const run = runFastText(fastText, rawFiles, { ...peerHyper, threads: count, seed: repeat + 1 }, test.length, { timing: false });
+        runs.peer.push({ ...run, tokensPerSecond: (trainTokens * peerHyper.epoch) / run.trainSeconds });
+      }
+      process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}, ${threadsName(count)}: ${main.name} ${(runs.ours.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(runs.ours.at(-1)?.trainSeconds ?? 0).toFixed(1)} s${fastText ? `, fastText ${(runs.peer.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(runs.peer.at(-1)?.trainSeconds ?? 0).toFixed(1)} s` : ''} (load ${loadNow().toFixed(1)})\n`);
+    });
   }
   rmSync(folder, { recursive: true, force: true });
+  const loadAtEnd = loadNow();
 
   const metric = (name: string, unit: string, better: 'higher' | 'lower', pick: (run: RunFigures) => number): Metric => ({
     name, unit, better, ours: spread(ours.map(pick)), peer: peer.length > 0 ? spread(peer.map(pick)) : null,
@@ -152,6 +185,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
   const notes = [
     `Student: ${hyper.epoch} epochs at most with early stopping (patience 4) on ${validation.length} validation examples taken from the training split; epochs run: ${studentEpochs.join(', ')}. Its own FitReport throughput (its own tokeniser, training passes only): median ${Math.round(median(studentOwnTokensPerSecond)).toLocaleString('en')} tokens/s.`,
     'Throughput above uses one definition for both: white-space tokens of the training split × epochs run ÷ training wall time. fastText\'s time is the whole `fasttext supervised` process (start-up, reading, saving the .bin); the student\'s is `fit` (featurising once, validation each epoch).',
+    `Load average (1 min, as \`uptime\` prints it) ${loadAtStart.toFixed(1)} at the start of this entry and ${loadAtEnd.toFixed(1)} at its end, on ${os.availableParallelism()} cores: the machine was shared, so absolute times are slow and noisy; the ratios compare the two tools trained one after the other in the same repeat.`,
     'Inference: the student is timed in-process over the test split (featurising included, after a warm-up of 50 calls); fastText is `fasttext predict` over the test file minus the same command on one line (fastest of 3 each), divided by the examples.',
   ];
   if (peerLr !== null) notes.push(`fastText's learning rate was chosen on the validation examples (trained without them) from ${peerLr.tried.map((trial) => `${trial.lr} → ${(trial.accuracy * 100).toFixed(1)} %`).join(', ')}: lr ${peerLr.lr}. The student keeps lr ${hyper.lr} (Adagrad) on every set.`);
@@ -166,7 +200,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
     title: `n-gram student vs fastText: ${dataset.title}`,
     command: options.command,
     dataset: `${dataset.items.length} examples, ${labels.length} labels, ${train.length} train / ${test.length} test by hash; ${dataset.source}`,
-    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, chosen on validation), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}`,
+    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, chosen on validation), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}${moreThreads.map((count) => `; rows "${threadsName(count)} each": student.threads ${count} (Hogwild over worker_threads) and fastText -thread ${count}`).join('')}`,
     peerName: fastText ? 'fastText (Debian)' : 'fastText (not available)',
     repeats,
     metrics: [
@@ -175,6 +209,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
       metric('training throughput', 'tokens/s', 'higher', (run) => run.tokensPerSecond),
       metric('model size', 'KiB', 'lower', (run) => run.modelBytes / 1024),
       metric('inference', 'µs/example', 'lower', (run) => run.predictMicroseconds),
+      ...moreThreads.flatMap((count, index) => threadMetrics(count, threadRuns[index]?.ours ?? [], threadRuns[index]?.peer ?? [])),
       ...others.flatMap((variant, index) => variantMetrics(variant.name, otherRuns[index] as RunFigures[], peer)),
     ],
     notes,
@@ -182,6 +217,9 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
       studentVariants: [main, ...others],
       variantRuns: Object.fromEntries(others.map((variant, index) => [variant.name, otherRuns[index]])),
       studentEpochsRun: studentEpochs,
+      threads: [threads, ...moreThreads],
+      threadRuns: Object.fromEntries(moreThreads.map((count, index) => [count, threadRuns[index]])),
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
       studentOwnTokensPerSecond,
       peerQuantised: peer.map((run) => ({ bytes: run.quantisedBytes, accuracy: run.quantisedAccuracy })),
       peerStudentTokenisation: peerTokenised.map((run) => ({ accuracy: run.accuracy, trainSeconds: run.trainSeconds, modelBytes: run.modelBytes, predictMicroseconds: run.predictMicroseconds })),

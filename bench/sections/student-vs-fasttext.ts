@@ -1,8 +1,9 @@
 /**
  * Distillery's text students vs Debian's fastText, same data, same hard labels, same run, on four
  * offline data sets (code language, SpamAssassin, UCI sentiment sentences, WordNet glosses).
- * Knobs: --sets=code-language,spam-assassin (default: all four); --threads=2 trains both tools on two threads
- * (student.threads Hogwild, fastText -thread; default 1); --variants=ngram,ngram+inputs,... the student
+ * Knobs: --sets=code-language,spam-assassin (default: all four); --threads=1,2 the training thread counts of
+ * both tools (student.threads Hogwild, fastText -thread), the first for the main rows, each further one adding
+ * rows trained in the same repeats (default 1,2); --variants=ngram,ngram+inputs,... the student
  * configurations (first = the table's Distillery column; `+inputs` pre-trains on train and test inputs
  * without labels, `+shipped` starts from the shipped WordNet vectors; default: ngram alone).
  * fastText is installed with apt-get where missing; when that fails the student runs alone (noted).
@@ -41,8 +42,8 @@ export async function run(options: BenchOptions): Promise<void> {
   const sets = options.argument('sets')?.split(',').filter(Boolean) ?? null;
   const unknown = (sets ?? []).filter((id) => !(id in loaders));
   if (unknown.length > 0) throw new Error(`unknown data set(s) ${unknown.join(', ')}; known: ${Object.keys(loaders).join(', ')}`);
-  const threads = Number(options.argument('threads') ?? '1');
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${options.argument('threads')}`);
+  const threads = (options.argument('threads') ?? '1,2').split(',').filter(Boolean).map(Number);
+  if (threads.length === 0 || !threads.every((count) => Number.isInteger(count) && count >= 1)) throw new Error(`--threads must be positive integers separated by commas, got ${options.argument('threads')}`);
   const variants = (options.argument('variants') ?? 'ngram').split(',').filter(Boolean).map(parseVariant);
   const fastText = ensureFastText();
   if (!fastText) process.stderr.write('NOTE: fastText is not available (apt-get install -y fasttext failed); the student runs alone and the peer columns read n/a.\n');
@@ -58,7 +59,8 @@ export async function run(options: BenchOptions): Promise<void> {
   }
   // With --sets, the other sets' entries stay as they were (so sets can be re-run one at a time).
   writeSection({ id: 'student-vs-fasttext', title: 'text students vs fastText', entries, quick: options.quick, partial: sets !== null, facts: machineFacts(fastText),
-    intro: 'Both tools train on the same split with the same hard labels in the same run; fastText is Debian\'s binary, ' + (threads === 1 ? 'single-threaded like the student.' : `on ${threads} threads like the student.`)
+    intro: 'Both tools train on the same split with the same hard labels in the same run; fastText is Debian\'s binary, ' + (threads[0] === 1 ? 'single-threaded like the student' : `on ${threads[0]} threads like the student`)
+      + (threads.length > 1 ? `; the rows "N threads each" train both again with ${threads.slice(1).join(', ')} threads (student.threads, Hogwild over worker_threads; fastText -thread) in the same repeats.` : '.')
       + ` Student variants (rows suffixed by their name; the plain rows are ${variants[0]?.name ?? 'ngram'}): ${variants.map((variant) => variant.name).join('; ')}.` });
 }
 

@@ -191,7 +191,9 @@ const studentSchema = z.object({
   lm: languageModelSettingsSchema.optional(),
   /**
    * Training threads of the `ngram` student: above 1, lock-free Hogwild SGD over worker_threads (as
-   * fastText's -thread), faster but not run-to-run deterministic; 1 (the default) is exactly reproducible.
+   * fastText's -thread), faster but not run-to-run deterministic; 1 is exactly reproducible. Unset: the
+   * core count (os.availableParallelism, at most 16) when one epoch holds at least a million feature
+   * ids, else 1 (small sets gain less than the workers cost to start); always 1 outside Node.
    */
   threads: z.number().int().min(1).max(64).optional(),
   /**

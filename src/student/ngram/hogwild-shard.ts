@@ -1,10 +1,10 @@
 /**
- * One Hogwild shard of an n-gram training epoch: plain SGD-with-row-Adagrad over a slice of the shuffled
- * order, on weights other threads update at the same time without locks (fastText's `-thread`). Pure:
+ * Hogwild work of an n-gram training epoch: SGD-with-row-Adagrad over chunks of the shuffled order,
+ * taken from a shared cursor, on weights other threads update at the same time without locks (fastText's `-thread`). Pure:
  * run by the main thread and by each worker (hogwild-worker.ts) over the same shared memory.
  */
 import { distillationLoss, type DistillationOptions } from '../../train/loss.js';
-import { adagradStep, forward, type NgramWeights, type OptimiserState } from './model.js';
+import { adagradStep, createStepScratch, forward, type NgramWeights, type OptimiserState, type StepScratch } from './model.js';
 
 /** A featurised training set flattened into typed arrays, so it can live in SharedArrayBuffers. */
 export interface FlatTrainingSet {
@@ -18,11 +18,11 @@ export interface FlatTrainingSet {
 }
 
 /** Per-thread scratch, so a shard allocates nothing per example. */
-export interface ShardScratch { hidden: Float64Array; gradHidden: Float64Array; logits: Float64Array; grad: Float64Array }
+export interface ShardScratch { hidden: Float64Array; step: StepScratch; logits: Float64Array; grad: Float64Array }
 
 /** Scratch for weights of `dim` and `labelCount`. */
 export function createShardScratch(dim: number, labelCount: number): ShardScratch {
-  return { hidden: new Float64Array(dim), gradHidden: new Float64Array(dim), logits: new Float64Array(labelCount), grad: new Float64Array(labelCount) };
+  return { hidden: new Float64Array(dim), step: createStepScratch(dim, labelCount), logits: new Float64Array(labelCount), grad: new Float64Array(labelCount) };
 }
 
 /** Trains on order[start … end) and returns the summed loss of those examples. */
@@ -38,15 +38,31 @@ export function trainShard(
     const soft = set.hasSoft[index] === 1 ? set.soft.subarray(index * labelCount, (index + 1) * labelCount) : null;
     forward(weights, ids, scratch.hidden, scratch.logits);
     total += distillationLoss(scratch.logits, soft, set.labels[index] as number, loss, scratch.grad).loss;
-    adagradStep(weights, optimiser, ids, scratch.hidden, scratch.grad, scratch.gradHidden, learningRate);
+    adagradStep(weights, optimiser, ids, scratch.hidden, scratch.grad, scratch.step, learningRate);
   }
   return total;
 }
 
 /** Slot indices of the shared control array (Int32Array) the main thread and the workers synchronise on. */
-export const CONTROL = { generation: 0, done: 1, stop: 2, ready: 3, failed: 4, length: 5 } as const;
+export const CONTROL = { generation: 0, done: 1, stop: 2, ready: 3, failed: 4, cursor: 5, length: 6 } as const;
 
-/** The slice of `count` positions that thread `thread` of `threads` trains on (contiguous, sizes differ by at most one). */
-export function shardBounds(count: number, thread: number, threads: number): [number, number] {
-  return [Math.floor((thread * count) / threads), Math.floor(((thread + 1) * count) / threads)];
+/**
+ * Examples a thread takes from the shared cursor at a time: small enough that a thread the machine
+ * descheduled holds the others up by one chunk at most (fixed shards wait for the slowest thread), large
+ * enough that the atomic add costs nothing.
+ */
+export function chunkSize(count: number, threads: number): number {
+  return Math.max(8, Math.min(512, Math.ceil(count / (threads * 32))));
+}
+
+/** Trains chunks of `order` taken from control[CONTROL.cursor] until none is left; returns their summed loss. */
+export function trainChunks(
+  weights: NgramWeights, optimiser: OptimiserState, set: FlatTrainingSet, order: Int32Array, control: Int32Array, chunk: number,
+  loss: DistillationOptions, learningRate: number, scratch: ShardScratch,
+): number {
+  let total = 0;
+  for (let start = Atomics.add(control, CONTROL.cursor, chunk); start < order.length; start = Atomics.add(control, CONTROL.cursor, chunk)) {
+    total += trainShard(weights, optimiser, set, order, start, Math.min(order.length, start + chunk), loss, learningRate, scratch);
+  }
+  return total;
 }

@@ -1,5 +1,8 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_LABELS, syntheticExamples, testSettings } from '../synthetic-task.js';
+import { chunkSize } from './hogwild-shard.js';
+import { AUTO_THREADS_MIN_FEATURES, defaultThreads, idleWorkerCount } from './hogwild.js';
 import { createNgramStudent } from './ngram-student.js';
 
 const agreement = (threads: number): number => {
@@ -24,4 +27,27 @@ describe('n-gram student, Hogwild training over worker_threads (student.threads)
     };
     expect(weightsOf()).toEqual(weightsOf());
   });
+
+  it('an unset student.threads is the core count on large sets (at most 16) and 1 on small ones', () => {
+    expect(defaultThreads(AUTO_THREADS_MIN_FEATURES - 1)).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_MIN_FEATURES)).toBe(Math.min(16, os.availableParallelism()));
+  });
+
+  it('threads take chunks small enough to share an epoch, never empty', () => {
+    expect(chunkSize(10, 2)).toBe(8);
+    expect(chunkSize(100_000, 2)).toBe(512);
+    expect(chunkSize(4790, 2)).toBe(75);
+  });
+
+  it('keeps its workers for the next fit instead of starting new ones', () => {
+    const fit = (threads: number): void => {
+      createNgramStudent([...SYNTHETIC_LABELS], testSettings({ threads, epochs: 2 })).fit(syntheticExamples(200, 1), syntheticExamples(50, 2));
+    };
+    fit(3);
+    const idle = idleWorkerCount();
+    expect(idle).toBeGreaterThanOrEqual(2);
+    fit(2);
+    fit(3);
+    expect(idleWorkerCount()).toBe(idle);
+  }, 30_000);
 });

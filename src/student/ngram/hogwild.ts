@@ -1,8 +1,9 @@
 /**
  * Hogwild training for the n-gram student (`student.threads` > 1), as fastText's `-thread`: the weights
- * and Adagrad accumulators move into SharedArrayBuffers, and each epoch's shuffled order is cut into one
- * contiguous shard per thread (the main thread trains shard 0, workers the rest) with no locks. Updates
- * race, so results vary from run to run; threads = 1 never comes here and stays exactly deterministic.
+ * and Adagrad accumulators move into SharedArrayBuffers, and every thread (the main one and threads − 1
+ * workers) takes chunks of each epoch's shuffled order from a shared atomic cursor until none is left,
+ * updating the weights with no locks. Updates race, so results vary from run to run; threads = 1 never
+ * comes here and stays exactly deterministic.
  *
  * `fit` is synchronous, so the main thread waits with Atomics.wait (allowed on Node's main thread). The
  * Node module is reached through process.getBuiltinModule, not a static import, so the student runtime's
@@ -10,7 +11,7 @@
  */
 import type * as WorkerThreads from 'node:worker_threads';
 import type { DistillationOptions } from '../../train/loss.js';
-import { CONTROL, createShardScratch, shardBounds, trainShard, type FlatTrainingSet, type ShardScratch } from './hogwild-shard.js';
+import { chunkSize, CONTROL, createShardScratch, trainChunks, type FlatTrainingSet, type ShardScratch } from './hogwild-shard.js';
 import type { HogwildWorkerData } from './hogwild-worker.js';
 import type { NgramWeights, OptimiserState } from './model.js';
 import { workerSource } from '../../util/worker-source.js';
@@ -48,12 +49,60 @@ function flatten(set: FeaturisedLike, labelCount: number): FlatTrainingSet {
   return { offsets, ids, labels, soft, hasSoft };
 }
 
+/** Feature ids per epoch from which an unset `student.threads` trains on every core; below, starting workers costs more than they save. */
+export const AUTO_THREADS_MIN_FEATURES = 1_000_000;
+
+/** At most this many threads when `student.threads` is unset (Hogwild's races grow with the thread count; fastText's default is 12). */
+const AUTO_THREADS_MAX = 16;
+
+/**
+ * The thread count for an unset `student.threads`: the core count (os.availableParallelism, at most 16)
+ * when one epoch holds at least AUTO_THREADS_MIN_FEATURES feature ids, else 1; 1 where Node's
+ * worker_threads is missing (a browser), so small sets and tests stay single-threaded and deterministic.
+ */
+export function defaultThreads(featureIds: number): number {
+  if (featureIds < AUTO_THREADS_MIN_FEATURES) return 1;
+  const nodeProcess = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const os = nodeProcess?.getBuiltinModule?.('node:os') as { availableParallelism?(): number } | undefined;
+  if (os?.availableParallelism === undefined || nodeProcess?.getBuiltinModule?.('node:worker_threads') === undefined) return 1;
+  return Math.max(1, Math.min(AUTO_THREADS_MAX, os.availableParallelism()));
+}
+
 /** worker_threads, or an error saying Hogwild training needs Node (a browser can still predict). */
 function workerThreads(): typeof WorkerThreads {
   const nodeProcess = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
   const module = nodeProcess?.getBuiltinModule?.('node:worker_threads') as typeof WorkerThreads | undefined;
   if (module === undefined) throw new RangeError('student.threads > 1 needs Node 20.16+ (worker_threads); set student.threads: 1 here');
   return module;
+}
+
+/**
+ * Workers kept between fits (unref'd, so they never keep the process alive): starting one costs
+ * 0.1–1 s (more under tsx, which compiles the worker's imports again), which an `auto` grid, the
+ * benchmark's repeats or a retraining loop would pay on every fit. A worker takes one job per message.
+ */
+const idleWorkers: WorkerThreads.Worker[] = [];
+const exited = new WeakSet<WorkerThreads.Worker>();
+const MAX_IDLE_WORKERS = 16;
+
+/** Workers waiting for a fit in this thread (for tests). */
+export function idleWorkerCount(): number {
+  return idleWorkers.length;
+}
+
+function startWorker(): WorkerThreads.Worker {
+  const { Worker } = workerThreads();
+  const { source, eval: evaluate } = workerSource(import.meta.url, 'hogwild-worker');
+  const worker = new Worker(source, { eval: evaluate });
+  worker.unref();
+  worker.on('exit', () => {
+    exited.add(worker);
+    const index = idleWorkers.indexOf(worker);
+    if (index >= 0) idleWorkers.splice(index, 1);
+  });
+  // An error ends the worker ('exit' follows); the job it held reports through CONTROL.failed or the start-up limit.
+  worker.on('error', () => undefined);
+  return worker;
 }
 
 /** Trains epochs over `threads` threads on shared weights; call `close` when done (in a finally). */
@@ -64,6 +113,7 @@ export class HogwildTrainer {
   private readonly order: Int32Array;
   private readonly set: FlatTrainingSet;
   private readonly scratch: ShardScratch;
+  private readonly chunk: number;
 
   /** Moves `weights` and `optimiser` tensors into shared memory (in place) and starts threads − 1 workers. */
   constructor(private readonly weights: NgramWeights, private readonly optimiser: OptimiserState, trainSet: FeaturisedLike,
@@ -77,13 +127,22 @@ export class HogwildTrainer {
     this.order = shared(Int32Array, trainSet.ids.length, 4).subarray(0, trainSet.ids.length);
     this.losses = shared(Float64Array, threads, 8);
     this.scratch = createShardScratch(weights.dim, weights.labelCount);
-    const { Worker } = workerThreads();
-    const { source, eval: evaluate } = workerSource(import.meta.url, 'hogwild-worker');
+    this.chunk = chunkSize(trainSet.ids.length, threads);
     for (let thread = 1; thread < threads; thread++) {
-      const workerData: HogwildWorkerData = { thread, threads, weights, optimiser, set: this.set, order: this.order, control: this.control, losses: this.losses, loss, learningRate };
-      this.workers.push(new Worker(source, { workerData, eval: evaluate }));
+      const job: HogwildWorkerData = { thread, threads, weights, optimiser, set: this.set, order: this.order, control: this.control, losses: this.losses, loss, learningRate, chunk: this.chunk };
+      const worker = idleWorkers.pop() ?? startWorker();
+      worker.postMessage(job);
+      this.workers.push(worker);
     }
-    this.waitUntil(CONTROL.ready, threads - 1, STARTUP_LIMIT_MS, 'Hogwild workers did not start');
+    try {
+      this.waitUntil(CONTROL.ready, threads - 1, STARTUP_LIMIT_MS, 'Hogwild workers did not start');
+    } catch (error) {
+      // Workers that never started are not trusted with another fit.
+      Atomics.store(this.control, CONTROL.stop, 1);
+      Atomics.notify(this.control, CONTROL.generation);
+      for (const worker of this.workers.splice(0)) void worker.terminate();
+      throw error;
+    }
   }
 
   /** One epoch over `order` (a permutation of the training set); returns the summed loss. */
@@ -91,10 +150,10 @@ export class HogwildTrainer {
     const { control } = this;
     this.order.set(order);
     Atomics.store(control, CONTROL.done, 0);
+    Atomics.store(control, CONTROL.cursor, 0);
     Atomics.add(control, CONTROL.generation, 1);
     Atomics.notify(control, CONTROL.generation);
-    const [start, end] = shardBounds(order.length, 0, this.threads);
-    this.losses[0] = trainShard(this.weights, this.optimiser, this.set, this.order, start, end, this.loss, this.learningRate, this.scratch);
+    this.losses[0] = trainChunks(this.weights, this.optimiser, this.set, this.order, control, this.chunk, this.loss, this.learningRate, this.scratch);
     this.waitUntil(CONTROL.done, this.threads - 1, Number.POSITIVE_INFINITY, 'Hogwild workers stopped');
     if (Atomics.load(control, CONTROL.failed) === 1) throw new Error('a Hogwild training worker failed');
     let total = 0;
@@ -102,12 +161,12 @@ export class HogwildTrainer {
     return total;
   }
 
-  /** Stops the workers. */
+  /** Ends the workers' job; they go back to the idle pool for the next fit in this thread. */
   close(): void {
     Atomics.store(this.control, CONTROL.stop, 1);
     Atomics.add(this.control, CONTROL.generation, 1);
     Atomics.notify(this.control, CONTROL.generation);
-    for (const worker of this.workers) worker.unref();
+    for (const worker of this.workers.splice(0)) if (!exited.has(worker) && idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(worker);
   }
 
   private waitUntil(slot: number, target: number, limitMs: number, failure: string): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distillationLoss } from '../../train/loss.js';
 import { createRandom } from '../../util/random.js';
-import { adagradStep, compactWeights, createOptimiserState, createTrainingWeights, forward } from './model.js';
+import { adagradStep, compactWeights, createOptimiserState, createStepScratch, createTrainingWeights, forward } from './model.js';
 
 const touched = Uint8Array.from([0, 1, 0, 1, 1, 0, 0, 0]);
 const dense = () => createTrainingWeights(8, 4, 3, touched, createRandom(1));
@@ -40,11 +40,12 @@ describe('n-gram model', () => {
     const weights = dense();
     const state = createOptimiserState(weights);
     const ids = Int32Array.from([1, 4, 4]);
-    const [hidden, gradHidden, logits, grad] = [new Float64Array(4), new Float64Array(4), new Float64Array(3), new Float64Array(3)];
+    const [hidden, logits, grad] = [new Float64Array(4), new Float64Array(3), new Float64Array(3)];
+    const scratch = createStepScratch(4, 3);
     const lossNow = (): number => { forward(weights, ids, hidden, logits); return distillationLoss(logits, [0.2, 0.7, 0.1], 1, { temperature: 2, alpha: 0.5 }, grad).loss; };
     const losses = [lossNow()];
     for (let step = 0; step < 5; step++) {
-      adagradStep(weights, state, ids, hidden, grad, gradHidden, 0.1);
+      adagradStep(weights, state, ids, hidden, grad, scratch, 0.1);
       losses.push(lossNow());
     }
     losses.slice(1).forEach((loss, index) => expect(loss).toBeLessThan(losses[index] as number));

@@ -11,8 +11,8 @@ import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
 import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
-import { HogwildTrainer } from './hogwild.js';
-import { adagradStep, compactWeights, copyWeights, createOptimiserState, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights } from './model.js';
+import { defaultThreads, HogwildTrainer } from './hogwild.js';
+import { adagradStep, compactWeights, copyWeights, createOptimiserState, createStepScratch, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights, type StepScratch } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
 
 /** The registry key of this student kind. */
@@ -27,7 +27,7 @@ export interface FeaturisedSet {
 }
 
 /** Scratch buffers reused by every example, so the training loop allocates nothing. */
-interface Buffers { hidden: Float64Array; gradHidden: Float64Array; logits: Float64Array; grad: Float64Array }
+interface Buffers { hidden: Float64Array; step: StepScratch; logits: Float64Array; grad: Float64Array }
 
 function checkExample(example: TrainingExample, index: number, labelCount: number, setName: string): void {
   if (!Number.isInteger(example.label) || example.label < 0 || example.label >= labelCount) {
@@ -49,6 +49,13 @@ export function featuriseSet(featuriser: Featuriser, examples: readonly Training
     set.soft.push(example.soft === null ? null : Float32Array.from(example.soft));
   });
   return set;
+}
+
+/** Feature ids in one pass over the set. */
+function featureCount(set: FeaturisedSet): number {
+  let count = 0;
+  for (const ids of set.ids) count += ids.length;
+  return count;
 }
 
 /** Buckets used by at least one training example: the rows that get trained (and saved). */
@@ -95,7 +102,7 @@ class NgramStudent implements Student {
     this.summary = summary;
     this.createdAt = createdAt;
     const dim = settings.dim;
-    this.buffers = { hidden: new Float64Array(dim), gradHidden: new Float64Array(dim), logits: new Float64Array(labels.length), grad: new Float64Array(labels.length) };
+    this.buffers = { hidden: new Float64Array(dim), step: createStepScratch(dim, labels.length), logits: new Float64Array(labels.length), grad: new Float64Array(labels.length) };
   }
 
   fit(train: readonly TrainingExample[], validation: readonly TrainingExample[], options: FitOptions = {}): FitReport {
@@ -117,7 +124,7 @@ class NgramStudent implements Student {
     const optimiser = createOptimiserState(weights);
 
     // threads > 1: Hogwild over worker_threads (not deterministic); 1 keeps the exact single-thread path.
-    const threads = settings.threads ?? 1;
+    const threads = settings.threads ?? defaultThreads(featureCount(trainSet));
     const hogwild = threads > 1 ? new HogwildTrainer(weights, optimiser, trainSet, lossOptions, settings.learningRate, threads) : null;
     let result: ReturnType<typeof runEpochLoop>;
     try {
@@ -130,7 +137,7 @@ class NgramStudent implements Student {
             const ids = trainSet.ids[index] as Int32Array;
             forward(weights, ids, buffers.hidden, buffers.logits);
             total += distillationLoss(buffers.logits, trainSet.soft[index] as Float32Array | null, trainSet.labels[index] as number, lossOptions, buffers.grad).loss;
-            adagradStep(weights, optimiser, ids, buffers.hidden, buffers.grad, buffers.gradHidden, settings.learningRate);
+            adagradStep(weights, optimiser, ids, buffers.hidden, buffers.grad, buffers.step, settings.learningRate);
           }
           return { loss: total / order.length, examples: order.length, tokens: trainSet.tokens };
         },
