@@ -45,6 +45,8 @@ export { loadTaskFile, parseTaskSpec, SpecError, taskSpecSchema, type TaskSpec, 
 export { runTask, type RunTaskOptions, type RunTaskResult } from './pipeline/run-task.js';
 export type { GenerativeCurationSummary } from './pipeline/curate-generative-stage.js';
 export { STAGES, type Stage, type PipelineEvent, type EventSink } from './pipeline/events.js';
+export type { BatchEvent } from './collect/batch-collector.js';
+export type { BatchRequestCounts } from './collect/batch-client.js';
 export { makeTeacher, type ResolvedTeacher } from './pipeline/make-teacher.js';
 export type { ProjectPaths } from './pipeline/project.js';
 export type { TrainOutcome } from './pipeline/train-stage.js';
@@ -56,10 +58,10 @@ export type { EvalReport, GoldScores, CalibrationBin, LatencySummary, ClassScore
 export { startStudentServer, type StudentServerOptions, type ListeningServer } from './serve/index.js';
 export { startLanguageModelServer, type LanguageModelServerOptions } from './serve/index.js';
 export type { WatermarkKey, WatermarkScheme, SeedingScheme } from './evidence/watermark-key.js';
-export type { GenerativeStudent, GenerateOptions, GenerationChunk, LanguageModelTrainingSummary, WeightStorage } from './student/lm/types.js';
+export type { GenerativeStudent, GenerateOptions, StudentDecoding, GenerationChunk, LanguageModelTrainingSummary, WeightStorage } from './student/lm/types.js';
 export type { Generation, FinishReason as GenerationFinishReason, TokenLogprob as GeneratedToken, TokenAlternative as GeneratedTokenAlternative, DecodeOptions, LogitsProcessor, TokenSampler, TokenConstraint } from './student/lm/decoder.js';
 export type { LanguageModelConfig } from './student/lm/config.js';
-export type { Tokenizer, TokenizerDescription, BpeTokenizerDescription, TeacherTokenizerDescription } from './student/lm/tokenizer.js';
+export type { Tokenizer, TokenizerDescription, BpeTokenizerDescription, TeacherTokenizerDescription, Pretokenizer } from './student/lm/tokenizer.js';
 
 
 // Storage. Not through store/index.js: its migrations' declarations name better-sqlite3's types, which
