@@ -105,6 +105,8 @@ export async function kgwEvidence(options: BenchOptions): Promise<{ entries: Ben
   mkdirSync(folder, { recursive: true });
   const jobs: SeedJob[] = [];
   const unseen = rest.slice(60);
+  const needed = plan.harvestPrompts + plan.tracePrompts + plan.qualityPrompts;
+  if (needed > unseen.length) throw new Error(`--kgw-harvest=${plan.harvestPrompts}: the licence texts give ${unseen.length} windows the owner was not trained on, and ${plan.harvestPrompts} harvest + ${plan.tracePrompts} trace + ${plan.qualityPrompts} quality prompts need ${needed}; use at most --kgw-harvest=${unseen.length - plan.tracePrompts - plan.qualityPrompts}`);
   for (let seed = 1; seed <= seeds; seed++) {
     // Each seed: its own key, its own harvest prompts (a rotation of the unseen windows), fresh trace and quality prompts.
     const offset = ((seed - 1) * 97) % Math.max(1, unseen.length);
