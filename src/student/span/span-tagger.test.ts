@@ -4,6 +4,7 @@ import { StudentFileError } from '../file-container.js';
 import { spanTaggerFromBytes, spanTaggerToBytes } from './serialise.js';
 import { spanFieldsOf, SpanSchemaError, viterbi } from './span-tagger.js';
 import { trainSpanTagger } from './train.js';
+import { importOptional, type EsbuildModule } from '../lm/optional-modules.js';
 
 const NAMES = ['Alice', 'Bruno', 'Chen', 'Dmitri', 'Elena', 'Farid'];
 const CITIES = ['Paris', 'Lagos', 'Osaka', 'Quito'];
@@ -75,5 +76,16 @@ describe('the span tagger', () => {
     const scores = Float64Array.from([0, 1, 5, 0, 1, 5]);
     const transition = new Float32Array(4 * 3);
     expect([...viterbi(scores, transition, 3)]).toEqual([1, 2]);
+  });
+});
+
+describe('the span tagger in a browser bundle', () => {
+  it('bundles for platform "browser" (which fails on any Node built-in), predict and load included', async () => {
+    const { build } = await importOptional<EsbuildModule>('esbuild');
+    const bundle = await build({
+      stdin: { contents: "export { spanTaggerFromBytes } from './serialise.ts'; export { trainSpanTagger } from './train.ts';", resolveDir: new URL('.', import.meta.url).pathname, loader: 'ts' },
+      bundle: true, format: 'esm', platform: 'browser', write: false,
+    });
+    expect(bundle.outputFiles[0]?.text).toContain('span-tagger');
   });
 });
