@@ -59,7 +59,7 @@ function score(tagger: SpanTagger, items: readonly TeacherAnswered[]) {
 
 const empty = evaluateExtract(test.map((item) => ({ input: item.sentence, teacher: item.answer, student: '{"people":[],"places":[],"organizations":[]}' })), ENTITY_SCHEMA);
 console.log(`teacher: ${answered.length} sentences (${called} new calls, rest cached); train pool ${trainPool.length}, validation ${validation.length}, test ${test.length}; empty answer's test field F1 ${empty.fieldF1.estimate.toFixed(3)}`);
-console.log('calls | epochs (by validation) | val F1 | test field F1 [95%] | exact | valid | P / R | per field | train s | ms/call | bytes | placed');
+console.log('calls | epochs (by validation) | val F1 | test field F1 [95%] | names F1 | exact | valid | P / R | per field | train s | ms/call | bytes | placed');
 const rows: Array<Record<string, unknown>> = [];
 let last: SpanTagger | undefined;
 for (const count of calls) {
@@ -77,14 +77,20 @@ for (const count of calls) {
   const same = reloaded.every((answer, index) => answer === best.tagger.predict(test[index]?.sentence ?? ''));
   if (!same) throw new Error('a reloaded tagger answered differently');
   const f = evaluation.fieldF1;
+  // Names only: the list items (paths ending in "[]"), not the agreement on empty lists.
+  const items = evaluation.metrics.perField.filter((p) => p.path.endsWith('[]'));
+  const tp = items.reduce((sum, p) => sum + p.truePositives, 0);
+  const predicted = tp + items.reduce((sum, p) => sum + p.falsePositives, 0);
+  const expected = tp + items.reduce((sum, p) => sum + p.falseNegatives, 0);
+  const namesF1 = predicted + expected === 0 ? 1 : (2 * tp) / (predicted + expected);
   const row = {
-    calls: count, epochs: best.epochs, validationF1: best.validationF1, fieldF1: f.estimate, lower: f.lower, upper: f.upper, exactMatch: evaluation.exactMatch.estimate, validRate: evaluation.validRate.estimate,
+    calls: count, epochs: best.epochs, validationF1: best.validationF1, fieldF1: f.estimate, lower: f.lower, upper: f.upper, namesF1, exactMatch: evaluation.exactMatch.estimate, validRate: evaluation.validRate.estimate,
     precision: evaluation.metrics.fields.precision, recall: evaluation.metrics.fields.recall, perField: Object.fromEntries(evaluation.metrics.perField.map((p) => [p.path, p.f1])),
     trainSeconds: best.seconds, msPerCall, p50Ms: p50, bytes: bytes.length, placed: best.placed,
   };
   rows.push(row);
   last = best.tagger;
-  console.log(`${count} | ${best.epochs} | ${best.validationF1.toFixed(3)} | ${f.estimate.toFixed(3)} [${f.lower.toFixed(3)}, ${f.upper.toFixed(3)}] | ${row.exactMatch.toFixed(3)} | ${row.validRate.toFixed(3)} | ${row.precision.toFixed(3)} / ${row.recall.toFixed(3)} | ${evaluation.metrics.perField.map((p) => `${p.path} ${p.f1.toFixed(2)}`).join(', ')} | ${best.seconds.toFixed(1)} | ${msPerCall.toFixed(3)} (p50 ${p50.toFixed(3)}) | ${bytes.length} | ${best.placed}`);
+  console.log(`${count} | ${best.epochs} | ${best.validationF1.toFixed(3)} | ${f.estimate.toFixed(3)} [${f.lower.toFixed(3)}, ${f.upper.toFixed(3)}] | ${namesF1.toFixed(3)} | ${row.exactMatch.toFixed(3)} | ${row.validRate.toFixed(3)} | ${row.precision.toFixed(3)} / ${row.recall.toFixed(3)} | ${evaluation.metrics.perField.map((p) => `${p.path} ${p.f1.toFixed(2)}`).join(', ')} | ${best.seconds.toFixed(1)} | ${msPerCall.toFixed(3)} (p50 ${p50.toFixed(3)}) | ${bytes.length} | ${best.placed}`);
 }
 if (arg('save', '') !== '' && last) writeFileSync(arg('save', ''), spanTaggerToBytes(last));
 const loadAtEnd = os.loadavg();
