@@ -6,7 +6,7 @@
  * `generative` section (`heldOutSentences`), and a validation set (the last --validation sentences of the
  * training pool, never trained on) on which the number of epochs is chosen. Scored with the extract metrics
  * of src/eval (`evaluateExtract`): field F1, exact match, validRate, against the number of teacher calls.
- *   npx tsx bench/extract-span-tagger.ts [--calls=250,500,1000,2000] [--test=400] [--validation=200] [--epochs=5,10,15] [--bits=18] [--save=file]
+ *   npx tsx bench/extract-span-tagger.ts [--calls=250,500,1000,2000] [--test=400] [--validation=200] [--epochs=5,10,15] [--bits=18] [--unlabelled=0] [--save=file]
  * Prints a table and a last JSON line; load averages beside (timings on a shared machine).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const testCount = Number(arg('test', '400'));
 const validationCount = Number(arg('validation', '200'));
 const epochChoices = arg('epochs', '5,10,15').split(',').map(Number);
 const bits = Number(arg('bits', '18'));
+const unlabelledCount = Number(arg('unlabelled', '0'));
 const loadAtStart = os.loadavg();
 const started = performance.now();
 
@@ -45,6 +46,10 @@ const { seed, minChars, maxChars } = EXTRACT_DEMO_TASK.corpus;
 const pool = await buildSentenceCorpus({ limit: Math.max(...calls) + validationCount, seed, minChars, maxChars });
 const testItems = await heldOutSentences(testCount, new Set(pool.map((item) => item.id)));
 const { answered, called } = await answersFor([...pool, ...testItems].map((item) => item.text));
+// Unlabelled inputs (no teacher call): another seed's sample of the corpus, minus every test and validation sentence.
+const heldOutIds = new Set([...pool.slice(pool.length - validationCount), ...testItems].map((item) => item.id));
+const unlabelled = unlabelledCount === 0 ? undefined
+  : (await buildSentenceCorpus({ limit: unlabelledCount + heldOutIds.size, seed: 11, minChars, maxChars })).filter((item) => !heldOutIds.has(item.id)).slice(0, unlabelledCount).map((item) => item.text);
 const trainPool = answered.slice(0, pool.length - validationCount);
 const validation = answered.slice(pool.length - validationCount, pool.length);
 const test = answered.slice(pool.length);
@@ -58,6 +63,7 @@ function score(tagger: SpanTagger, items: readonly TeacherAnswered[]) {
 }
 
 const empty = evaluateExtract(test.map((item) => ({ input: item.sentence, teacher: item.answer, student: '{"people":[],"places":[],"organizations":[]}' })), ENTITY_SCHEMA);
+console.log(`unlabelled inputs for word statistics: ${unlabelled?.length ?? 0}`);
 console.log(`teacher: ${answered.length} sentences (${called} new calls, rest cached); train pool ${trainPool.length}, validation ${validation.length}, test ${test.length}; empty answer's test field F1 ${empty.fieldF1.estimate.toFixed(3)}`);
 console.log('calls | epochs (by validation) | val F1 | test field F1 [95%] | names F1 | exact | valid | P / R | per field | train s | ms/call | bytes | placed');
 const rows: Array<Record<string, unknown>> = [];
@@ -66,7 +72,7 @@ for (const count of calls) {
   const train = trainPool.slice(0, count).map((item) => ({ input: item.sentence, answer: item.answer }));
   let best: { epochs: number; tagger: SpanTagger; validationF1: number; seconds: number; placed: string } | undefined;
   for (const epochs of epochChoices) {
-    const { tagger, report } = trainSpanTagger(train, ENTITY_SCHEMA, { epochs, bits, seed: 1 });
+    const { tagger, report } = trainSpanTagger(train, ENTITY_SCHEMA, { epochs, bits, seed: 1, ...(unlabelled === undefined ? {} : { unlabelled }) });
     const validationF1 = score(tagger, validation).evaluation.fieldF1.estimate;
     if (best === undefined || validationF1 > best.validationF1) best = { epochs, tagger, validationF1, seconds: report.seconds, placed: `${report.placed}/${report.values}` };
   }
@@ -95,4 +101,4 @@ for (const count of calls) {
 if (arg('save', '') !== '' && last) writeFileSync(arg('save', ''), spanTaggerToBytes(last));
 const loadAtEnd = os.loadavg();
 console.log(`wall ${((performance.now() - started) / 1000).toFixed(1)} s; load ${loadAtStart.map((v) => v.toFixed(1)).join('/')} → ${loadAtEnd.map((v) => v.toFixed(1)).join('/')} (train seconds are the best epoch count's run alone; every epoch choice was trained)`);
-console.log(JSON.stringify({ bench: 'extract-span-tagger', test: test.length, validation: validation.length, emptyAnswerF1: empty.fieldF1.estimate, rows, loadAtStart, loadAtEnd }));
+console.log(JSON.stringify({ bench: 'extract-span-tagger', unlabelled: unlabelled?.length ?? 0, test: test.length, validation: validation.length, emptyAnswerF1: empty.fieldF1.estimate, rows, loadAtStart, loadAtEnd }));

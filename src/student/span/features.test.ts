@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerToBio, bioToSpans, featureIds, hashString, tagNames, tokenizeWords, wordFeatures, wordShape } from './features.js';
+import { answerToBio, bioToSpans, featureIds, hashString, tagNames, tokenizeWords, wordFeatures, wordShape, wordStatistics } from './features.js';
 
 const FIELDS = ['people', 'places'];
 
@@ -83,5 +83,19 @@ describe('features', () => {
     const ids = featureIds(words, 10);
     expect(ids).toHaveLength(3);
     for (const row of ids) for (const id of row) expect(id).toBeLessThan(1024);
+  });
+});
+
+describe('word statistics', () => {
+  it('count mid-sentence occurrences and capitalised ones, dropping rare words, and become features', () => {
+    const statistics = wordStatistics(['Paris is big. Paris is old.', 'We love Paris and paris.', 'Big dogs'], 2);
+    expect(statistics.get('paris')).toEqual([3, 2]);
+    expect(statistics.get('is')).toEqual([2, 0]);
+    expect(statistics.has('big')).toBe(false); // once mid-sentence; "Big" opens its text
+    expect(statistics.has('dogs')).toBe(false);
+    const words = tokenizeWords('Paris dogs');
+    expect(wordFeatures(words, 0, statistics)).toContain('k=20');
+    expect(wordFeatures(words, 1, statistics)).toContain('k=u');
+    expect(wordFeatures(words, 0)).not.toContain('k=20');
   });
 });

@@ -124,8 +124,43 @@ export function hashString(text: string): number {
 /** Version of the feature templates below: a saved tagger records it, and loading checks it. */
 export const FEATURE_VERSION = 1;
 
+/**
+ * How words are written in unlabelled text of the task (inputs cost no teacher call): lowercased word →
+ * [times seen after a sentence's first word, times capitalised there]. A word nearly always capitalised
+ * mid-sentence is likely a name even when no teacher answer named it.
+ */
+export type WordStatistics = ReadonlyMap<string, readonly [number, number]>;
+
+/** Counts how each word is written in `texts`, keeping words seen at least `minCount` times mid-sentence. */
+export function wordStatistics(texts: Iterable<string>, minCount = 2): Map<string, [number, number]> {
+  const counts = new Map<string, [number, number]>();
+  for (const text of texts) {
+    const words = tokenizeWords(text);
+    for (let i = 1; i < words.length; i++) {
+      const word = (words[i] as WordToken).text;
+      if (!/^\p{L}/u.test(word)) continue;
+      const key = word.toLowerCase();
+      const entry = counts.get(key) ?? [0, 0];
+      entry[0]++;
+      if (/^\p{Lu}/u.test(word)) entry[1]++;
+      counts.set(key, entry);
+    }
+  }
+  for (const [key, [seen]] of counts) if (seen < minCount) counts.delete(key);
+  return counts;
+}
+
+/** A word's capitalisation class in the statistics: u unseen, else the capitalised share in 4 bins and the count's order of magnitude. */
+function capitalClass(statistics: WordStatistics, token: WordToken | undefined): string {
+  if (token === undefined) return '-';
+  const entry = statistics.get(token.text.toLowerCase());
+  if (entry === undefined) return 'u';
+  const share = entry[1] / entry[0];
+  return `${share < 0.1 ? 0 : share < 0.5 ? 1 : share < 0.9 ? 2 : 3}${Math.min(3, Math.floor(Math.log10(entry[0])))}`;
+}
+
 /** The feature strings of word `i` (before hashing); the tag history is not among them (transitions are scored apart). */
-export function wordFeatures(words: readonly WordToken[], i: number): string[] {
+export function wordFeatures(words: readonly WordToken[], i: number, statistics?: WordStatistics): string[] {
   const word = (offset: number): string => {
     const token = words[i + offset];
     return token === undefined ? (offset < 0 ? '<s>' : '</s>') : token.text.toLowerCase();
@@ -151,11 +186,17 @@ export function wordFeatures(words: readonly WordToken[], i: number): string[] {
     `s-1|s|s+1=${shape(-1)}|${shape(0)}|${shape(1)}`,
     `w-1|s=${word(-1)}|${shape(0)}`, `s|w+1=${shape(0)}|${word(1)}`,
   ];
+  if (statistics !== undefined) {
+    const here = capitalClass(statistics, current);
+    const before = capitalClass(statistics, words[i - 1]);
+    const after = capitalClass(statistics, words[i + 1]);
+    features.push(`k=${here}`, `k|s=${here}|${shape(0)}`, `k|first=${here}|${i === 0}`, `k-1=${before}`, `k+1=${after}`, `k-1|k|k+1=${before}|${here}|${after}`);
+  }
   return features;
 }
 
 /** The hashed feature ids of every word of a text: `bits` bits per id. */
-export function featureIds(words: readonly WordToken[], bits: number): Int32Array[] {
+export function featureIds(words: readonly WordToken[], bits: number, statistics?: WordStatistics): Int32Array[] {
   const mask = (1 << bits) - 1;
-  return words.map((_, i) => Int32Array.from(wordFeatures(words, i), (feature) => hashString(feature) & mask));
+  return words.map((_, i) => Int32Array.from(wordFeatures(words, i, statistics), (feature) => hashString(feature) & mask));
 }

@@ -22,9 +22,12 @@ export function spanTaggerToBytes(tagger: SpanTagger): Uint8Array {
   }
   const values = new Float32Array(rows.length * k);
   rows.forEach((row, index) => values.set(tagger.emission.subarray(row * k, row * k + k), index * k));
+  const statistics = [...(tagger.statistics ?? new Map<string, readonly [number, number]>())];
   return encodeStudentFile(SPAN_TAGGER_KIND, {
     spanTaggerVersion: SPAN_TAGGER_VERSION, featureVersion: FEATURE_VERSION, fields: tagger.fields, bits: tagger.bits, tags: tagger.tags,
-  }, [['rows', Uint32Array.from(rows)], ['values', values], ['transition', tagger.transition]]);
+    ...(tagger.statistics === undefined ? {} : { statisticsWords: statistics.map(([word]) => word) }),
+  }, [['rows', Uint32Array.from(rows)], ['values', values], ['transition', tagger.transition],
+    ...(tagger.statistics === undefined ? [] : [['statisticsCounts', Uint32Array.from(statistics.flatMap(([, counts]) => [counts[0], counts[1]]))] as [string, Uint32Array]])]);
 }
 
 /** A tagger from file bytes; a StudentFileError for any file that is not a span tagger this code can read. */
@@ -49,5 +52,12 @@ export function spanTaggerFromBytes(bytes: Uint8Array): SpanTagger {
     if (row >= 1 << bits) throw new StudentFileError('span tagger tensors are damaged');
     emission.set(values.subarray(index * k, index * k + k), row * k);
   });
-  return new SpanTagger({ fields, bits, emission, transition: Float32Array.from(transition) });
+  const words = header['statisticsWords'];
+  let statistics: Map<string, [number, number]> | undefined;
+  if (words !== undefined) {
+    const counts = file.tensors.get('statisticsCounts');
+    if (!Array.isArray(words) || !(counts instanceof Uint32Array) || counts.length !== words.length * 2) throw new StudentFileError('span tagger word statistics are damaged');
+    statistics = new Map(words.map((word: unknown, index) => [String(word), [counts[2 * index] as number, counts[2 * index + 1] as number]]));
+  }
+  return new SpanTagger({ fields, bits, emission, transition: Float32Array.from(transition), statistics });
 }

@@ -64,6 +64,15 @@ describe('the span tagger', () => {
     expect(() => spanTaggerFromBytes(damaged)).toThrow(StudentFileError);
   });
 
+  it('round-trips with word statistics from unlabelled inputs, which change its features', () => {
+    const unlabelled = ['We met Zora in Quito.', 'Later Zora left.', 'The the the.'];
+    const { tagger } = trainSpanTagger(examples(40), ENTITY_SCHEMA, { epochs: 5, bits: 14, unlabelled });
+    expect(tagger.statistics?.get('zora')).toEqual([2, 2]);
+    const loaded = spanTaggerFromBytes(spanTaggerToBytes(tagger));
+    expect([...(loaded.statistics ?? [])]).toEqual([...(tagger.statistics ?? [])]);
+    for (const example of examples(30, 100)) expect(loaded.predict(example.input)).toBe(tagger.predict(example.input));
+  });
+
   it('accepts only objects of strings and string arrays', () => {
     expect(spanFieldsOf(ENTITY_SCHEMA)?.map((f) => f.type)).toEqual(['array', 'array', 'array']);
     expect(spanFieldsOf({ type: 'object', properties: { n: { type: 'number' } } })).toBeUndefined();

@@ -7,7 +7,7 @@
  * No Node built-ins: the predict path runs in a browser.
  */
 import { UsageError } from '../../util/errors.js';
-import { allowedTransition, bioToSpans, featureIds, tagNames, tokenizeWords, type WordToken } from './features.js';
+import { allowedTransition, bioToSpans, featureIds, tagNames, tokenizeWords, type WordStatistics, type WordToken } from './features.js';
 
 /** One field of the answer object: a list of strings or one string. */
 export interface SpanField {
@@ -50,6 +50,8 @@ export interface SpanTaggerWeights {
   emission: Float32Array;
   /** (tags + 1) × tags: row 0 is the start, row p + 1 follows tag p. */
   transition: Float32Array;
+  /** How words are written in the task's unlabelled inputs (features.ts); none: those features are off. */
+  statistics?: WordStatistics | undefined;
 }
 
 /** A trained span tagger. */
@@ -59,8 +61,10 @@ export class SpanTagger {
   readonly bits: number;
   readonly emission: Float32Array;
   readonly transition: Float32Array;
+  readonly statistics: WordStatistics | undefined;
 
   constructor(weights: SpanTaggerWeights) {
+    this.statistics = weights.statistics;
     this.fields = weights.fields.map((field) => ({ ...field }));
     this.tags = tagNames(this.fields.map((field) => field.name));
     this.bits = weights.bits;
@@ -72,7 +76,7 @@ export class SpanTagger {
 
   /** The best BIO tag per word of `words` (Viterbi under the BIO rules). */
   tagWords(words: readonly WordToken[]): Int32Array {
-    return viterbi(emissionScores(this.emission, this.tags.length, featureIds(words, this.bits)), this.transition, this.tags.length);
+    return viterbi(emissionScores(this.emission, this.tags.length, featureIds(words, this.bits, this.statistics)), this.transition, this.tags.length);
   }
 
   /** The answer object for `text`: every field of the schema, each from the spans tagged with it. */

@@ -8,7 +8,7 @@
  */
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { UsageError } from '../../util/errors.js';
-import { answerToBio, featureIds, tagNames, tokenizeWords } from './features.js';
+import { answerToBio, featureIds, tagNames, tokenizeWords, wordStatistics } from './features.js';
 import { emissionScores, spanFieldsOf, SpanSchemaError, SpanTagger, viterbi, type SpanField } from './span-tagger.js';
 
 /** One training example: the input text and the teacher's answer (JSON text). */
@@ -25,6 +25,8 @@ export interface SpanTrainingOptions {
   bits?: number;
   /** Seed of the shuffles (default 1). */
   seed?: number;
+  /** Unlabelled inputs of the task (no teacher call needed): how their words are written becomes features (with the training inputs). */
+  unlabelled?: readonly string[];
 }
 
 /** What training saw and did. */
@@ -66,6 +68,7 @@ export function trainSpanTagger(examples: readonly SpanExample[], schema: unknow
   if (!Number.isSafeInteger(bits) || bits < 4 || bits > 24) throw new UsageError(`span tagger feature bits must be an integer from 4 to 24, got ${bits}`);
   const k = tagNames(fields.map((field) => field.name)).length;
   const names = fields.map((field) => field.name);
+  const statistics = options.unlabelled === undefined ? undefined : wordStatistics([...options.unlabelled, ...examples.map((example) => example.input)]);
   const data: Array<{ ids: Int32Array[]; gold: Int32Array }> = [];
   let unparseable = 0;
   let values = 0;
@@ -78,7 +81,7 @@ export function trainSpanTagger(examples: readonly SpanExample[], schema: unknow
     const count = Object.values(lists).reduce((sum, list) => sum + list.filter((value) => value !== '').length, 0);
     values += count;
     placed += count - unplaced.length;
-    if (words.length > 0) data.push({ ids: featureIds(words, bits), gold: tags });
+    if (words.length > 0) data.push({ ids: featureIds(words, bits, statistics), gold: tags });
   }
   const emission = new Float64Array((1 << bits) * k);
   const transition = new Float64Array((k + 1) * k);
@@ -121,7 +124,7 @@ export function trainSpanTagger(examples: readonly SpanExample[], schema: unknow
     errorRates.push(total === 0 ? 0 : wrong / total);
   }
   const average = (weights: Float64Array, sums: Float64Array) => Float32Array.from(weights, (weight, index) => weight - (sums[index] as number) / step);
-  const tagger = new SpanTagger({ fields, bits, emission: average(emission, emissionSum), transition: average(transition, transitionSum) });
+  const tagger = new SpanTagger({ fields, bits, emission: average(emission, emissionSum), transition: average(transition, transitionSum), statistics });
   return { tagger, report: { examples: data.length, unparseable, values, placed, epochs, errorRates, seconds: (performance.now() - started) / 1000 } };
 }
 
