@@ -3,7 +3,7 @@
  * offline data sets (code language, SpamAssassin, UCI sentiment sentences, WordNet glosses).
  * Knobs: --sets=code-language,spam-assassin (default: all four); --threads=1,2 the training thread counts of
  * both tools (student.threads Hogwild, fastText -thread), the first for the main rows, each further one adding
- * rows trained in the same repeats (default 1,2); --variants=ngram,ngram+inputs,... the student
+ * rows trained in the same repeats (default 1,2; 1 with --quick); --variants=ngram,ngram+inputs,... the student
  * configurations (first = the table's Distillery column; `+inputs` pre-trains on train and test inputs
  * without labels, `+shipped` starts from the shipped WordNet vectors; default: ngram alone).
  * fastText is installed with apt-get where missing; when that fails the student runs alone (noted).
@@ -42,7 +42,8 @@ export async function run(options: BenchOptions): Promise<void> {
   const sets = options.argument('sets')?.split(',').filter(Boolean) ?? null;
   const unknown = (sets ?? []).filter((id) => !(id in loaders));
   if (unknown.length > 0) throw new Error(`unknown data set(s) ${unknown.join(', ')}; known: ${Object.keys(loaders).join(', ')}`);
-  const threads = (options.argument('threads') ?? '1,2').split(',').filter(Boolean).map(Number);
+  // Quick mode (CI) trains one thread count only; the Hogwild path has its own tests.
+  const threads = (options.argument('threads') ?? (options.quick ? '1' : '1,2')).split(',').filter(Boolean).map(Number);
   if (threads.length === 0 || !threads.every((count) => Number.isInteger(count) && count >= 1)) throw new Error(`--threads must be positive integers separated by commas, got ${options.argument('threads')}`);
   const variants = (options.argument('variants') ?? 'ngram').split(',').filter(Boolean).map(parseVariant);
   const fastText = ensureFastText();
