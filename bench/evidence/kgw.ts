@@ -7,8 +7,9 @@
  * answers. Entries: evidence-kgw-radioactivity, watermark-robustness-kgw, watermark-quality-cost-kgw.
  * Knobs: --kgw-seeds=N (default 5; 1 with --quick), --kgw-robust-seeds=N (seeds that also run the
  * robustness arms; default 1, 0 with --quick), --kgw-tenth-seeds=N (seeds with the 10%-watermarked
- * student), --kgw-parallel=N (child processes at once; default 5), --kgw-delta=D (3), --kgw-h=H (1),
- * --kgw-harvest=N (prompts the attacker sends), --kgw-student-steps=N.
+ * student), --kgw-parallel=N (child processes at once; default 2), --kgw-delta=D (3), --kgw-h=H (1),
+ * --kgw-harvest=N (prompts the attacker sends; default 830, near the most the licence texts give),
+ * --kgw-student-steps=N (default 400). With 300 prompts and 200 steps no seed reached p < 1e-6.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -76,16 +77,16 @@ function sizes(options: BenchOptions): { owner: OwnerSettings; paraphraser: Owne
     : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, context: 112, steps: 150, learningRate: 1e-2 };
   const plan: KgwPlan = {
     gamma: 0.25, delta: number('kgw-delta', 3, 3), contextWidth: number('kgw-h', 1, 1),
-    harvestPrompts: number('kgw-harvest', 300, 32), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
+    harvestPrompts: number('kgw-harvest', 830, 32), tracePrompts: quick ? 20 : 200, qualityPrompts: quick ? 10 : 60,
     maxScored: quick ? 1500 : 5000, randomKeys: 100, maxTokens: quick ? 24 : 40,
     student: quick
       ? { vocabularySize: 320, width: 32, layers: 1, hiddenWidth: 64, steps: 20, learningRate: 1e-2 }
-      : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, steps: number('kgw-student-steps', 200, 20), learningRate: 1e-2 },
+      : { vocabularySize: 512, width: 48, layers: 2, hiddenWidth: 128, steps: number('kgw-student-steps', 400, 20), learningRate: 1e-2 },
     tenth: true,
   };
   return {
     owner, paraphraser, plan, answerWords: quick ? 8 : 14,
-    seeds: number('kgw-seeds', 5, 1), robustSeeds: number('kgw-robust-seeds', 1, 0), tenthSeeds: number('kgw-tenth-seeds', 3, 1), parallel: number('kgw-parallel', 5, 1),
+    seeds: number('kgw-seeds', 5, 1), robustSeeds: number('kgw-robust-seeds', 1, 0), tenthSeeds: number('kgw-tenth-seeds', 3, 1), parallel: number('kgw-parallel', 2, 1),
   };
 }
 
