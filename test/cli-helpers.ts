@@ -47,6 +47,31 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Chi
   });
 }
 
+/** A listening CLI child (`serve`, `route`) started by `startCliServer`: the process, its base URL, and its stderr up to the banner. */
+export interface CliServer {
+  child: ChildProcess;
+  url: string;
+  banner: string;
+}
+
+/**
+ * Starts `distillery …args` (a command that listens) and resolves once its stderr matches `banner`,
+ * whose first group is the base URL; rejects with everything it printed if it exits first. The caller
+ * stops it (`child.kill('SIGTERM')`, in a finally).
+ */
+export function startCliServer(args: readonly string[], banner: RegExp = /at (http:\/\/\S+\/v1)/, options: CliOptions = {}): Promise<CliServer> {
+  const child = spawnCli(args, options);
+  return new Promise<CliServer>((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const url = banner.exec(stderr)?.[1];
+      if (url !== undefined) resolve({ child, url, banner: stderr });
+    });
+    child.on('exit', (code) => reject(new Error(`${args[0] ?? 'distillery'} exited with ${code}: ${stderr}`)));
+  });
+}
+
 /** The JSON lines printed on stdout. */
 export function jsonLines(stdout: string): Array<Record<string, unknown>> {
   return stdout.split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -6,17 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTaskSpec } from '../src/task/load.js';
-import { createStudent, saveStudent } from '../src/student/index.js';
 import { EXIT } from '../src/util/errors.js';
 import { jsonLines, runCli, spawnCli, type CliResult } from './cli-helpers.js';
-
-const labels = ['billing', 'bug', 'other'];
-const examples = [
-  ['I was charged twice on my card', 0], ['refund my invoice payment please', 0], ['the invoice amount is wrong', 0], ['payment failed on my card', 0],
-  ['the app crashes when I click export', 1], ['error 500 when uploading', 1], ['the page freezes and crashes', 1], ['search shows an error', 1],
-  ['where is your office', 2], ['who founded the company', 2], ['are you hiring interns', 2], ['thanks for the nice service', 2],
-] as const;
+import { saveTicketStudent } from './ticket-student.js';
 
 let folder: string;
 let studentFile: string;
@@ -44,12 +36,8 @@ function expectRefused(result: CliResult, pattern: RegExp): void {
 
 beforeAll(async () => {
   folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-predict-'));
-  const settings = parseTaskSpec(`name: t\nteacher: { baseURL: 'http://127.0.0.1:1/v1', model: m }\nprompt: { messages: [{ role: user, content: '{{text}}' }] }\nlabels: [a, b]\ninputs: { path: x.jsonl }\nbudget: { maxUSD: 1 }\nstudent: { epochs: 20, dim: 8, buckets: 4096 }\n`).student;
-  const student = createStudent('ngram', labels, settings);
-  const data = examples.map(([text, label]) => ({ text, label, soft: null }));
-  student.fit(data, data);
   studentFile = path.join(folder, 'tickets.dstl');
-  await saveStudent(student, studentFile);
+  await saveTicketStudent(studentFile);
 });
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

@@ -5,11 +5,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTaskSpec } from '../src/task/load.js';
 import { createStudent } from '../src/student/index.js';
-import { spawnCli } from './cli-helpers.js';
+import { startCliServer, type CliServer } from './cli-helpers.js';
 
 const TASK = `name: tickets
 teacher: { baseURL: 'http://127.0.0.1:1/v1', model: m }
@@ -41,19 +40,9 @@ beforeAll(() => {
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-/** Starts `serve`, waits for its banner, and returns the base URL and everything it printed. */
-async function serve(target: string): Promise<{ child: ChildProcess; url: string; banner: string }> {
-  const child = spawnCli(['serve', target, '--port', '0']);
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /at (http:\/\/\S+\/v1)\n.*\n/.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, banner: stderr };
+/** Starts `serve`, waits for its banner (the line after the URL too), and returns the base URL and everything it printed. */
+function serve(target: string): Promise<CliServer> {
+  return startCliServer(['serve', target, '--port', '0'], /at (http:\/\/\S+\/v1)\n.*\n/);
 }
 
 async function templateHeader(url: string): Promise<string | null> {

@@ -18,7 +18,7 @@ import { trainLanguageModelStudent } from '../src/student/lm/lm-student.js';
 import { createStudent } from '../src/student/registry.js';
 import { testSettings } from '../src/student/synthetic-task.js';
 import { createRandom } from '../src/util/random.js';
-import { jsonLines, runCli, spawnCli } from './cli-helpers.js';
+import { jsonLines, runCli, startCliServer } from './cli-helpers.js';
 
 const enabled = process.env['DISTILLERY_E2E'] === '1';
 
@@ -70,17 +70,8 @@ async function withInProcessServer<T>(keyPath: string | undefined, use: (client:
 
 /** Starts `distillery serve …` (the real CLI), calls `use` with an openai client on it, and stops the server. */
 async function withCliServer<T>(args: readonly string[], use: (client: OpenAI) => Promise<T>): Promise<T> {
-  const child = spawnCli(['serve', studentFile, '--port', '0', '--model', 'writer', ...args]);
+  const { child, url } = await startCliServer(['serve', studentFile, '--port', '0', '--model', 'writer', ...args]);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        const match = /at (http:\/\/\S+\/v1)/.exec(stderr);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-    });
     return await use(new OpenAI({ baseURL: url, apiKey: 'unused', maxRetries: 0 }));
   } finally {
     child.kill('SIGTERM');

@@ -4,45 +4,24 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTaskSpec } from '../src/task/load.js';
-import { createStudent, saveStudent } from '../src/student/index.js';
-import { runCli, spawnCli } from './cli-helpers.js';
-
-const labels = ['billing', 'bug', 'other'];
-const examples = [
-  ['I was charged twice on my card', 0], ['refund my invoice payment please', 0], ['the invoice amount is wrong', 0], ['payment failed on my card', 0],
-  ['the app crashes when I click export', 1], ['error 500 when uploading', 1], ['the page freezes and crashes', 1], ['search shows an error', 1],
-  ['where is your office', 2], ['who founded the company', 2], ['are you hiring interns', 2], ['thanks for the nice service', 2],
-] as const;
+import { runCli, startCliServer } from './cli-helpers.js';
+import { saveTicketStudent, TICKET_LABELS } from './ticket-student.js';
 
 let folder: string;
 let studentFile: string;
 
 beforeAll(async () => {
   folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-serve-'));
-  const settings = parseTaskSpec(`name: t\nteacher: { baseURL: 'http://127.0.0.1:1/v1', model: m }\nprompt: { messages: [{ role: user, content: '{{text}}' }] }\nlabels: [a, b]\ninputs: { path: x.jsonl }\nbudget: { maxUSD: 1 }\nstudent: { epochs: 20, dim: 8, buckets: 4096 }\n`).student;
-  const student = createStudent('ngram', labels, settings);
-  const data = examples.map(([text, label]) => ({ text, label, soft: null }));
-  student.fit(data, data);
   studentFile = path.join(folder, 'tickets.dstl');
-  await saveStudent(student, studentFile);
+  await saveTicketStudent(studentFile);
 });
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('distillery serve', () => {
   it('answers the openai SDK, plain and streaming, with logprobs', async () => {
-    const child = spawnCli(['serve', studentFile, '--port', '0']);
+    const { child, url } = await startCliServer(['serve', studentFile, '--port', '0']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stderr = '';
-        child.stderr?.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-          const match = /at (http:\/\/\S+\/v1)/.exec(stderr);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-      });
       const client = new OpenAI({ baseURL: url, apiKey: 'unused' });
       const models = await client.models.list();
       expect(models.data.map((model) => model.id)).toEqual(['tickets']);
@@ -54,7 +33,7 @@ describe('distillery serve', () => {
       });
       expect(completion.choices[0]?.message.content).toBe('billing');
       const top = completion.choices[0]?.logprobs?.content?.[0]?.top_logprobs ?? [];
-      expect(top.map((entry) => entry.token).sort()).toEqual([...labels].sort());
+      expect(top.map((entry) => entry.token).sort()).toEqual([...TICKET_LABELS].sort());
       expect(top.reduce((sum, entry) => sum + Math.exp(entry.logprob), 0)).toBeCloseTo(1, 4);
 
       const stream = await client.chat.completions.create({ model: 'tickets', messages: [{ role: 'user', content: 'the app crashes with an error' }], stream: true });

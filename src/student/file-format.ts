@@ -78,7 +78,12 @@ export function loadStudentFile(path: string): Student {
 
 /** Writes the student (and `extras` in its header) to `path` atomically, creating folders as needed. */
 export async function saveStudent(student: Student, path: string, extras: StudentFileExtras = {}): Promise<void> {
-  await writeAtomically(path, withExtras(student.toBytes(), extras));
+  await saveStudentBytes(student.toBytes(), path, extras);
+}
+
+/** Writes a student file's bytes (any kind's, e.g. a language model's at its weight storage) with `extras`, atomically. */
+export async function saveStudentBytes(bytes: Uint8Array, path: string, extras: StudentFileExtras = {}): Promise<void> {
+  await writeAtomically(path, withExtras(bytes, extras));
 }
 
 /** Writes bytes to a temporary file and renames it into place, so a reader never sees half a file. */
