@@ -125,7 +125,7 @@ export function budgetStop(result: RunTaskResult, error: unknown): never {
 function checkTrainable(task: LoadedTask): void {
   const kind = kindOf(task.spec);
   const family = task.spec.student.kind;
-  const fits = kind.name === 'classify' ? family !== 'lm' : kind.studentFamilies.includes(family);
+  const fits = kind.name === 'classify' ? family !== 'lm' && family !== 'span' : kind.studentFamilies.includes(family);
   if (fits) return;
   throw new SetupError(`${kind.name} tasks train the ${kind.name === 'classify' ? 'ngram, bag-mlp, auto or mlp' : kind.studentFamilies.join(' or ')} student, not student.kind ${family}`);
 }
