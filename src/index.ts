@@ -66,7 +66,10 @@ export type { GenerativeStudent, GenerateOptions, StudentDecoding, GenerationChu
 export type { Generation, FinishReason as GenerationFinishReason, TokenLogprob as GeneratedToken, TokenAlternative as GeneratedTokenAlternative, DecodeOptions, LogitsProcessor, TokenSampler, TokenConstraint } from './student/lm/decoder.js';
 export type { LanguageModelConfig } from './student/lm/config.js';
 export type { SpanStudent, SpanGeneration, SpanGenerationChunk, SpanGenerateOptions, SpanPromptMessage } from './student/span/span-student.js';
-export type { SpanTagger, SpanField } from './student/span/span-tagger.js';
+export type { SpanTagger, SpanField, SpanTaggerWeights } from './student/span/span-tagger.js';
+export type { WordStatistics, WordToken } from './student/span/features.js';
+export type { SpanTrainOutcome } from './pipeline/span-train-stage.js';
+export type { SpanTrainingFigures, StudentChoice } from './pipeline/generative-report-page.js';
 export type { Tokenizer, TokenizerDescription, BpeTokenizerDescription, TeacherTokenizerDescription, Pretokenizer } from './student/lm/tokenizer.js';
 
 
