@@ -5,7 +5,9 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTaskSpec } from '../src/task/load.js';
-import { createStudent, saveStudent } from '../src/student/index.js';
+import { createStudent, recordStudentPrompt, saveStudent } from '../src/student/index.js';
+import { spanTaggerToBytes } from '../src/student/span/serialise.js';
+import { trainSpanTagger } from '../src/student/span/train.js';
 import { runCli, spawnCli } from './cli-helpers.js';
 
 const labels = ['billing', 'bug', 'other'];
@@ -65,6 +67,42 @@ describe('distillery serve', () => {
       child.kill('SIGTERM');
     }
   }, 30_000);
+
+  it('serves a span-tagger student file: the banner names it, and the teacher\'s exact prompt gets its JSON answer', async () => {
+    const schema = { type: 'object', properties: { people: { type: 'array', items: { type: 'string' } } }, required: ['people'] };
+    const train = ['Ann', 'Bob', 'Cleo', 'Dan'].flatMap((name) => [{ input: `${name} called today.`, answer: JSON.stringify({ people: [name] }) }, { input: 'Nobody called today.', answer: '{"people":[]}' }]);
+    const spanFile = path.join(folder, 'people.dstl');
+    writeFileSync(spanFile, spanTaggerToBytes(trainSpanTagger(train, schema, { epochs: 10, bits: 10 }).tagger));
+    await recordStudentPrompt(spanFile, { messages: [{ role: 'system', content: 'Who called? JSON.' }, { role: 'user', content: 'Note: {{text}}' }] });
+    const child = spawnCli(['serve', spanFile, '--port', '0']);
+    try {
+      let stderr = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr?.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString('utf8');
+          const match = /at (http:\/\/\S+\/v1)/.exec(stderr);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      expect(stderr).toMatch(/^serving span-tagger student "people" \(fields people\) at http/);
+      const client = new OpenAI({ baseURL: url, apiKey: 'unused', maxRetries: 0 });
+      const { data, response } = await client.chat.completions.create({ model: 'people', messages: [{ role: 'system', content: 'Who called? JSON.' }, { role: 'user', content: 'Note: Cleo called today.' }] }).withResponse();
+      expect(data.choices[0]?.message.content).toBe('{"people":["Cleo"]}');
+      expect(response.headers.get('x-distillery-template')).toBe('matched');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
+
+  it('refuses --watermark for a span-tagger student in one line with exit 2', async () => {
+    const spanFile = path.join(folder, 'people-mark.dstl');
+    writeFileSync(spanFile, spanTaggerToBytes(trainSpanTagger([{ input: 'Ann called.', answer: '{"people":["Ann"]}' }], { type: 'object', properties: { people: { type: 'array', items: { type: 'string' } } } }, { epochs: 1, bits: 8 }).tagger));
+    const keyFile = path.join(folder, 'missing-key.json');
+    const result = await runCli(['serve', spanFile, '--port', '0', '--watermark', keyFile]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('distillery: --watermark needs a language-model student; this is a span-tagger student, whose answer copies spans of the input and samples no tokens to mark');
+  }, 60_000);
 
   it('refuses a corrupt student file with a clear message', async () => {
     const corrupt = path.join(folder, 'corrupt.dstl');
