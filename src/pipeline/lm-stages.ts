@@ -14,10 +14,10 @@ import type { StudentChoice } from './generative-report-page.js';
 import { makeJudge } from './judge-stage.js';
 import { languageModelExamples, type LanguageModelExample } from './lm-examples.js';
 import { evaluatedLanguageModel, evaluateGenerativeStudent, type EvaluatedStudent } from './lm-evaluate-stage.js';
-import { trainLanguageModelStage } from './lm-train-stage.js';
+import { reuseLanguageModelStage, trainLanguageModelStage } from './lm-train-stage.js';
 import type { ResolvedTeacher } from './make-teacher.js';
 import { budgetStop, type RunTaskOptions, type RunTaskResult } from './run-task.js';
-import { evaluatedSpanStudent, spanFieldsFor, spanSettingsOf, spanShareOf, trainSpanStage, validationFieldF1 } from './span-train-stage.js';
+import { evaluatedSpanStudent, reuseSpanStage, spanFieldsFor, spanSettingsOf, spanShareOf, trainSpanStage, validationFieldF1 } from './span-train-stage.js';
 
 type StageOptions = RunTaskOptions & { emit: EventSink; last: number; resolved: ResolvedTeacher };
 
@@ -50,10 +50,32 @@ async function trainStudent(task: LoadedTask, store: Store, examples: readonly L
   return { ...lm, choice };
 }
 
+/** The store key of `auto`'s last choice, so that a rerun on the same data reuses the student it kept without training the other. */
+const AUTO_STATE_KEY = 'train.auto';
+
+/** A rerun of `auto`: the student it kept last time, when that one is reused unchanged (same data and settings); else undefined. */
+async function reusedChoice(task: LoadedTask, store: Store, examples: readonly LanguageModelExample[], result: RunTaskResult, options: StageOptions): Promise<EvaluatedStudent | undefined> {
+  const saved = await store.getState(AUTO_STATE_KEY);
+  if (options.retrain === true || saved === undefined) return undefined;
+  const choice = JSON.parse(saved) as StudentChoice;
+  if (choice.chosen === 'span') {
+    const span = await reuseSpanStage(task, store, examples, result.paths, options.emit);
+    if (span === undefined) return undefined;
+    result.spanTagger = span;
+    return { ...evaluatedSpanStudent(span), choice };
+  }
+  const languageModel = await reuseLanguageModelStage(task, store, examples, result.paths, options.emit);
+  if (languageModel === undefined) return undefined;
+  result.languageModel = languageModel;
+  return { ...evaluatedLanguageModel(task, languageModel), choice };
+}
+
 /** `auto` where the span tagger fits: trains both, keeps the one with the better validation field F1 (ties: the span tagger, smaller and faster). */
 async function chooseByValidation(task: LoadedTask, store: Store, examples: readonly LanguageModelExample[], result: RunTaskResult, options: StageOptions, plan: { reason: string; spanShare: number }): Promise<EvaluatedStudent> {
   const { emit } = options;
   const force = options.retrain ?? false;
+  const reused = await reusedChoice(task, store, examples, result, options);
+  if (reused !== undefined) return reused;
   const span = await trainSpanStage(task, store, examples, result.paths, emit, { force, write: false });
   const languageModel = await trainLanguageModelStage(task, store, examples, result.paths, emit, force);
   const lm = evaluatedLanguageModel(task, languageModel);
@@ -63,11 +85,12 @@ async function chooseByValidation(task: LoadedTask, store: Store, examples: read
   const scores = `validation field F1 span ${span.validationFieldF1.toFixed(3)}, lm ${lmF1.toFixed(3)} on ${validation.length} examples`;
   const choice: StudentChoice = { chosen: keepSpan ? 'span' : 'lm', reason: `${plan.reason}; ${scores}`, spanShare: plan.spanShare, validationFieldF1: { span: span.validationFieldF1, lm: lmF1 } };
   emit({ type: 'stage-done', stage: 'train', summary: `student.kind auto chose ${choice.chosen}: ${choice.reason}`, data: { choice } });
+  if (keepSpan) await span.save?.();
+  await store.setState(AUTO_STATE_KEY, JSON.stringify(choice));
   if (!keepSpan) {
     result.languageModel = languageModel;
     return { ...lm, choice };
   }
-  await span.save?.();
   result.spanTagger = span;
   return { ...evaluatedSpanStudent(span), choice };
 }

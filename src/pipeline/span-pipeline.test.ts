@@ -121,7 +121,15 @@ describe('an extract task into the span-tagger student', () => {
     expect(result.generativeEvaluation?.report.studentKind).toBe(expected);
     expect(choice?.reason).toMatch(/teacher values are word-aligned spans of the input; validation field F1 span \d\.\d{3}, lm \d\.\d{3}/);
     expect(events.some((event) => event.type === 'stage-done' && event.stage === 'train' && event.summary.startsWith(`student.kind auto chose ${expected}`))).toBe(true);
-  }, 120_000);
+
+    // A rerun on the same data reuses the student kept, with its choice, and trains neither.
+    const again: PipelineEvent[] = [];
+    const rerun = await runTask({ task, teacher: spanTeacher(), emit: (event) => again.push(event) });
+    expect(again.filter((event) => event.type === 'stage-skip' && event.stage === 'train')).toHaveLength(1);
+    expect(again.some((event) => event.type === 'stage-start' && event.stage === 'train')).toBe(false);
+    expect(rerun.generativeEvaluation?.report.choice).toEqual(choice);
+    expect(rerun.generativeEvaluation?.report.figures).toEqual(result.generativeEvaluation?.report.figures);
+  }, 180_000);
 
   it('auto keeps lm, saying why, when the teacher\'s values are not spans of the input', async () => {
     const task = await loadTaskFile(project('student:\n  lm: { size: tiny, steps: 10, evaluateEvery: 10, batchSize: 8, storage: f32 }\n', SCHEMA, 40));

@@ -64,6 +64,22 @@ export function validationFieldF1(task: LoadedTask, examples: readonly LanguageM
   return extractMetrics(examples.map((example) => ({ teacher: example.answer, student: answer(example.prompt) })), task.spec.schema ?? {}).fields.f1;
 }
 
+/** The task's prompt as the student file records it. */
+const promptOf = (task: LoadedTask) => ({ messages: task.spec.prompt.messages.map(({ role, content }) => ({ role, content })) });
+
+/** What decides the span student: its settings, the task, the prompt and every non-test example. */
+function spanFingerprint(task: LoadedTask, examples: readonly LanguageModelExample[]): string {
+  return contentHash({ family: 'span', settings: task.spec.student, kind: task.spec.kind, prompt: promptOf(task), examples: examples.filter((example) => example.split !== 'test') });
+}
+
+/** The saved span student when it was trained on the same data and settings (a stage-skip says so); else undefined. */
+export async function reuseSpanStage(task: LoadedTask, store: Store, examples: readonly LanguageModelExample[], paths: ProjectPaths, emit: EventSink): Promise<SpanTrainOutcome | undefined> {
+  const saved = await store.getState(STATE_KEY);
+  if (!existsSync(paths.student) || saved === undefined || (await store.getState('train.fingerprint')) !== spanFingerprint(task, examples)) return undefined;
+  emit({ type: 'stage-skip', stage: 'train', reason: 'the saved span tagger was trained on the same data and settings' });
+  return { ...(JSON.parse(saved) as Omit<SpanTrainOutcome, 'student' | 'reused'>), student: spanStudentFromBytes(new Uint8Array(await readFile(paths.student))), reused: true };
+}
+
 /** Trains the span tagger (or reuses the saved one); `write: false` keeps the file untouched (auto writes the one it keeps). */
 export async function trainSpanStage(task: LoadedTask, store: Store, examples: readonly LanguageModelExample[], paths: ProjectPaths, emit: EventSink, options: { force: boolean; write: boolean }): Promise<SpanTrainOutcome> {
   const { fields, reason } = spanFieldsFor(task);
@@ -72,12 +88,11 @@ export async function trainSpanStage(task: LoadedTask, store: Store, examples: r
   const train = examples.filter((example) => example.split === 'train');
   const validation = examples.filter((example) => example.split === 'val');
   if (train.length < 4) throw new RunStoppedError(`only ${train.length} curated training answers: the span tagger needs at least 4; collect more answers before training`, 'no-data');
-  const prompt = { messages: task.spec.prompt.messages.map(({ role, content }) => ({ role, content })) };
-  const fingerprint = contentHash({ family: 'span', settings: task.spec.student, kind: task.spec.kind, prompt, examples: examples.filter((example) => example.split !== 'test') });
-  const saved = await store.getState(STATE_KEY);
-  if (!options.force && options.write && existsSync(paths.student) && saved !== undefined && (await store.getState('train.fingerprint')) === fingerprint) {
-    emit({ type: 'stage-skip', stage: 'train', reason: 'the saved span tagger was trained on the same data and settings' });
-    return { ...(JSON.parse(saved) as Omit<SpanTrainOutcome, 'student' | 'reused'>), student: spanStudentFromBytes(new Uint8Array(await readFile(paths.student))), reused: true };
+  const prompt = promptOf(task);
+  const fingerprint = spanFingerprint(task, examples);
+  if (!options.force && options.write) {
+    const reused = await reuseSpanStage(task, store, examples, paths, emit);
+    if (reused !== undefined) return reused;
   }
   const placement = spanShareOf(fields, train);
   const epochs = [...new Set(settings.epochs)].sort((a, b) => a - b);
