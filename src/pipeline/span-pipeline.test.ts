@@ -5,7 +5,7 @@
  * both students where the teacher's values are spans of the input and says which it kept and why, and
  * keeps lm (saying why) where they are not; a schema the tagger cannot answer is a setup error.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +90,10 @@ describe('an extract task into the span-tagger student', () => {
     expect(report?.figures['validRate']).toBe(1);
     for (const name of ['valid JSON (schema)', 'field F1 vs teacher', 'exact match vs teacher']) expect(report?.headline.some((figure) => figure.name === name), name).toBe(true);
     expect(report?.student.tokenizer).toBe('words');
+    const html = readFileSync(result.paths.reportHtml, 'utf8');
+    expect(html).toContain('extract distilled into the span-tagger student');
+    expect(html).toMatch(/validation field F1 by epochs: 1 epochs \d\.\d{3}, 5 epochs \d\.\d{3}; kept [15] epochs/);
+    expect(html).toContain('Worst examples by field F1');
     expect(report?.latency.student.p50Ms).toBeGreaterThan(0);
 
     const student = loadStudent<AnyStudent>(result.paths.student);
