@@ -11,6 +11,10 @@
  *   const writer = loadStudent<AnyStudent>('.distillery/extract/student.dstl');
  *   if (isGenerativeStudent(writer)) writer.generate('…', { maxTokens: 200 }).text;
  *   for await (const chunk of writer.stream('…')) process.stdout.write(chunk.text);
+ *
+ * The span tagger of an extract task (kind "span-tagger") answers with its JSON object, from the input
+ * text or from the app's exact teacher messages (the recorded template is inverted):
+ *   if (isSpanStudent(tagger)) JSON.parse(tagger.generate([{ role: 'system', content: '…' }, { role: 'user', content: 'Ann met Bob.' }]).text);
  */
 import { loadStudentFileOfAnyKind, type AnyStudent } from './student/load-student.js';
 import type { Student } from './student/types.js';
@@ -25,7 +29,7 @@ export function loadStudent<Loaded extends AnyStudent = Student>(file: string): 
   const loaded = loadStudentFileOfAnyKind(file);
   return loaded.student as Loaded;
 }
-export { isGenerativeStudent, loadStudentFileOfAnyKind, studentFileFromBytes, type AnyStudent, type LoadedStudentFile, type StudentFamily } from './student/load-student.js';
+export { isGenerativeStudent, isSpanStudent, loadStudentFileOfAnyKind, studentFileFromBytes, type AnyStudent, type LoadedStudentFile, type StudentFamily } from './student/load-student.js';
 
 // Errors: one hierarchy; branch with instanceof.
 export { DistilleryError, UsageError, EXIT, type DistilleryErrorOptions, type ExitCode } from './util/errors.js';
@@ -61,6 +65,11 @@ export type { WatermarkKey, WatermarkScheme, SeedingScheme } from './evidence/wa
 export type { GenerativeStudent, GenerateOptions, StudentDecoding, GenerationChunk, LanguageModelTrainingSummary, WeightStorage } from './student/lm/types.js';
 export type { Generation, FinishReason as GenerationFinishReason, TokenLogprob as GeneratedToken, TokenAlternative as GeneratedTokenAlternative, DecodeOptions, LogitsProcessor, TokenSampler, TokenConstraint } from './student/lm/decoder.js';
 export type { LanguageModelConfig } from './student/lm/config.js';
+export type { SpanStudent, SpanGeneration, SpanGenerationChunk, SpanGenerateOptions, SpanPromptMessage } from './student/span/span-student.js';
+export type { SpanTagger, SpanField, SpanTaggerWeights } from './student/span/span-tagger.js';
+export type { WordStatistics, WordToken } from './student/span/features.js';
+export type { SpanTrainOutcome } from './pipeline/span-train-stage.js';
+export type { SpanTrainingFigures, StudentChoice } from './pipeline/generative-report-page.js';
 export type { Tokenizer, TokenizerDescription, BpeTokenizerDescription, TeacherTokenizerDescription, Pretokenizer } from './student/lm/tokenizer.js';
 
 

@@ -69,6 +69,18 @@ async function exitOf(child: ReturnType<typeof spawnCli>): Promise<{ code: numbe
 }
 
 describe('distillery demo flags', () => {
+  it('refuses demo extract --steps for the span tagger (it trains no steps), in one line with exit 2', async () => {
+    const steps = await runCli(['demo', 'extract', '--dir', path.join(folder, 'never'), '--steps', '5']);
+    expect(steps.code).toBe(2);
+    expect(steps.stderr.trim()).toBe('distillery: --steps sets the language-model student\'s training steps; the span tagger trains none (add --student lm or --student auto)');
+  });
+
+  it('refuses an unknown demo extract --student, in one line with exit 2', async () => {
+    const kind = await runCli(['demo', 'extract', '--dir', path.join(folder, 'never'), '--student', 'ngram']);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr.trim()).toBe('distillery: --student must be one of span, auto, lm, got "ngram"');
+  });
+
   for (const value of ['abc', '0', '-3', '1.5', '']) {
     it(`refuses --limit "${value}" with exit 2 and one line naming the flag`, async () => {
       const result = await runCli(['demo', '--dir', path.join(folder, 'never'), '--limit', value]);

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordStudentPrompt } from '../src/student/index.js';
+import { spanTaggerToBytes } from '../src/student/span/serialise.js';
+import { trainSpanTagger } from '../src/student/span/train.js';
 import { runCli, startCliServer } from './cli-helpers.js';
 import { saveTicketStudent, TICKET_LABELS } from './ticket-student.js';
 
@@ -44,6 +47,33 @@ describe('distillery serve', () => {
       child.kill('SIGTERM');
     }
   }, 30_000);
+
+  it('serves a span-tagger student file: the banner names it, and the teacher\'s exact prompt gets its JSON answer', async () => {
+    const schema = { type: 'object', properties: { people: { type: 'array', items: { type: 'string' } } }, required: ['people'] };
+    const train = ['Ann', 'Bob', 'Cleo', 'Dan'].flatMap((name) => [{ input: `${name} called today.`, answer: JSON.stringify({ people: [name] }) }, { input: 'Nobody called today.', answer: '{"people":[]}' }]);
+    const spanFile = path.join(folder, 'people.dstl');
+    writeFileSync(spanFile, spanTaggerToBytes(trainSpanTagger(train, schema, { epochs: 10, bits: 10 }).tagger));
+    await recordStudentPrompt(spanFile, { messages: [{ role: 'system', content: 'Who called? JSON.' }, { role: 'user', content: 'Note: {{text}}' }] });
+    const { child, url, banner } = await startCliServer(['serve', spanFile, '--port', '0']);
+    try {
+      expect(banner).toMatch(/^serving span-tagger student "people" \(fields people\) at http/);
+      const client = new OpenAI({ baseURL: url, apiKey: 'unused', maxRetries: 0 });
+      const { data, response } = await client.chat.completions.create({ model: 'people', messages: [{ role: 'system', content: 'Who called? JSON.' }, { role: 'user', content: 'Note: Cleo called today.' }] }).withResponse();
+      expect(data.choices[0]?.message.content).toBe('{"people":["Cleo"]}');
+      expect(response.headers.get('x-distillery-template')).toBe('matched');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
+
+  it('refuses --watermark for a span-tagger student in one line with exit 2', async () => {
+    const spanFile = path.join(folder, 'people-mark.dstl');
+    writeFileSync(spanFile, spanTaggerToBytes(trainSpanTagger([{ input: 'Ann called.', answer: '{"people":["Ann"]}' }], { type: 'object', properties: { people: { type: 'array', items: { type: 'string' } } } }, { epochs: 1, bits: 8 }).tagger));
+    const keyFile = path.join(folder, 'missing-key.json');
+    const result = await runCli(['serve', spanFile, '--port', '0', '--watermark', keyFile]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('distillery: --watermark needs a language-model student; this is a span-tagger student, whose answer copies spans of the input and samples no tokens to mark');
+  }, 60_000);
 
   it('refuses a corrupt student file with a clear message', async () => {
     const corrupt = path.join(folder, 'corrupt.dstl');

@@ -23,6 +23,8 @@ import { evaluateExtract, type ExtractEvaluation } from '../../src/eval/generati
 import { cpuCostPer1kCalls, summariseLatency, type LatencySummary } from '../../src/eval/metrics.js';
 import { timeChatCalls } from '../../src/pipeline/measure-latency.js';
 import type { GenerativeStudent } from '../../src/student/lm/index.js';
+import { spanTaggerToBytes, trainSpanTagger, type SpanTagger } from '../../src/student/span/index.js';
+import { spanSettingsSchema } from '../../src/task/student-kind-settings.js';
 import { taskSpecSchema } from '../../src/task/schema.js';
 import { costUSD, lookupPrices } from '../../src/teacher/prices.js';
 import { collectTeacherAnswers, cpuSecondsSince, heldOutSentences, studentAnswers, studentPrompt, trainExtractStudent, type TeacherAnswered } from '../extract-student.js';
@@ -79,9 +81,9 @@ function curvePoint(train: readonly TeacherAnswered[], test: readonly TeacherAns
 }
 
 /** The fewest measured calls whose F1 estimate reaches `goal`, as a sentence. */
-function callsToReach(points: readonly CurvePoint[], goal: number): string {
+function callsToReach(points: ReadonlyArray<Pick<CurvePoint, 'calls' | 'evaluation'>>, goal: number, dollarsPerCall?: number): string {
   const reached = points.find((point) => point.evaluation.fieldF1.estimate >= goal);
-  if (reached) return `${reached.calls} calls ($${reached.dollars.toPrecision(2)} at gpt-4o-mini's price)`;
+  if (reached) return `${reached.calls} calls${dollarsPerCall === undefined ? '' : ` ($${(reached.calls * dollarsPerCall).toPrecision(2)} at gpt-4o-mini's price)`}`;
   const best = points.reduce((top, point) => (point.evaluation.fieldF1.estimate > top.evaluation.fieldF1.estimate ? point : top));
   return `not reached within ${points.at(-1)?.calls ?? 0} calls (best ${best.evaluation.fieldF1.estimate.toFixed(3)} at ${best.calls})`;
 }
@@ -134,7 +136,35 @@ const perMillionCpu = (meanMs: number) => cpuCostPer1kCalls(meanMs, CPU_HOUR_USD
 const interval = (value: { estimate: number; lower: number; upper: number }) => `${value.estimate.toFixed(3)} [${value.lower.toFixed(3)}, ${value.upper.toFixed(3)}]`;
 
 /** The learning-curve entry and its chart. */
-function curveEntry(options: BenchOptions, points: readonly CurvePoint[], baseline: ExtractEvaluation, settings: ExtractStudentSettings, dataset: string, perCall: { dollars: number; promptTokens: number; completionTokens: number }): BenchmarkEntry {
+/** One point of the span tagger's curve: trained on the first 90 % of the same N answers, its epochs chosen on the last 10 % (never the test sentences). */
+interface SpanPoint { calls: number; evaluation: ExtractEvaluation; names: FieldScores; epochs: number; validationF1: number; trainSeconds: number; trainCpuSeconds: number; bytes: number }
+
+/** The span tagger (the pipeline's student.kind span, its default settings) on the first `calls` answers, scored on the test sentences. */
+function spanPoint(train: readonly TeacherAnswered[], test: readonly TeacherAnswered[]): SpanPoint {
+  const settings = spanSettingsSchema.parse({});
+  const cut = Math.max(1, Math.floor(train.length * 0.9));
+  const fit = train.slice(0, cut).map((item) => ({ input: item.sentence, answer: item.answer }));
+  const validation = train.slice(cut);
+  const score = (tagger: SpanTagger, items: readonly TeacherAnswered[]) => evaluateExtract(items.map((item) => ({ input: item.sentence, teacher: item.answer, student: tagger.predict(item.sentence) })), ENTITY_SCHEMA);
+  const candidates: Array<{ epochs: number; f1: number; tagger: SpanTagger }> = [];
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  trainSpanTagger(fit, ENTITY_SCHEMA, {
+    epochs: Math.max(...settings.epochs), bits: settings.bits, seed: 1,
+    onEpoch: (epoch, taggerNow) => {
+      if (!settings.epochs.includes(epoch)) return;
+      const tagger = taggerNow();
+      candidates.push({ epochs: epoch, f1: score(tagger, validation).fieldF1.estimate, tagger });
+    },
+  });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const trainCpuSeconds = cpuSecondsSince(cpuAtStart);
+  const best = candidates.reduce((top, candidate) => (candidate.f1 > top.f1 ? candidate : top));
+  const evaluation = score(best.tagger, test);
+  return { calls: train.length, evaluation, names: namesOnly(evaluation), epochs: best.epochs, validationF1: best.f1, trainSeconds, trainCpuSeconds, bytes: spanTaggerToBytes(best.tagger).length };
+}
+
+function curveEntry(options: BenchOptions, points: readonly CurvePoint[], spanPoints: readonly SpanPoint[], baseline: ExtractEvaluation, settings: ExtractStudentSettings, dataset: string, perCall: { dollars: number; promptTokens: number; completionTokens: number }): BenchmarkEntry {
   const xFormat = (calls: number) => `${Number(calls.toPrecision(3))} ($${Number((calls * perCall.dollars).toPrecision(2))})`;
   const series = (name: string, y: (point: CurvePoint) => number, dashed = false) => ({ name, dashed, points: points.map((point) => ({ x: point.calls, y: y(point) })) });
   const chart = writeChart('generative-extract-learning-curve.svg', lineChart([
@@ -143,21 +173,25 @@ function curveEntry(options: BenchOptions, points: readonly CurvePoint[], baseli
     series('95 % CI high', (point) => point.evaluation.fieldF1.upper, true),
     series('names-only F1', (point) => point.names.f1),
     series('valid JSON', (point) => point.evaluation.validRate.estimate),
+    { name: 'span tagger field F1', points: spanPoints.map((point) => ({ x: point.calls, y: point.evaluation.fieldF1.estimate })) },
     { name: 'empty answer (baseline)', dashed: true, points: points.map((point) => ({ x: point.calls, y: baseline.fieldF1.estimate })) },
   ], 'Extract student: field F1 vs teacher calls', { xLabel: 'teacher calls (USD at gpt-4o-mini)', yLabel: 'score on held-out sentences', logX: true, xFormat, yRange: [0, 1], yMarks: [{ at: 0.9, label: '90 %' }, { at: 0.95, label: '95 %' }] }), 'field F1 against teacher calls');
   const table = ['| teacher calls | USD (gpt-4o-mini) | field F1 [95 % CI] | names-only F1 | valid | exact match | steps (best) | train s (CPU s) |', '|---|---|---|---|---|---|---|---|',
     ...points.map((point) => `| ${point.calls} | ${point.dollars.toPrecision(2)} | ${interval(point.evaluation.fieldF1)} | ${point.names.f1.toFixed(3)} | ${point.evaluation.validRate.estimate.toFixed(3)} | ${point.evaluation.exactMatch.estimate.toFixed(3)} | ${point.stepsRun} (${point.bestStep}) | ${point.trainSeconds.toFixed(0)} (${point.trainCpuSeconds.toFixed(0)}) |`)].join('\n');
+  const spanTable = ['**The span tagger** (student.kind span, the pipeline\'s defaults: epochs 10/20/30 chosen on the last 10 % of the N answers, trained on the first 90 %; the same test sentences):', '',
+    '| teacher calls | field F1 [95 % CI] | names-only F1 | valid | exact match | epochs (validation F1) | train s (CPU s) | file bytes |', '|---|---|---|---|---|---|---|---|',
+    ...spanPoints.map((point) => `| ${point.calls} | ${interval(point.evaluation.fieldF1)} | ${point.names.f1.toFixed(3)} | ${point.evaluation.validRate.estimate.toFixed(3)} | ${point.evaluation.exactMatch.estimate.toFixed(3)} | ${point.epochs} (${point.validationF1.toFixed(3)}) | ${point.trainSeconds.toFixed(1)} (${point.trainCpuSeconds.toFixed(1)}) | ${point.bytes} |`)].join('\n');
   return {
     id: 'extract-learning-curve', title: 'Extract: field F1 against teacher calls', command: options.command, dataset,
     settings: `student ${JSON.stringify(settings)}, the same settings at every point, trained on the first N answers (the corpus is in seeded hash order, so each prefix is a sample); greedy decoding under the answer's JSON Schema; one call costs $${perCall.dollars.toPrecision(3)} at gpt-4o-mini's listed price (${perCall.promptTokens.toFixed(1)} prompt + ${perCall.completionTokens.toFixed(1)} completion o200k tokens, as the teacher's usage reports them)`,
-    peerName: 'teacher', repeats: 1, metrics: [], body: `${chart}\n\n${table}`,
+    peerName: 'teacher', repeats: 1, metrics: [], body: `${chart}\n\n${table}\n\n${spanTable}`,
     notes: [
-      `Calls needed for 90 % field F1: ${callsToReach(points, 0.9)}; for 95 %: ${callsToReach(points, 0.95)}.`,
+      `Calls needed for 90 % field F1: language model ${callsToReach(points, 0.9, perCall.dollars)}, span tagger ${callsToReach(spanPoints, 0.9, perCall.dollars)}; for 95 %: language model ${callsToReach(points, 0.95, perCall.dollars)}, span tagger ${callsToReach(spanPoints, 0.95, perCall.dollars)}.`,
       'Field F1 is src/eval\'s: an answer flattens into (path, value) pairs and an empty list is itself a pair, so a student that leaves a list empty when the teacher does scores on it. Names-only F1 counts the names alone (paths people[], places[], organizations[]): the stricter figure.',
       `Baseline: the answer that names nothing (${EMPTY_ANSWER}) scores field F1 ${interval(baseline.fieldF1)} (valid 1.000, exact match ${baseline.exactMatch.estimate.toFixed(3)}) on the same test sentences; a student above it has learnt names, not only the skeleton.`,
       `Load average (1 min) after each point: ${points.map((point) => point.loadAverage[0]?.toFixed(1)).join(', ')} on a machine shared with other sessions, so training seconds are under load; CPU seconds (user + system of the bench process) are what an idle core would take.`,
     ],
-    extra: { emptyBaseline: { fieldF1: baseline.fieldF1, exactMatch: baseline.exactMatch }, points: points.map((point) => ({ calls: point.calls, dollars: point.dollars, fieldF1: point.evaluation.fieldF1, validRate: point.evaluation.validRate, exactMatch: point.evaluation.exactMatch, namesOnly: point.names, perField: point.evaluation.metrics.perField, trainSeconds: point.trainSeconds, trainCpuSeconds: point.trainCpuSeconds, stepsRun: point.stepsRun, bestStep: point.bestStep, loadAverage: point.loadAverage })) },
+    extra: { emptyBaseline: { fieldF1: baseline.fieldF1, exactMatch: baseline.exactMatch }, spanPoints: spanPoints.map((point) => ({ calls: point.calls, fieldF1: point.evaluation.fieldF1, validRate: point.evaluation.validRate, exactMatch: point.evaluation.exactMatch, namesOnly: point.names, epochs: point.epochs, validationFieldF1: point.validationF1, trainSeconds: point.trainSeconds, trainCpuSeconds: point.trainCpuSeconds, bytes: point.bytes })), points: points.map((point) => ({ calls: point.calls, dollars: point.dollars, fieldF1: point.evaluation.fieldF1, validRate: point.evaluation.validRate, exactMatch: point.evaluation.exactMatch, namesOnly: point.names, perField: point.evaluation.metrics.perField, trainSeconds: point.trainSeconds, trainCpuSeconds: point.trainCpuSeconds, stepsRun: point.stepsRun, bestStep: point.bestStep, loadAverage: point.loadAverage })) },
   };
 }
 
@@ -217,6 +251,8 @@ export async function run(options: BenchOptions): Promise<void> {
     const point = points.at(-1) as CurvePoint;
     process.stderr.write(`  ${count} calls: field F1 ${interval(point.evaluation.fieldF1)}, names ${point.names.f1.toFixed(3)}, valid ${point.evaluation.validRate.estimate.toFixed(3)}, train ${point.trainSeconds.toFixed(0)} s\n`);
   }
+  const spanPoints = calls.map((count) => spanPoint(train.slice(0, count), test));
+  for (const point of spanPoints) process.stderr.write(`  span tagger, ${point.calls} calls: field F1 ${interval(point.evaluation.fieldF1)}, ${point.epochs} epochs\n`);
   const dataset = `nlp-corpus sentences (npm; the demo's filter), answered by compromise over loopback HTTP (${collection.calls} calls in ${collection.seconds.toFixed(1)} s); ${test.length} held-out sentences from another seed's sample, none in the training pool`;
   const last = points.at(-1) as CurvePoint & { student: GenerativeStudent };
   const timed = test.map((item) => item.sentence).slice(0, Number(options.argument('timed') ?? (options.quick ? 30 : 200)));
@@ -224,7 +260,7 @@ export async function run(options: BenchOptions): Promise<void> {
   for (let repeat = 0; repeat < options.repeats; repeat++) runs.push(await timeBoth(last.student, settings, timed));
   const copyOff = scoredWithCopy(last.student, test, settings, !settings.copyStrings);
   const copyNote = `The ${last.calls}-call student with copyStrings ${settings.copyStrings ? 'off' : 'on'} (the same weights, only the decoding constraint changed): field F1 ${interval(copyOff.fieldF1)}, names-only F1 ${namesOnly(copyOff).f1.toFixed(3)}, valid ${copyOff.validRate.estimate.toFixed(3)}, exact match ${copyOff.exactMatch.estimate.toFixed(3)}; with it ${settings.copyStrings ? 'on' : 'off'} (as in the table): field F1 ${interval(last.evaluation.fieldF1)}, names-only ${last.names.f1.toFixed(3)}.`;
-  const curve = curveEntry(options, points, emptyBaseline(test), settings, dataset, perCall);
+  const curve = curveEntry(options, points, spanPoints, emptyBaseline(test), settings, dataset, perCall);
   curve.notes.splice(1, 0, copyNote);
   curve.extra['copyToggled'] = { copyStrings: !settings.copyStrings, fieldF1: copyOff.fieldF1, namesOnly: namesOnly(copyOff), validRate: copyOff.validRate, exactMatch: copyOff.exactMatch };
   const entries = [curve, timingEntry(options, runs, last, last.student.toBytes('f16').length, timed.length, dataset, settings)];

@@ -48,8 +48,10 @@ The task's kind (kind: classify | extract | generate) says how answers are read.
 tasks: curate filters truncated, empty, refusing and schema-breaking answers, decontaminates, and writes
 fine-tuning exports and a GPU recipe to the project's exports/ (exit 2, naming the filter, when no answer
 is left); train fits the language-model student (student.lm: size tiny|small|base, steps, tokenizer…;
-token-level KD when the teacher returned top logprobs); evaluate decodes the test split (extract:
-constrained by schema:) and reports valid rate, field F1 and exact match (generate: chrF, ROUGE-L) with
+token-level KD when the teacher returned top logprobs) or, for extract tasks, the span tagger
+(student.kind span; student.span: epochs, bits) — auto, the extract default, trains both when the teacher's
+values are spans of the input and keeps the better on validation field F1; evaluate answers the test split
+(extract: the language model constrained by schema:, the span tagger valid by construction) and reports valid rate, field F1 and exact match (generate: chrF, ROUGE-L) with
 95% bootstrap intervals, the worst examples, the training curve, and cost and latency against the teacher.
 evaluate.judge: { pairs: 50 } adds an LLM judge inside the budget.
 With student.kind: auto the train stage fits four students (ngram, bag-mlp 32/64/128 wide) and keeps

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readWatermarkKeyFile } from '../evidence/watermark-key-file.js';
 import type { WatermarkKey } from '../evidence/watermark-key.js';
 import { startLanguageModelServer } from '../serve/language-model-server.js';
+import { startSpanStudentServer } from '../serve/span-student-server.js';
 import { startStudentServer } from '../serve/student-server.js';
 import { loadStudentFileOfAnyKind, type LoadedStudentFile } from '../student/load-student.js';
 import { UsageError } from '../util/errors.js';
@@ -25,6 +26,7 @@ async function watermarkKey(loaded: LoadedStudentFile, file: string | undefined)
   if (loaded.family === 'classifier') {
     throw new UsageError(`--watermark needs a language-model student; this is a classifier student (kind ${loaded.student.kind}), whose answer is one label and can carry no token watermark (guard serve --watermark marks pass-through text instead)`);
   }
+  if (loaded.family === 'span') throw new UsageError('--watermark needs a language-model student; this is a span-tagger student, whose answer copies spans of the input and samples no tokens to mark');
   return readWatermarkKeyFile(file);
 }
 
@@ -39,6 +41,11 @@ async function startServer(target: string, options: ServeOptions): Promise<{ clo
   if (loaded.family === 'classifier') {
     const server = await startStudentServer({ ...common, student: loaded.student });
     process.stderr.write(`serving ${loaded.student.kind} student "${modelName}" (${loaded.student.labels.length} labels) at ${server.url}\n${describeServedPrompt(prompt)}\n`);
+    return server;
+  }
+  if (loaded.family === 'span') {
+    const server = await startSpanStudentServer({ ...common, student: loaded.student });
+    process.stderr.write(`serving span-tagger student "${modelName}" (fields ${loaded.student.fields.map((field) => field.name).join(', ')}) at ${server.url}\n${describeServedPrompt(prompt, 'answered')}\n`);
     return server;
   }
   const server = await startLanguageModelServer({ ...common, student: loaded.student, ...(key === undefined ? {} : { watermark: key }) });
@@ -65,6 +72,10 @@ max_completion_tokens, temperature (default 1, as OpenAI), top_p, seed, n, and r
 json_schema / json_object (constrained decoding: the answer always parses and validates unless
 max_tokens cuts it). Tools and audio are refused with a 400; penalties and logit_bias are ignored,
 named in the x-distillery-warning header.
+A span-tagger student (extract tasks) answers chat completions with the schema's JSON object
+(valid by construction; response_format json_schema must ask for that object), streamed in one
+piece; it has no token logprobs (logprobs: null, said in x-distillery-warning) and reports its
+Viterbi margin in x-distillery-span-margin; usage is counted in o200k tokens, as the teacher bills.
 A chat request carrying the task's prompt template is answered on the {{text}} it recovers
 (header x-distillery-template: matched); otherwise on the last user message (unmatched).
 --watermark: a KGW key biases the keyed green list; a Gumbel key picks tokens by the keyed PRF

@@ -42,7 +42,7 @@ function textTokenizer(name: string): TextTokenizer {
   if (name === 'o200k') return (text) => encode(text);
   if (!existsSync(name)) throw new UsageError(`--tokenizer must be o200k or a language-model student file, got "${name}" (no such file)`);
   const loaded = loadStudentFileOfAnyKind(name);
-  if (loaded.family !== 'generative') throw new UsageError(`--tokenizer ${name}: a ${loaded.student.kind} classifier has no text tokenizer; give a language-model student file or o200k`);
+  if (loaded.family !== 'generative') throw new UsageError(`--tokenizer ${name}: a ${loaded.student.kind} ${loaded.family === 'span' ? 'span tagger' : 'classifier'} has no text tokenizer; give a language-model student file or o200k`);
   const { tokenizer } = loaded.student;
   return (text) => tokenizer.encode(text);
 }

@@ -1,7 +1,8 @@
 /**
  * The generative offline demo, end to end: compromise's people, places and organisations served as
  * an OpenAI-compatible teacher on loopback, real English sentences from nlp-corpus as inputs, and the
- * ordinary pipeline (collect → curate → train the language-model student → evaluate) talking to it
+ * ordinary pipeline (collect → curate → train the span-tagger student, or the language model, or
+ * both and keep the better (`studentKind`) → evaluate) talking to it
  * over HTTP exactly as it would to OpenAI.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -26,14 +27,20 @@ export interface ExtractDemoOptions {
   limit: number;
   /** Teacher calls timed one at a time during evaluate, for its ms per call (a positive integer). */
   latencySamples: number;
-  /** Settings over EXTRACT_DEMO_STUDENT.lm (for measurements and benchmarks; the CLI passes none). */
+  /** Settings over EXTRACT_DEMO_STUDENT.lm (the CLI's --steps; used when the student kind is lm or auto). */
   languageModel?: Record<string, unknown>;
+  /** student.kind of the demo's task (default EXTRACT_DEMO_STUDENT.kind, span). */
+  studentKind?: 'span' | 'auto' | 'lm';
   emit?: EventSink;
   signal?: AbortSignal;
 }
 
 /** The demo's figures (the JSON object `--json` prints last); every one measured by this run. */
 export interface ExtractDemoResult {
+  /** The student that answered: the span tagger or the language model (with --student auto, the one kept). */
+  studentKind: 'span' | 'lm';
+  /** Why (student.kind auto only): the choice's reason with both validation field F1s. */
+  studentChoice?: string;
   inputs: number;
   trainExamples: number;
   testExamples: number;
@@ -63,13 +70,14 @@ export interface ExtractDemoResult {
   teacherCalls: number;
   cachedAnswers: number;
   trainSeconds: number;
+  /** Optimiser steps (lm) or perceptron epochs kept (span). */
   stepsRun: number;
   wallSeconds: number;
   report: string;
 }
 
 /** The demo's task, pointed at a running teacher. */
-function extractDemoTask(projectDir: string, baseURL: string, languageModel: Record<string, unknown> = {}): LoadedTask {
+function extractDemoTask(projectDir: string, baseURL: string, languageModel: Record<string, unknown> = {}, studentKind: 'span' | 'auto' | 'lm' = EXTRACT_DEMO_TASK.student.kind): LoadedTask {
   const { name, kind, teacher, prompt, schema, budget, limits, student } = EXTRACT_DEMO_TASK;
   const spec = taskSpecSchema.parse({
     name, kind, project: '.',
@@ -78,7 +86,7 @@ function extractDemoTask(projectDir: string, baseURL: string, languageModel: Rec
     schema: JSON.parse(JSON.stringify(schema)) as Record<string, unknown>,
     inputs: { path: 'inputs.jsonl', maxChars: EXTRACT_DEMO_TASK.corpus.maxChars },
     budget: { ...budget }, limits: { ...limits },
-    student: { ...student, lm: { ...student.lm, ...languageModel } },
+    student: { kind: studentKind, seed: student.seed, span: { ...student.span, epochs: [...student.span.epochs] }, lm: { ...student.lm, ...languageModel } },
   });
   return { spec, file: path.join(projectDir, 'task.yaml'), baseDir: projectDir, projectDir };
 }
@@ -106,7 +114,7 @@ export async function runExtractDemo(options: ExtractDemoOptions): Promise<Extra
   await writeFile(path.join(projectDir, 'inputs.jsonl'), `${corpus.map((item) => JSON.stringify({ id: item.id, text: item.text, source: item.source })).join('\n')}\n`);
   const teacherServer = await startExtractTeacherServer();
   try {
-    const task = extractDemoTask(projectDir, teacherServer.url, options.languageModel);
+    const task = extractDemoTask(projectDir, teacherServer.url, options.languageModel, options.studentKind);
     await writeFile(task.file, `# Written by \`distillery demo extract\`; the teacher's port changes every run.\n${stringify(task.spec)}`);
     const result = await runTask({
       // A rerun reuses the saved student when its data and settings are unchanged (the train line says so).
@@ -114,13 +122,14 @@ export async function runExtractDemo(options: ExtractDemoOptions): Promise<Extra
       ...(options.emit ? { emit: options.emit } : {}), ...(signal ? { signal } : {}),
     });
     const evaluation = result.generativeEvaluation;
-    const training = result.languageModel;
-    if (!evaluation || !training) throw new Error('the extract demo stopped before evaluation');
+    if (!evaluation) throw new Error('the extract demo stopped before evaluation');
     const { report } = evaluation;
     const interval = (name: string) => report.headline.find((figure) => figure.name === name)?.interval;
     return {
+      studentKind: report.studentKind,
+      ...(report.choice === undefined ? {} : { studentChoice: report.choice.reason }),
       inputs: result.inputs,
-      trainExamples: training.trainExamples,
+      trainExamples: report.training.trainExamples,
       testExamples: report.testExamples,
       validRate: report.figures['validRate'] ?? Number.NaN,
       validRateInterval: bounds(interval('valid JSON (schema)')),

@@ -81,6 +81,6 @@ describe('an extract task', () => {
     writeFileSync(file, `${TASK}student:\n  kind: ngram\n`);
     const error = await loadTaskFile(file).then(() => null, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(SpecError);
-    expect((error as Error).message).toMatch(/task\.yaml:\d+:\d+: student\.kind: extract tasks train the language-model student: use kind: lm \(or leave it out\), not ngram/);
+    expect((error as Error).message).toMatch(/task\.yaml:\d+:\d+: student\.kind: extract tasks train the span tagger or the language-model student: use kind: auto \(or leave it out\), span or lm, not ngram/);
   });
 });

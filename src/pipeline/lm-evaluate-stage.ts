@@ -20,13 +20,13 @@ import type { CuratedRecord } from './curate-stage.js';
 import { RunStoppedError } from './errors.js';
 import type { EventSink } from './events.js';
 import { timeTeacher } from './evaluate-stage.js';
-import { renderGenerativePage, type GenerativeEvaluationReport } from './generative-report-page.js';
+import { renderGenerativePage, type GenerativeEvaluationReport, type StudentChoice } from './generative-report-page.js';
 import type { LanguageModelExample } from './lm-examples.js';
 import { languageModelSettingsOf, type LanguageModelTrainOutcome } from './lm-train-stage.js';
 import type { ResolvedTeacher } from './make-teacher.js';
 import type { ProjectPaths } from './project.js';
 
-export type { GenerativeEvaluationReport } from './generative-report-page.js';
+export type { GenerativeEvaluationReport, StudentChoice } from './generative-report-page.js';
 
 /** The report and where it was written. */
 export interface GenerativeEvaluationOutcome {
@@ -48,23 +48,30 @@ export interface GenerativeEvaluateContext {
 /** One student answer and the milliseconds it took. */
 interface StudentAnswer { text: string; milliseconds: number; finishReason: string }
 
-/** The student's answers to `prompts`, one at a time, timed; a prompt too long for its context gets an empty answer. */
-async function answerAll(training: LanguageModelTrainOutcome, prompts: readonly string[], schema: unknown, emit: EventSink, signal: AbortSignal | undefined): Promise<StudentAnswer[]> {
+/**
+ * The student under evaluation, whichever family wrote its answers (the language model or the span
+ * tagger): how it answers one prompt, and what the report says about it and its training. The scoring,
+ * intervals, worst examples, latency and cost are the same for both.
+ */
+export interface EvaluatedStudent {
+  kind: GenerativeEvaluationReport['studentKind'];
+  /** The answer to one prompt (the input text), under the task's schema for extract. */
+  answer(prompt: string, schema: unknown): { text: string; finishReason: string };
+  /** The report's `student`, less the file's bytes (measured from the file). */
+  describe: Omit<GenerativeEvaluationReport['student'], 'bytes'>;
+  training: GenerativeEvaluationReport['training'];
+  choice?: StudentChoice;
+}
+
+/** The student's answers to `prompts`, one at a time, timed. */
+async function answerAll(student: EvaluatedStudent, prompts: readonly string[], schema: unknown, emit: EventSink, signal: AbortSignal | undefined): Promise<StudentAnswer[]> {
   const answers: StudentAnswer[] = [];
-  const options = { maxTokens: training.maxAnswerTokens, temperature: 0, ...(schema === undefined ? {} : { schema }) };
   const every = Math.max(1, Math.ceil(prompts.length / 50));
   emit({ type: 'evaluate-progress', step: 'scoring', done: 0, total: prompts.length });
   for (const prompt of prompts) {
     const started = performance.now();
-    let answer: StudentAnswer;
-    try {
-      const generation = training.student.generate(prompt, options);
-      answer = { text: generation.text, milliseconds: performance.now() - started, finishReason: generation.finishReason };
-    } catch (error) {
-      if (!(error instanceof ContextLengthError)) throw error;
-      answer = { text: '', milliseconds: performance.now() - started, finishReason: 'context' };
-    }
-    answers.push(answer);
+    const answer = student.answer(prompt, schema);
+    answers.push({ ...answer, milliseconds: performance.now() - started });
     if (answers.length % every === 0 || answers.length === prompts.length) {
       emit({ type: 'evaluate-progress', step: 'scoring', done: answers.length, total: prompts.length });
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -72,6 +79,29 @@ async function answerAll(training: LanguageModelTrainOutcome, prompts: readonly 
     }
   }
   return answers;
+}
+
+/** The language-model student as the evaluation sees it; a prompt too long for its context gets an empty answer. */
+export function evaluatedLanguageModel(task: LoadedTask, training: LanguageModelTrainOutcome): EvaluatedStudent {
+  const settings = languageModelSettingsOf(task);
+  return {
+    kind: 'lm',
+    answer: (prompt, schema) => {
+      try {
+        const generation = training.student.generate(prompt, { maxTokens: training.maxAnswerTokens, temperature: 0, ...(schema === undefined ? {} : { schema }) });
+        return { text: generation.text, finishReason: generation.finishReason };
+      } catch (error) {
+        if (!(error instanceof ContextLengthError)) throw error;
+        return { text: '', finishReason: 'context' };
+      }
+    },
+    describe: { parameters: training.student.parameterCount(), tokenizer: training.tokenizer, context: training.context, storage: settings.storage, config: { ...training.student.config } },
+    training: {
+      curve: training.curve.map(({ step, trainLoss, validationLoss }) => ({ step, trainLoss, validationLoss })), reused: training.reused,
+      stepsRun: training.summary?.stepsRun ?? 0, bestStep: training.summary?.bestStep ?? 0, seconds: training.summary?.seconds ?? 0, tokensPerSecond: training.summary?.tokensPerSecond ?? 0,
+      tokenLevelExamples: training.tokenLevelExamples, trainExamples: training.trainExamples, validationExamples: training.validationExamples,
+    },
+  };
 }
 
 /** Mean of a list (0 for none). */
@@ -107,6 +137,14 @@ export async function evaluateLanguageModel(
   task: LoadedTask, store: Store, records: readonly CuratedRecord[], examples: readonly LanguageModelExample[], training: LanguageModelTrainOutcome,
   resolved: ResolvedTeacher, paths: ProjectPaths, emit: EventSink, context: GenerativeEvaluateContext,
 ): Promise<GenerativeEvaluationOutcome> {
+  return evaluateGenerativeStudent(task, store, records, examples, evaluatedLanguageModel(task, training), resolved, paths, emit, context);
+}
+
+/** Scores an extract or generate student (either family) on the test split (the validation split when there is no test split) and writes the report. */
+export async function evaluateGenerativeStudent(
+  task: LoadedTask, store: Store, records: readonly CuratedRecord[], examples: readonly LanguageModelExample[], student: EvaluatedStudent,
+  resolved: ResolvedTeacher, paths: ProjectPaths, emit: EventSink, context: GenerativeEvaluateContext,
+): Promise<GenerativeEvaluationOutcome> {
   const { spec } = task;
   let split: 'test' | 'val' = 'test';
   let test = examples.filter((example) => example.split === 'test');
@@ -115,10 +153,11 @@ export async function evaluateLanguageModel(
     test = examples.filter((example) => example.split === 'val');
   }
   if (test.length === 0) throw new RunStoppedError('no curated test or validation answers to evaluate the student on: collect more answers (or give split.test a share)', 'no-data');
-  emit({ type: 'stage-start', stage: 'evaluate', detail: `${test.length} ${split} examples${spec.kind === 'extract' ? ', JSON-constrained by the task\'s schema' : ''}` });
+  const how = spec.kind !== 'extract' ? '' : student.kind === 'span' ? ', span-tagger answers (schema-valid by construction)' : ', JSON-constrained by the task\'s schema';
+  emit({ type: 'stage-start', stage: 'evaluate', detail: `${test.length} ${split} examples${how}` });
   const warnings = test.length < 30 ? [`only ${test.length} ${split} examples: the intervals are wide`] : [];
   for (const message of warnings) emit({ type: 'warning', stage: 'evaluate', message });
-  const answers = await answerAll(training, test.map((example) => example.prompt), spec.kind === 'extract' ? spec.schema : undefined, emit, context.signal);
+  const answers = await answerAll(student, test.map((example) => example.prompt), spec.kind === 'extract' ? spec.schema : undefined, emit, context.signal);
   const pairs = test.map((example, index) => ({ input: example.prompt, teacher: example.answer, student: answers[index]?.text ?? '' }));
   const options = { seed: 1 };
   const evaluation = spec.kind === 'extract' ? evaluateExtract(pairs, spec.schema ?? {}, options) : evaluateGenerate(pairs, options);
@@ -130,9 +169,9 @@ export async function evaluateLanguageModel(
   const teacherLatency: LatencySummary | undefined = timed ?? (responses.length > 0 ? summariseLatency(responses.map((response) => response.latencyMs)) : undefined);
   const ledger = await store.ledger();
   const collection = context.collection;
-  const settings = languageModelSettingsOf(task);
   const report: GenerativeEvaluationReport = {
-    task: spec.name, kind: spec.kind === 'extract' ? 'extract' : 'generate', createdAt: new Date().toISOString(), teacherModel: spec.teacher.model, studentKind: 'lm',
+    task: spec.name, kind: spec.kind === 'extract' ? 'extract' : 'generate', createdAt: new Date().toISOString(), teacherModel: spec.teacher.model, studentKind: student.kind,
+    ...(student.choice === undefined ? {} : { choice: student.choice }),
     split, testExamples: test.length, warnings,
     figures: figuresOf(evaluation),
     headline: judge === undefined ? evaluation.headline : [...evaluation.headline, ...judgeHeadline(judge, options)],
@@ -144,12 +183,8 @@ export async function evaluateLanguageModel(
     latency: { student: studentLatency, ...(teacherLatency ? { teacher: teacherLatency, teacherMethod: timed ? 'sequential' : 'collected' } : {}) },
     ...(teacherLatency && studentLatency.p50Ms > 0 ? { speedupAtP50: teacherLatency.p50Ms / studentLatency.p50Ms } : {}),
     cost: costFigures(task, resolved, responses, studentLatency.meanMs),
-    student: { bytes: (await stat(paths.student)).size, parameters: training.student.parameterCount(), tokenizer: training.tokenizer, context: training.context, storage: settings.storage, config: { ...training.student.config } },
-    training: {
-      curve: training.curve.map(({ step, trainLoss, validationLoss }) => ({ step, trainLoss, validationLoss })), reused: training.reused,
-      stepsRun: training.summary?.stepsRun ?? 0, bestStep: training.summary?.bestStep ?? 0, seconds: training.summary?.seconds ?? 0, tokensPerSecond: training.summary?.tokensPerSecond ?? 0,
-      tokenLevelExamples: training.tokenLevelExamples, trainExamples: training.trainExamples, validationExamples: training.validationExamples,
-    },
+    student: { bytes: (await stat(paths.student)).size, ...student.describe },
+    training: student.training,
     ...(context.curation ? { curation: context.curation.report } : {}),
     ...(collection ? { collection: { calls: collection.called, cached: collection.cached, junk: collection.junk, failed: collection.failed, spentUSD: collection.spentUSD, totalSpentUSD: ledger.committedUSD + ledger.orphanedUSD, budgetUSD: spec.budget.maxUSD } } : {}),
   };

@@ -60,7 +60,7 @@ function resolvedTeacher(respond: (user: string) => TeacherCompletion): Resolved
 }
 
 const peopleOf = (user: string) => sentences(60).find((item) => item.text === user)?.people ?? [];
-const TINY = 'student:\n  seed: 3\n  lm: { size: tiny, steps: 80, evaluateEvery: 40, batchSize: 8, learningRate: 0.01, storage: f32 }\n';
+const TINY = 'student:\n  kind: lm\n  seed: 3\n  lm: { size: tiny, steps: 80, evaluateEvery: 40, batchSize: 8, learningRate: 0.01, storage: f32 }\n';
 
 describe('an extract task into the language-model student', () => {
   it('trains, evaluates with the constrained student, writes the report, and a rerun reuses everything', async () => {
@@ -95,14 +95,14 @@ describe('an extract task into the language-model student', () => {
   }, 120_000);
 
   it.runIf(process.env['DISTILLERY_E2E'] === '1')('learns the mapping well enough that field F1 is far above an empty answer (which scores 0)', async () => {
-    const task = await loadTaskFile(project('extract', 'student:\n  lm: { size: tiny, steps: 400, evaluateEvery: 100, batchSize: 8, learningRate: 0.01 }\n', 80));
+    const task = await loadTaskFile(project('extract', 'student:\n  kind: lm\n  lm: { size: tiny, steps: 400, evaluateEvery: 100, batchSize: 8, learningRate: 0.01 }\n', 80));
     const result = await runTask({ task, teacher: resolvedTeacher((user) => answer(JSON.stringify({ people: sentences(80).find((item) => item.text === user)?.people ?? [] }))) });
     expect(result.generativeEvaluation?.report.figures['fieldF1']).toBeGreaterThan(0.3);
     expect(result.generativeEvaluation?.report.figures['validRate']).toBeGreaterThan(0.5);
   }, 180_000);
 
   it('trains token-level where the teacher returned top logprobs (the teacher\'s tokenizer, chosen automatically)', async () => {
-    const task = await loadTaskFile(project('extract', 'student:\n  lm: { size: tiny, steps: 20, evaluateEvery: 10 }\n', 24));
+    const task = await loadTaskFile(project('extract', 'student:\n  kind: lm\n  lm: { size: tiny, steps: 20, evaluateEvery: 10 }\n', 24));
     const withLogprobs = (text: string): TeacherCompletion => ({
       ...answer(text),
       tokens: encode(text).map((token) => ({ token: decode([token]), logprob: Math.log(0.9), topLogprobs: [{ token: decode([token]), logprob: Math.log(0.9) }] })),

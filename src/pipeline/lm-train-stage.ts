@@ -126,6 +126,21 @@ export async function loadSavedLanguageModel(file: string): Promise<GenerativeSt
   return languageModelFromBytes(bytes, { encodings: { [name]: await loadEncoding(name) } });
 }
 
+/** What decides the language-model student: its settings, the task, the prompt and every non-test example. */
+function languageModelFingerprint(task: LoadedTask, examples: readonly LanguageModelExample[]): string {
+  const prompt = { messages: task.spec.prompt.messages.map(({ role, content }) => ({ role, content })) };
+  return contentHash({ settings: task.spec.student, kind: task.spec.kind, prompt, examples: examples.filter((example) => example.split !== 'test') });
+}
+
+/** The saved language-model student when it was trained on the same data and settings (a stage-skip says so); else undefined. */
+export async function reuseLanguageModelStage(task: LoadedTask, store: Store, examples: readonly LanguageModelExample[], paths: ProjectPaths, emit: EventSink): Promise<LanguageModelTrainOutcome | undefined> {
+  const saved = await store.getState(STATE_KEY);
+  if (!existsSync(paths.student) || saved === undefined || (await store.getState('train.fingerprint')) !== languageModelFingerprint(task, examples)) return undefined;
+  emit({ type: 'stage-skip', stage: 'train', reason: 'the saved student was trained on the same data and settings' });
+  const student = await loadSavedLanguageModel(paths.student);
+  return { ...(JSON.parse(saved) as SavedTraining), student, reused: true, summary: student.training };
+}
+
 /** Trains the language-model student on the curated answers, or reuses the saved one if nothing changed. */
 export async function trainLanguageModelStage(task: LoadedTask, store: Store, examples: readonly LanguageModelExample[], paths: ProjectPaths, emit: EventSink, force = false): Promise<LanguageModelTrainOutcome> {
   const settings = languageModelSettingsOf(task);
@@ -133,12 +148,10 @@ export async function trainLanguageModelStage(task: LoadedTask, store: Store, ex
   const validationAll = examples.filter((example) => example.split === 'val');
   if (trainAll.length < 4) throw new RunStoppedError(`only ${trainAll.length} curated training answers: the language-model student needs at least 4; collect more answers before training`, 'no-data');
   const prompt = { messages: task.spec.prompt.messages.map(({ role, content }) => ({ role, content })) };
-  const fingerprint = contentHash({ settings: task.spec.student, kind: task.spec.kind, prompt, examples: examples.filter((example) => example.split !== 'test') });
-  const saved = await store.getState(STATE_KEY);
-  if (!force && existsSync(paths.student) && saved !== undefined && (await store.getState('train.fingerprint')) === fingerprint) {
-    emit({ type: 'stage-skip', stage: 'train', reason: 'the saved student was trained on the same data and settings' });
-    const student = await loadSavedLanguageModel(paths.student);
-    return { ...(JSON.parse(saved) as SavedTraining), student, reused: true, summary: student.training };
+  const fingerprint = languageModelFingerprint(task, examples);
+  if (!force) {
+    const reused = await reuseLanguageModelStage(task, store, examples, paths, emit);
+    if (reused !== undefined) return reused;
   }
   const { tokenizer, kind } = await buildTokenizer(settings, trainAll);
   const context = contextFor(settings, tokenizer, examples);

@@ -20,6 +20,7 @@ import { lockProject } from './project-lock.js';
 import { trainStudent, type TrainOutcome } from './train-stage.js';
 import type { GenerativeEvaluationOutcome } from './lm-evaluate-stage.js';
 import type { LanguageModelTrainOutcome } from './lm-train-stage.js';
+import type { SpanTrainOutcome } from './span-train-stage.js';
 
 /** Options of one `distillery run`. */
 export interface RunTaskOptions {
@@ -52,6 +53,8 @@ export interface RunTaskResult {
   curation: GenerativeCurationSummary | null;
   /** Extract and generate tasks: the language-model student's training (classify: `training`). */
   languageModel: LanguageModelTrainOutcome | null;
+  /** The span-tagger student of an extract task (student.kind span, or auto when it kept the span tagger). */
+  spanTagger: SpanTrainOutcome | null;
   /** Extract and generate tasks: the evaluation of the language-model student (classify: `evaluation`). */
   generativeEvaluation: GenerativeEvaluationOutcome | null;
   /** True when collection stopped at the budget and later stages used only what was bought. */
@@ -75,7 +78,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     unlock();
     throw error;
   }
-  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, curation: null, languageModel: null, generativeEvaluation: null, budgetStopped: false };
+  const result: RunTaskResult = { paths, inputs: 0, collection: null, training: null, evaluation: null, curation: null, languageModel: null, spanTagger: null, generativeEvaluation: null, budgetStopped: false };
   try {
     const inputs = await importInputs(task, store, emit, resolved);
     result.inputs = inputs.length;
@@ -125,7 +128,7 @@ export function budgetStop(result: RunTaskResult, error: unknown): never {
 function checkTrainable(task: LoadedTask): void {
   const kind = kindOf(task.spec);
   const family = task.spec.student.kind;
-  const fits = kind.name === 'classify' ? family !== 'lm' : kind.studentFamilies.includes(family);
+  const fits = kind.name === 'classify' ? family !== 'lm' && family !== 'span' : kind.studentFamilies.includes(family);
   if (fits) return;
   throw new SetupError(`${kind.name} tasks train the ${kind.name === 'classify' ? 'ngram, bag-mlp, auto or mlp' : kind.studentFamilies.join(' or ')} student, not student.kind ${family}`);
 }

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MissingKeyError, SetupError } from '../pipeline/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { saveStudent } from '../student/file-format.js';
+import { spanTaggerToBytes } from '../student/span/serialise.js';
+import { trainSpanTagger } from '../student/span/train.js';
 import { createStudent } from '../student/registry.js';
 import { testSettings } from '../student/synthetic-task.js';
 import { UsageError } from '../util/errors.js';
@@ -44,7 +46,7 @@ describe('prepareRoute', () => {
     expect(prepared.notes[0]).toMatch(/^every call goes to the teacher: the student file .* cannot be loaded/);
   });
 
-  it('sends everything to the teacher when an extract task\'s student file is not a language model, or is damaged', async () => {
+  it('sends everything to the teacher when an extract task\'s student file is not a language model (a classifier, a span tagger), or is damaged', async () => {
     const directory = mkdtempSync(path.join(os.tmpdir(), 'route-prepare-extract-'));
     directories.push(directory);
     writeFileSync(path.join(directory, 'task.yaml'), [
@@ -55,6 +57,11 @@ describe('prepareRoute', () => {
     classifier.fit([{ text: 'good', label: 0, soft: null }, { text: 'bad', label: 1, soft: null }], []);
     await saveStudent(classifier, path.join(directory, 'student.dstl'));
     expect((await prepareRoute(directory, 0.98, {})).notes[0]).toMatch(/^every call goes to the teacher: the student file .* holds a classifier .* needs a language-model student/);
+    const tagger = trainSpanTagger([{ input: 'Ann spoke.', answer: '{"name":"Ann"}' }], { type: 'object', properties: { name: { type: 'string' } } }, { epochs: 1, bits: 8 }).tagger;
+    writeFileSync(path.join(directory, 'student.dstl'), spanTaggerToBytes(tagger));
+    const span = await prepareRoute(directory, 0.98, {});
+    expect(span.options.student).toBeNull();
+    expect(span.notes[0]).toMatch(/^every call goes to the teacher: the student file .* holds a span tagger \(student\.kind span\), which route cannot use yet/);
     writeFileSync(path.join(directory, 'student.dstl'), 'not a student');
     const damaged = await prepareRoute(directory, 0.98, {});
     expect(damaged.options.student).toBeNull();

@@ -67,7 +67,9 @@ function loadStudent(file: string, task: LoadedTask): { student: RoutedStudent |
     return { student: null, why: `the student file ${file} cannot be loaded: ${(error as Error).message.split('\n')[0] ?? ''}` };
   }
   const { kind, schema } = task.spec;
-  if (kind === 'classify') return loaded.family === 'classifier' ? { student: loaded.student, why: null } : { student: null, why: `the student file ${file} holds a language model, but this is a classify task` };
+  if (kind === 'classify') return loaded.family === 'classifier' ? { student: loaded.student, why: null } : { student: null, why: `the student file ${file} holds a ${loaded.family === 'span' ? 'span tagger' : 'language model'}, but this is a classify task` };
+  // The span tagger has a confidence (its Viterbi margin) but no calibration, shadow or retraining path in route yet: say so rather than route on it.
+  if (loaded.family === 'span') return { student: null, why: `the student file ${file} holds a span tagger (student.kind span), which route cannot use yet (serve it with \`distillery serve\`, or train student.kind: lm to route)` };
   if (loaded.family === 'classifier') return { student: null, why: `the student file ${file} holds a classifier (kind ${loaded.student.kind}), but this ${kind} task needs a language-model student` };
   return { student: generativeRouting(loaded.student, kind, schema, undefined), why: null };
 }

@@ -13,6 +13,7 @@ export { decodeStudentFile, FORMAT_VERSION, StudentFileError } from './file-cont
 /** Rebuilds a student from decoded contents; a kind's own failure becomes a StudentFileError. */
 export function studentFromContents(contents: StudentFileContents): Student {
   if (contents.kind === 'lm') throw new StudentFileError('this is a language-model student (kind "lm"), which generates text: load it with loadLanguageModelStudent or languageModelFromBytes');
+  if (contents.kind === 'span-tagger') throw new StudentFileError('this is a span-tagger student (kind "span-tagger"), which answers an extract task\'s JSON object: load it with loadStudent (or spanStudentFromBytes)');
   try {
     return studentKind(contents.kind).fromFile(contents);
   } catch (error) {

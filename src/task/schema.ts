@@ -3,9 +3,9 @@ import { FINE_TUNING_FORMATS } from '../data/fine-tuning-formats.js';
 import { schemaProblems } from './kinds/json-schema.js';
 import { TASK_KIND_NAMES } from './kinds/registry.js';
 import type { TaskKindName } from './kinds/types.js';
-import { bagMlpSettingsSchema, languageModelSettingsSchema, mlpSettingsSchema } from './student-kind-settings.js';
+import { bagMlpSettingsSchema, languageModelSettingsSchema, mlpSettingsSchema, spanSettingsSchema } from './student-kind-settings.js';
 
-export { bagMlpSettingsSchema, languageModelSettingsSchema, mlpSettingsSchema, type LanguageModelSettings, type MlpSettings } from './student-kind-settings.js';
+export { bagMlpSettingsSchema, languageModelSettingsSchema, mlpSettingsSchema, spanSettingsSchema, type LanguageModelSettings, type MlpSettings, type SpanSettings } from './student-kind-settings.js';
 
 /** A chat message template; `{{text}}` (and any input field, `{{field}}`) is filled per input. */
 const messageTemplate = z.object({
@@ -162,9 +162,13 @@ const studentSchema = z.object({
   /**
    * `ngram` learns from text; `bag-mlp` adds hidden layers over the same n-gram bag; `auto` trains a
    * small grid of both and keeps the best by validation agreement; `mlp` learns from numeric feature vectors.
-   * Extract and generate tasks: `lm`, the language-model student (their default; `auto` means it too).
+   * Extract tasks: `span` (the span tagger: BIO tags over the input's words, for schemas whose fields
+   * are strings or string lists copied from the input), `lm` (the language-model student), or `auto`
+   * (their default: the span tagger when the schema fits it and most teacher values are spans of the
+   * input, both then trained and the better on validation field F1 kept; else lm). Generate tasks: `lm`
+   * (their default; `auto` means it too).
    */
-  kind: z.enum(['ngram', 'bag-mlp', 'auto', 'mlp', 'lm']).default('ngram'),
+  kind: z.enum(['ngram', 'bag-mlp', 'auto', 'mlp', 'lm', 'span']).default('ngram'),
   /** Hash buckets for word and character n-grams (a power of two is fastest). */
   buckets: z.number().int().min(1024).max(1 << 24).default(1 << 17),
   dim: z.number().int().min(2).max(512).default(16),
@@ -189,6 +193,8 @@ const studentSchema = z.object({
   bagMlp: bagMlpSettingsSchema.optional(),
   /** Read by the `lm` kind only (extract and generate tasks); absent means its defaults. */
   lm: languageModelSettingsSchema.optional(),
+  /** Read by the `span` kind (and `auto` on extract tasks) only; absent means its defaults. */
+  span: spanSettingsSchema.optional(),
   /**
    * Training threads of the `ngram` student: above 1, lock-free Hogwild SGD over worker_threads (as
    * fastText's -thread), faster but not run-to-run deterministic; 1 is exactly reproducible. Unset: the
@@ -271,29 +277,37 @@ function checkKindSettings(task: { kind: TaskKindName; labels: readonly string[]
   }
 }
 
-/** The student must be one the task's kind can train: classify students for classify, `lm` for extract and generate. */
-function checkStudentKind(task: { kind: TaskKindName; student: { kind: string; lm?: unknown } }, context: z.RefinementCtx): void {
-  const generative = task.kind !== 'classify';
-  if (generative && task.student.kind !== 'lm') {
-    context.addIssue({ code: 'custom', message: `${task.kind} tasks train the language-model student: use kind: lm (or leave it out), not ${task.student.kind}`, path: ['student', 'kind'] });
+/** The student must be one the task's kind can train: classify students for classify, span/lm/auto for extract, lm for generate. */
+function checkStudentKind(task: { kind: TaskKindName; student: { kind: string; lm?: unknown; span?: unknown } }, context: z.RefinementCtx): void {
+  const { kind } = task.student;
+  if (task.kind === 'extract' && !['span', 'lm', 'auto'].includes(kind)) {
+    context.addIssue({ code: 'custom', message: `extract tasks train the span tagger or the language-model student: use kind: auto (or leave it out), span or lm, not ${kind}`, path: ['student', 'kind'] });
   }
-  if (!generative && task.student.kind === 'lm') context.addIssue({ code: 'custom', message: 'the lm student is for extract and generate tasks; classify tasks use ngram, bag-mlp, auto or mlp', path: ['student', 'kind'] });
-  if (!generative && task.student.lm !== undefined) context.addIssue({ code: 'custom', message: 'student.lm applies to extract and generate tasks only', path: ['student', 'lm'] });
+  if (task.kind === 'generate' && kind !== 'lm') {
+    const why = kind === 'span' ? ': the span tagger answers extract tasks only (a JSON object of spans of the input)' : '';
+    context.addIssue({ code: 'custom', message: `generate tasks train the language-model student: use kind: lm (or leave it out), not ${kind}${why}`, path: ['student', 'kind'] });
+  }
+  if (task.kind !== 'extract' && task.student.span !== undefined) context.addIssue({ code: 'custom', message: 'student.span applies to extract tasks only (the span tagger)', path: ['student', 'span'] });
+  if (task.kind !== 'classify') return;
+  if (kind === 'lm' || kind === 'span') context.addIssue({ code: 'custom', message: `the ${kind} student is for ${kind === 'lm' ? 'extract and generate' : 'extract'} tasks; classify tasks use ngram, bag-mlp, auto or mlp`, path: ['student', 'kind'] });
+  if (task.student.lm !== undefined) context.addIssue({ code: 'custom', message: 'student.lm applies to extract and generate tasks only', path: ['student', 'lm'] });
 }
 
 /**
- * Extract and generate tasks train the `lm` student: a task file that names no student kind (or
- * `auto`) gets it, before validation, so that the classify default (`ngram`) never applies to them.
+ * The student-kind default of extract and generate tasks, filled in before validation so that the
+ * classify default (`ngram`) never applies to them: extract gets `auto` (span tagger or lm, chosen by
+ * the pipeline), generate gets `lm` (its `auto` means lm too).
  */
 function defaultStudentKind(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const task = raw as Record<string, unknown>;
   if (task['kind'] !== 'extract' && task['kind'] !== 'generate') return raw;
+  const fallback = task['kind'] === 'extract' ? 'auto' : 'lm';
   const student = task['student'];
-  if (student === undefined || student === null) return { ...task, student: { kind: 'lm' } };
+  if (student === undefined || student === null) return { ...task, student: { kind: fallback } };
   if (typeof student !== 'object' || Array.isArray(student)) return raw;
   const kind = (student as Record<string, unknown>)['kind'];
-  return kind === undefined || kind === 'auto' ? { ...task, student: { ...student, kind: 'lm' } } : raw;
+  return kind === undefined || kind === 'auto' ? { ...task, student: { ...student, kind: fallback } } : raw;
 }
 
 /** The task file (task.yaml) object, before the student-kind default of extract and generate tasks. */

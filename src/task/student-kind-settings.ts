@@ -124,3 +124,22 @@ export function languageModelShape(settings: Pick<LanguageModelSettings, 'size' 
   const keyValueHeads = settings.keyValueHeads ?? settings.heads;
   return { ...LANGUAGE_MODEL_SIZES[settings.size], ...definedShape({ ...settings, keyValueHeads }) };
 }
+
+/**
+ * Settings only the `span` student reads (the span tagger of extract tasks: src/student/span/). The
+ * number of perceptron epochs is chosen by validation field F1 among `epochs` (never on test).
+ */
+export const spanSettingsSchema = z.object({
+  /** Candidate epoch counts; each is trained and the best on the validation split kept (ties: the fewer). */
+  epochs: z.array(z.number().int().min(1).max(1000)).min(1).max(8).default([10, 20, 30]),
+  /** Bits of the feature hash: 2^bits rows of weights (18: 262,144 rows). */
+  bits: z.number().int().min(8).max(24).default(18),
+  /**
+   * `student.kind: auto` trains the span tagger only when at least this share of the teacher's non-empty
+   * values are word-aligned spans of their input (measured with the tagger's own answerToBio).
+   */
+  minSpanShare: z.number().gt(0).max(1).default(0.9),
+}).strict();
+
+/** The span student's settings, defaults filled in. */
+export type SpanSettings = z.infer<typeof spanSettingsSchema>;

@@ -6,7 +6,7 @@
  * the template is matched against the request's message at the same place, literal parts exactly,
  * `{{labels}}` as the literal label list, and every other placeholder as a lazy capture.
  */
-import { LABELS_PLACEHOLDER, labelList, splitTemplate, TEXT_PLACEHOLDER } from './template.js';
+import { LABELS_PLACEHOLDER, labelList, splitTemplate, TEXT_PLACEHOLDER } from './template-parts.js';
 
 /** A message template: a role and content with `{{placeholders}}`. */
 export interface MessageTemplate {

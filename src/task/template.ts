@@ -2,32 +2,13 @@ import type { ChatMessage } from '../teacher/types.js';
 import { TASK_KINDS } from './kinds/registry.js';
 import type { TaskSpec } from './schema.js';
 import { kindOf, kindSettings } from './task-kind.js';
+import { ANY_PLACEHOLDER, LABELS_PLACEHOLDER, splitTemplate, TEXT_PLACEHOLDER } from './template-parts.js';
 
-/** The placeholder of the input text. */
-export const TEXT_PLACEHOLDER = 'text';
-/** The placeholder of the label list. */
-export const LABELS_PLACEHOLDER = 'labels';
-
-/** Any `{{name}}` placeholder (spaces inside the braces allowed); the name is group 1. */
-const ANY_PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+export { LABELS_PLACEHOLDER, TEXT_PLACEHOLDER, labelList, splitTemplate } from './template-parts.js';
 
 /** A pattern matching the placeholder `{{name}}` (spaces inside the braces allowed). */
 export function placeholderPattern(name: string): RegExp {
   return new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`);
-}
-
-/** The text of a template split at its placeholders: literal, name, literal, name, …, literal. */
-export function splitTemplate(template: string): { literals: string[]; names: string[] } {
-  const literals: string[] = [];
-  const names: string[] = [];
-  let last = 0;
-  for (const match of template.matchAll(ANY_PLACEHOLDER)) {
-    literals.push(template.slice(last, match.index));
-    names.push(match[1] as string);
-    last = match.index + match[0].length;
-  }
-  literals.push(template.slice(last));
-  return { literals, names };
 }
 
 /** Placeholders filled by Distillery rather than by input fields: {{text}} and every kind's ({{labels}}, {{schema}}). */
@@ -42,11 +23,6 @@ export function templateFieldNames(messages: readonly { content: string }[]): st
 /** Fills `{{name}}` placeholders from `values`; `{{labels}}` is the label list joined by ", ". */
 export function renderTemplate(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(ANY_PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
-}
-
-/** The label list as `{{labels}}` writes it. */
-export function labelList(labels: readonly string[]): string {
-  return labels.join(', ');
 }
 
 /**

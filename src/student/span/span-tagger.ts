@@ -79,11 +79,28 @@ export class SpanTagger {
     return viterbi(emissionScores(this.emission, this.tags.length, featureIds(words, this.bits, this.statistics)), this.transition, this.tags.length);
   }
 
+  /** The best tags and the score gap to the second-best BIO path (Infinity for a text without words). */
+  tagWithMargin(words: readonly WordToken[]): { tags: Int32Array; margin: number } {
+    return viterbiWithMargin(emissionScores(this.emission, this.tags.length, featureIds(words, this.bits, this.statistics)), this.transition, this.tags.length);
+  }
+
   /** The answer object for `text`: every field of the schema, each from the spans tagged with it. */
   predictObject(text: string): Record<string, string[] | string> {
     const words = tokenizeWords(text);
+    return this.answerOf(text, words, this.tagWords(words));
+  }
+
+  /** The answer object and the Viterbi margin (see viterbiWithMargin): what a served answer reports as its confidence. */
+  predictWithMargin(text: string): { answer: Record<string, string[] | string>; margin: number; words: number } {
+    const words = tokenizeWords(text);
+    const { tags, margin } = this.tagWithMargin(words);
+    return { answer: this.answerOf(text, words, tags), margin, words: words.length };
+  }
+
+  /** The schema's object from the tags of `words`. */
+  private answerOf(text: string, words: readonly WordToken[], tags: Int32Array): Record<string, string[] | string> {
     const lists = this.fields.map(() => [] as string[]);
-    for (const [field, first, last] of bioToSpans(this.tagWords(words))) {
+    for (const [field, first, last] of bioToSpans(tags)) {
       const value = text.slice((words[first] as WordToken).start, (words[last] as WordToken).end);
       const list = lists[field] as string[];
       if (!list.includes(value)) list.push(value);
@@ -144,4 +161,44 @@ export function viterbi(scores: Float64Array, transition: Float32Array, tags: nu
     last = back[i * tags + last] as number;
   }
   return path;
+}
+
+/**
+ * Viterbi plus the margin of its path: the best path's score minus the second-best BIO path's. The
+ * second-best path differs from the best at some word i, so its score is the highest max-marginal
+ * (best forward score into tag t at i plus best backward score out of it) over words i and tags t
+ * off the best path. Scores are the perceptron's (unnormalised): 0 means a tie, larger means surer.
+ */
+export function viterbiWithMargin(scores: Float64Array, transition: Float32Array, tags: number): { tags: Int32Array; margin: number } {
+  const n = scores.length / tags;
+  const path = viterbi(scores, transition, tags);
+  if (n === 0) return { tags: path, margin: Number.POSITIVE_INFINITY };
+  const forward = new Float64Array(n * tags).fill(-Infinity);
+  const backward = new Float64Array(n * tags).fill(-Infinity);
+  for (let t = 0; t < tags; t++) if (allowedTransition(-1, t)) forward[t] = (scores[t] as number) + (transition[t] as number);
+  for (let i = 1; i < n; i++) {
+    for (let t = 0; t < tags; t++) {
+      let top = -Infinity;
+      for (let p = 0; p < tags; p++) if (allowedTransition(p, t)) top = Math.max(top, (forward[(i - 1) * tags + p] as number) + (transition[(p + 1) * tags + t] as number));
+      forward[i * tags + t] = top + (scores[i * tags + t] as number);
+    }
+  }
+  for (let t = 0; t < tags; t++) backward[(n - 1) * tags + t] = 0;
+  for (let i = n - 2; i >= 0; i--) {
+    for (let t = 0; t < tags; t++) {
+      let top = -Infinity;
+      for (let next = 0; next < tags; next++) {
+        if (!allowedTransition(t, next)) continue;
+        top = Math.max(top, (transition[(t + 1) * tags + next] as number) + (scores[(i + 1) * tags + next] as number) + (backward[(i + 1) * tags + next] as number));
+      }
+      backward[i * tags + t] = top;
+    }
+  }
+  let best = -Infinity;
+  for (let t = 0; t < tags; t++) best = Math.max(best, (forward[t] as number) + (backward[t] as number));
+  let second = -Infinity;
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < tags; t++) if (t !== path[i]) second = Math.max(second, (forward[i * tags + t] as number) + (backward[i * tags + t] as number));
+  }
+  return { tags: path, margin: best - second };
 }

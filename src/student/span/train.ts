@@ -27,6 +27,12 @@ export interface SpanTrainingOptions {
   seed?: number;
   /** Unlabelled inputs of the task (no teacher call needed): how their words are written becomes features (with the training inputs). */
   unlabelled?: readonly string[];
+  /**
+   * Called after each epoch (1-based) with a function that builds the averaged tagger as of then: the
+   * same tagger a run of that many epochs trains (the shuffles are the same), so one run of the most
+   * epochs yields every smaller candidate too.
+   */
+  onEpoch?: (epoch: number, taggerNow: () => SpanTagger) => void;
 }
 
 /** What training saw and did. */
@@ -54,6 +60,23 @@ function answerLists(answer: string, fields: readonly SpanField[]): Record<strin
     const list = Array.isArray(value) ? value : [value];
     return [field.name, list.filter((item): item is string => typeof item === 'string')];
   }));
+}
+
+/** How many of the answers' non-empty values are word-aligned spans of their input (the tagger's `answerToBio`). */
+export function spanPlacement(examples: readonly SpanExample[], fields: readonly SpanField[]): { values: number; placed: number; unparseable: number } {
+  const names = fields.map((field) => field.name);
+  let values = 0;
+  let placed = 0;
+  let unparseable = 0;
+  for (const example of examples) {
+    const lists = answerLists(example.answer, fields);
+    if (lists === undefined) { unparseable++; continue; }
+    const { unplaced } = answerToBio(example.input, tokenizeWords(example.input), names, lists);
+    const count = Object.values(lists).reduce((sum, list) => sum + list.filter((value) => value !== '').length, 0);
+    values += count;
+    placed += count - unplaced.length;
+  }
+  return { values, placed, unparseable };
 }
 
 /** Trains a span tagger for `schema` on the teacher's answers. */
@@ -94,6 +117,8 @@ export function trainSpanTagger(examples: readonly SpanExample[], schema: unknow
   const random = createRandom(options.seed ?? 1);
   const order = data.map((_, index) => index);
   const errorRates: number[] = [];
+  const average = (weights: Float64Array, sums: Float64Array) => Float32Array.from(weights, (weight, index) => weight - (sums[index] as number) / step);
+  const taggerNow = () => new SpanTagger({ fields, bits, emission: average(emission, emissionSum), transition: average(transition, transitionSum), statistics });
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffleInPlace(order, random);
     let wrong = 0;
@@ -122,9 +147,9 @@ export function trainSpanTagger(examples: readonly SpanExample[], schema: unknow
       step++;
     }
     errorRates.push(total === 0 ? 0 : wrong / total);
+    options.onEpoch?.(epoch + 1, taggerNow);
   }
-  const average = (weights: Float64Array, sums: Float64Array) => Float32Array.from(weights, (weight, index) => weight - (sums[index] as number) / step);
-  const tagger = new SpanTagger({ fields, bits, emission: average(emission, emissionSum), transition: average(transition, transitionSum), statistics });
+  const tagger = taggerNow();
   return { tagger, report: { examples: data.length, unparseable, values, placed, epochs, errorRates, seconds: (performance.now() - started) / 1000 } };
 }
 

@@ -47,6 +47,6 @@ export const extractKind: TaskKind = Object.freeze({
     return (completion: TeacherCompletion) => readExtractAnswer(completion, validate);
   },
   curationFilters: Object.freeze(['truncated', 'refusal', 'empty', 'schema']),
-  studentFamilies: Object.freeze(['lm']),
+  studentFamilies: Object.freeze(['auto', 'span', 'lm']),
   metrics: Object.freeze(['valid-rate', 'field-f1', 'exact-match', 'judge']),
 });

@@ -20,7 +20,7 @@ describe('task kind registry', () => {
     expect(() => { (TASK_KINDS as Record<string, unknown>)['translate'] = {}; }).toThrow();
     // Every classifier kind of student.kind: the demo trains bag-mlp, and `auto` picks among them.
     expect(taskKind('classify').studentFamilies).toEqual(['ngram', 'bag-mlp', 'mlp', 'auto']);
-    expect(taskKind('extract').studentFamilies).toEqual(['lm']);
+    expect(taskKind('extract').studentFamilies).toEqual(['auto', 'span', 'lm']);
     expect(taskKind('extract').curationFilters).toEqual(['truncated', 'refusal', 'empty', 'schema']);
     expect(taskKind('generate').curationFilters).not.toContain('schema');
     for (const kind of Object.values(TASK_KINDS)) expect(kind.metrics.length).toBeGreaterThan(0);
