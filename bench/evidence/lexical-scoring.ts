@@ -6,14 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { binomialTail, detectLexicalWatermark, MIN_SCORED_TUPLES, type LexicalDetection } from '../../src/evidence/lexical/lexical-detect.js';
+import { DEFAULT_LEXICAL_CONTEXT, type LexicalContextMode } from '../../src/evidence/lexical/lexical-context.js';
 import type { LexicalKey } from '../../src/evidence/lexical/lexical-key.js';
 import { LexicalScanner } from '../../src/evidence/lexical/lexical-scanner.js';
 import { keyedChoice } from '../../src/evidence/lexical/lexical-watermark.js';
 import { defaultSynonymTable } from '../../src/evidence/lexical/synonyms.js';
 
 /** A key derived from a label (the owner's key of a seed, or one of the random keys). */
-export function labelledKey(label: string): LexicalKey {
-  return { scheme: 'lexical', version: 1, secret: createHash('sha256').update(`evidence-lexical:${label}`).digest() };
+export function labelledKey(label: string, context: LexicalContextMode = DEFAULT_LEXICAL_CONTEXT): LexicalKey {
+  return { scheme: 'lexical', version: 1, secret: createHash('sha256').update(`evidence-lexical:${label}`).digest(), context };
 }
 
 /** log10 of a p-value, floored so that an underflow reads as a number. */
@@ -33,7 +34,7 @@ export function tuplesOf(texts: readonly string[], key: LexicalKey): Map<string,
       if (!tuples.has(id)) tuples.set(id, { matched: keyedChoice(key.secret, set, context) === set.indexOf(word), size: set.length });
       return word;
     };
-    new LexicalScanner(table, visit).process(text);
+    new LexicalScanner(table, visit, key.context).process(text);
   }
   return tuples;
 }
@@ -92,9 +93,9 @@ export function scoreStudent(answers: readonly string[], served: readonly string
 }
 
 /** The answers scored against `count` random keys (none of them the owner's): the p-values a clean comparison gives. */
-export function randomKeyPValues(answers: readonly string[], count: number, label: string, nullKeys: number): Array<{ permutation: number; binomial: number }> {
+export function randomKeyPValues(answers: readonly string[], count: number, label: string, nullKeys: number, context: LexicalContextMode = DEFAULT_LEXICAL_CONTEXT): Array<{ permutation: number; binomial: number }> {
   return Array.from({ length: count }, (_, index) => {
-    const detection = detectLexicalWatermark(answers, labelledKey(`random-${label}-${index}`), { nullKeys, nullSeed: index + 1 });
+    const detection = detectLexicalWatermark(answers, labelledKey(`random-${label}-${index}`, context), { nullKeys, nullSeed: index + 1 });
     return { permutation: detection.pValue ?? 1, binomial: detection.naivePValue ?? 1 };
   });
 }

@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lexicalResponseRewriter } from '../../src/evidence/lexical/lexical-relay.js';
+import type { LexicalContextMode } from '../../src/evidence/lexical/lexical-context.js';
 import type { LexicalKey } from '../../src/evidence/lexical/lexical-key.js';
 import { defaultSynonymTable } from '../../src/evidence/lexical/synonyms.js';
 import { buildSentenceCorpus } from '../../src/demo/sentence-corpus.js';
@@ -39,6 +40,8 @@ export interface StoryScale {
   answerTokens: number; temperature: number;
   /** Passes over the held-out prompts (a sampling student answers a repeated prompt differently). */
   rounds: number;
+  /** What the owner's keyed choice depends on (lexical-context.ts). */
+  context: LexicalContextMode;
 }
 
 /** What one arm produced for one seed. */

@@ -15,6 +15,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateGenerate } from '../../src/eval/generative-evaluation.js';
+import { DEFAULT_LEXICAL_CONTEXT, LEXICAL_CONTEXT_MODES, type LexicalContextMode } from '../../src/evidence/lexical/lexical-context.js';
 import { metric } from '../load/measure.js';
 import type { BenchOptions } from '../options.js';
 import { format, type BenchmarkEntry } from '../report.js';
@@ -34,7 +35,7 @@ const ARMS = {
 /** Full size: what fits the shared 2-core machine in about half an hour (each student trains in ~1–2 minutes there). */
 const FULL: StoryScale = {
   trainPrompts: 600, testPrompts: 300, rounds: 2, steps: 150, batchSize: 32, learningRate: 0.02, vocabularySize: 2048,
-  width: 48, layers: 1, heads: 2, hiddenWidth: 96, maxChars: 70, answerTokens: 24, temperature: 1,
+  width: 48, layers: 1, heads: 2, hiddenWidth: 96, maxChars: 70, answerTokens: 24, temperature: 1, context: DEFAULT_LEXICAL_CONTEXT,
 };
 /** CI's version: the same story on a handful of prompts; its figures say only that the machinery runs. */
 const QUICK: StoryScale = { ...FULL, trainPrompts: 100, testPrompts: 40, rounds: 1, steps: 12, batchSize: 16 };
@@ -45,7 +46,9 @@ const RANDOM_KEYS = 100;
 interface Scored { outcome: ArmOutcome; score: StudentScore; chrf: number; exact: number }
 
 /** The numbers argument, or a default. */
-const numberArgument = (options: BenchOptions, name: string, fallback: number) => Number(options.argument(name) ?? fallback);
+/** A `--lexical-NAME=` knob (prefixed, so that no other section's knob of the same name reaches it). */
+const lexicalArgument = (options: BenchOptions, name: string) => options.argument(`lexical-${name}`);
+const numberArgument = (options: BenchOptions, name: string, fallback: number) => Number(lexicalArgument(options, name) ?? fallback);
 
 const teacherAnswers = new Map<string, string>();
 /** The teacher's own answer (compromise, in process), computed once per prompt. */
@@ -66,7 +69,7 @@ function quality(answers: readonly string[], test: readonly string[]): { chrf: n
 
 /** Runs every arm of one seed. */
 async function runSeed(seed: number, arms: readonly ArmPlan[], scale: StoryScale, folder: string, teacher: Awaited<ReturnType<typeof startPastTenseTeacher>>, reuse: boolean): Promise<Scored[]> {
-  const key = labelledKey(`owner-${seed}`);
+  const key = labelledKey(`owner-${seed}`, scale.context);
   const train = await promptSample(scale.trainPrompts, seed, scale.maxChars);
   const test = await promptSample(scale.testPrompts, 1000 + seed, scale.maxChars, new Set(train));
   const seedFolder = path.join(folder, `seed-${seed}`);
@@ -185,9 +188,12 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
 export async function lexicalEvidence(options: BenchOptions): Promise<{ entries: BenchmarkEntry[]; intro?: string }> {
   const base = options.quick ? QUICK : FULL;
   const scale: StoryScale = { ...base, trainPrompts: numberArgument(options, 'train', base.trainPrompts), testPrompts: numberArgument(options, 'test', base.testPrompts), steps: numberArgument(options, 'steps', base.steps), rounds: numberArgument(options, 'rounds', base.rounds) };
+  const context = lexicalArgument(options, 'context') ?? base.context;
+  if (!(LEXICAL_CONTEXT_MODES as readonly string[]).includes(context)) throw new Error(`--lexical-context must be one of ${LEXICAL_CONTEXT_MODES.join(', ')}, got ${context}`);
+  scale.context = context as LexicalContextMode;
   const seeds = numberArgument(options, 'seeds', options.quick ? 1 : 5);
   const robustSeeds = numberArgument(options, 'robust-seeds', options.quick ? 0 : 2);
-  const reuse = options.argument('reuse') === 'true';
+  const reuse = lexicalArgument(options, 'reuse') === 'true';
   const folder = path.resolve('.bench-cache', options.quick ? 'evidence-lexical-quick' : 'evidence-lexical');
   if (!reuse) await rm(folder, { recursive: true, force: true });
   const teacher = await startPastTenseTeacher();
@@ -202,8 +208,8 @@ export async function lexicalEvidence(options: BenchOptions): Promise<{ entries:
   }
   const perSeed = Math.ceil(RANDOM_KEYS / seeds);
   const randomKeys = {
-    control: of(all, ARMS.control).flatMap((item) => randomKeyPValues(item.outcome.answers, perSeed, `control-${item.outcome.seed}`, 1000)),
-    distilled: of(all, ARMS.distilled).flatMap((item) => randomKeyPValues(item.outcome.answers, perSeed, `distilled-${item.outcome.seed}`, 1000)),
+    control: of(all, ARMS.control).flatMap((item) => randomKeyPValues(item.outcome.answers, perSeed, `control-${item.outcome.seed}`, 1000, scale.context)),
+    distilled: of(all, ARMS.distilled).flatMap((item) => randomKeyPValues(item.outcome.answers, perSeed, `distilled-${item.outcome.seed}`, 1000, scale.context)),
   };
   return { entries: entries(options, all, seeds, scale, randomKeys) };
 }
