@@ -7,9 +7,11 @@
  * plain guard), a student with only 10 % of its answers watermarked, and students trained on
  * answers the attacker rewrote first (synonyms randomised, or paraphrased by compromise).
  * Entries: evidence-lexical-radioactivity, watermark-robustness-lexical, watermark-quality-cost-lexical.
- * Knobs: --seeds=N (default 5, 1 quick) --robust-seeds=N (default 2, 0 quick) --train=N --test=N --steps=N --rounds=N
- * (passes of the students over the held-out prompts) --reuse=true (keep .bench-cache's projects: their collected answers
- * and, when data and settings are unchanged, their trained students; only the answering and scoring run again).
+ * Knobs (prefixed --lexical-, like the KGW part's --kgw-): --lexical-seeds=N (default 5, 1 quick)
+ * --lexical-robust-seeds=N (default 1, 0 quick) --lexical-train=N --lexical-test=N --lexical-steps=N --lexical-rounds=N
+ * (passes of the students over the held-out prompts) --lexical-context=word-class|previous-word|none (what the owner's
+ * keyed choice depends on, lexical-context.ts) --lexical-reuse=true (keep .bench-cache's projects: their collected
+ * answers and, when data and settings are unchanged, their trained students; only the answering and scoring run again).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -192,7 +194,7 @@ export async function lexicalEvidence(options: BenchOptions): Promise<{ entries:
   if (!(LEXICAL_CONTEXT_MODES as readonly string[]).includes(context)) throw new Error(`--lexical-context must be one of ${LEXICAL_CONTEXT_MODES.join(', ')}, got ${context}`);
   scale.context = context as LexicalContextMode;
   const seeds = numberArgument(options, 'seeds', options.quick ? 1 : 5);
-  const robustSeeds = numberArgument(options, 'robust-seeds', options.quick ? 0 : 2);
+  const robustSeeds = numberArgument(options, 'robust-seeds', options.quick ? 0 : 1);
   const reuse = lexicalArgument(options, 'reuse') === 'true';
   const folder = path.resolve('.bench-cache', options.quick ? 'evidence-lexical-quick' : 'evidence-lexical');
   if (!reuse) await rm(folder, { recursive: true, force: true });
