@@ -99,3 +99,22 @@ export function randomKeyPValues(answers: readonly string[], count: number, labe
     return { permutation: detection.pValue ?? 1, binomial: detection.naivePValue ?? 1 };
   });
 }
+
+/** What the mark does to the teacher's answers: words, eligible synonym-set words (positions the guard decides), and how many of those it changed. */
+export interface MarkProfile { answers: number; words: number; eligible: number; changed: number }
+
+/** Runs the guard's choice over the teacher's plain answers and counts what it touches. */
+export function markProfile(plainAnswers: readonly string[], key: LexicalKey): MarkProfile {
+  const table = defaultSynonymTable();
+  let eligible = 0;
+  let changed = 0;
+  const visit = (word: string, setIndex: number, context: string): string => {
+    const set = table.sets[setIndex] as readonly string[];
+    const chosen = set[keyedChoice(key.secret, set, context)] as string;
+    eligible += 1;
+    if (chosen !== word) changed += 1;
+    return chosen;
+  };
+  for (const text of plainAnswers) new LexicalScanner(table, visit, key.context).process(text);
+  return { answers: plainAnswers.length, words: plainAnswers.reduce((sum, text) => sum + (text.match(/[A-Za-z]+/gu) ?? []).length, 0), eligible, changed };
+}
