@@ -203,7 +203,8 @@ function entries(options: BenchOptions, all: readonly Scored[], seeds: number, s
     ],
     extra: {},
   };
-  return [radioactivity, robustness, cost];
+  // A full run without robustness arms leaves that entry as an earlier run wrote it (the section is written partially).
+  return options.quick || synonyms.length > 0 ? [radioactivity, robustness, cost] : [radioactivity, cost];
 }
 
 /** Runs the lexical evidence story and returns its entries. */
