@@ -8,7 +8,7 @@
  * answers the attacker rewrote first (synonyms randomised, or paraphrased by compromise).
  * Entries: evidence-lexical-radioactivity, watermark-robustness-lexical, watermark-quality-cost-lexical.
  * Knobs (prefixed --lexical-, like the KGW part's --kgw-): --lexical-seeds=N (default 5, 1 quick)
- * --lexical-robust-seeds=N (default 1, 0 quick) --lexical-train=N --lexical-test=N --lexical-steps=N --lexical-rounds=N
+ * --lexical-robust-seeds=N (default 1, 0 quick) --lexical-mixed-seeds=N (seeds with the 10 %-watermarked student; default all) --lexical-train=N --lexical-test=N --lexical-steps=N --lexical-rounds=N
  * (passes of the students over the held-out prompts) --lexical-context=word-class|previous-word|none (what the owner's
  * keyed choice depends on, lexical-context.ts) --lexical-reuse=true (keep .bench-cache's projects: their collected
  * answers and, when data and settings are unchanged, their trained students and those students' answers; only the
@@ -219,6 +219,7 @@ export async function lexicalEvidence(options: BenchOptions): Promise<{ entries:
   scale.context = context as LexicalContextMode;
   const seeds = numberArgument(options, 'seeds', options.quick ? 1 : 5);
   const robustSeeds = numberArgument(options, 'robust-seeds', options.quick ? 0 : 1);
+  const mixedSeeds = numberArgument(options, 'mixed-seeds', seeds);
   const reuse = lexicalArgument(options, 'reuse') === 'true';
   const folder = path.resolve('.bench-cache', options.quick ? 'evidence-lexical-quick' : 'evidence-lexical');
   if (!reuse) await rm(folder, { recursive: true, force: true });
@@ -228,7 +229,7 @@ export async function lexicalEvidence(options: BenchOptions): Promise<{ entries:
     const only = lexicalArgument(options, 'only-seed');
     for (let seed = 1; seed <= seeds; seed++) {
       if (only !== undefined && seed !== Number(only)) continue;
-      const arms: ArmPlan[] = [ARMS.distilled, ARMS.control, ARMS.mixed, ...(seed <= robustSeeds ? [ARMS.synonyms, ARMS.paraphrased] : [])];
+      const arms: ArmPlan[] = [ARMS.distilled, ARMS.control, ...(seed <= mixedSeeds ? [ARMS.mixed] : []), ...(seed <= robustSeeds ? [ARMS.synonyms, ARMS.paraphrased] : [])];
       all.push(...(await runSeed(seed, arms, scale, folder, teacher, reuse)));
     }
   } finally {
