@@ -6,14 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { binomialTail, detectLexicalWatermark, MIN_SCORED_TUPLES, type LexicalDetection } from '../../src/evidence/lexical/lexical-detect.js';
+import { DEFAULT_LEXICAL_CONTEXT, type LexicalContextMode } from '../../src/evidence/lexical/lexical-context.js';
 import type { LexicalKey } from '../../src/evidence/lexical/lexical-key.js';
 import { LexicalScanner } from '../../src/evidence/lexical/lexical-scanner.js';
 import { keyedChoice } from '../../src/evidence/lexical/lexical-watermark.js';
 import { defaultSynonymTable } from '../../src/evidence/lexical/synonyms.js';
 
 /** A key derived from a label (the owner's key of a seed, or one of the random keys). */
-export function labelledKey(label: string): LexicalKey {
-  return { scheme: 'lexical', version: 1, secret: createHash('sha256').update(`evidence-lexical:${label}`).digest() };
+export function labelledKey(label: string, context: LexicalContextMode = DEFAULT_LEXICAL_CONTEXT): LexicalKey {
+  return { scheme: 'lexical', version: 1, secret: createHash('sha256').update(`evidence-lexical:${label}`).digest(), context };
 }
 
 /** log10 of a p-value, floored so that an underflow reads as a number. */
@@ -33,7 +34,7 @@ export function tuplesOf(texts: readonly string[], key: LexicalKey): Map<string,
       if (!tuples.has(id)) tuples.set(id, { matched: keyedChoice(key.secret, set, context) === set.indexOf(word), size: set.length });
       return word;
     };
-    new LexicalScanner(table, visit).process(text);
+    new LexicalScanner(table, visit, key.context).process(text);
   }
   return tuples;
 }
@@ -92,9 +93,28 @@ export function scoreStudent(answers: readonly string[], served: readonly string
 }
 
 /** The answers scored against `count` random keys (none of them the owner's): the p-values a clean comparison gives. */
-export function randomKeyPValues(answers: readonly string[], count: number, label: string, nullKeys: number): Array<{ permutation: number; binomial: number }> {
+export function randomKeyPValues(answers: readonly string[], count: number, label: string, nullKeys: number, context: LexicalContextMode = DEFAULT_LEXICAL_CONTEXT): Array<{ permutation: number; binomial: number }> {
   return Array.from({ length: count }, (_, index) => {
-    const detection = detectLexicalWatermark(answers, labelledKey(`random-${label}-${index}`), { nullKeys, nullSeed: index + 1 });
+    const detection = detectLexicalWatermark(answers, labelledKey(`random-${label}-${index}`, context), { nullKeys, nullSeed: index + 1 });
     return { permutation: detection.pValue ?? 1, binomial: detection.naivePValue ?? 1 };
   });
+}
+
+/** What the mark does to the teacher's answers: words, eligible synonym-set words (positions the guard decides), and how many of those it changed. */
+export interface MarkProfile { answers: number; words: number; eligible: number; changed: number }
+
+/** Runs the guard's choice over the teacher's plain answers and counts what it touches. */
+export function markProfile(plainAnswers: readonly string[], key: LexicalKey): MarkProfile {
+  const table = defaultSynonymTable();
+  let eligible = 0;
+  let changed = 0;
+  const visit = (word: string, setIndex: number, context: string): string => {
+    const set = table.sets[setIndex] as readonly string[];
+    const chosen = set[keyedChoice(key.secret, set, context)] as string;
+    eligible += 1;
+    if (chosen !== word) changed += 1;
+    return chosen;
+  };
+  for (const text of plainAnswers) new LexicalScanner(table, visit, key.context).process(text);
+  return { answers: plainAnswers.length, words: plainAnswers.reduce((sum, text) => sum + (text.match(/[A-Za-z]+/gu) ?? []).length, 0), eligible, changed };
 }

@@ -3,12 +3,14 @@
  * gateways, one applying the owner's lexical watermark and one plain; the attacker distils through
  * them with Distillery itself (`runTask`, a generate task into the language-model student) in
  * several arms (all answers watermarked, none, a share, or rewritten before training); each student
- * then answers held-out prompts, and those answers are what detection scores.
+ * then answers held-out prompts and prompts of the owner's log (what the attacker's key asked the
+ * guard: the owner knows them), and those answers are what detection scores.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lexicalResponseRewriter } from '../../src/evidence/lexical/lexical-relay.js';
+import type { LexicalContextMode } from '../../src/evidence/lexical/lexical-context.js';
 import type { LexicalKey } from '../../src/evidence/lexical/lexical-key.js';
 import { defaultSynonymTable } from '../../src/evidence/lexical/synonyms.js';
 import { buildSentenceCorpus } from '../../src/demo/sentence-corpus.js';
@@ -39,6 +41,10 @@ export interface StoryScale {
   answerTokens: number; temperature: number;
   /** Passes over the held-out prompts (a sampling student answers a repeated prompt differently). */
   rounds: number;
+  /** What the owner's keyed choice depends on (lexical-context.ts). */
+  context: LexicalContextMode;
+  /** Prompts of the owner's log (the ones the attacker's key sent through the guard) the trace also asks, once each (0: none). */
+  logPrompts: number;
 }
 
 /** What one arm produced for one seed. */
@@ -48,6 +54,8 @@ export interface ArmOutcome {
   harvested: string[];
   /** The student's answers to the held-out prompts. */
   answers: string[];
+  /** Its answers to prompts of the owner's log (the first `logPrompts` training prompts), one pass. */
+  logAnswers: string[];
   trainSeconds: number; stepsRun: number; validationLoss: number; teacherCalls: number;
 }
 
@@ -100,9 +108,9 @@ export async function startServers(teacher: PastTenseTeacher, key: LexicalKey, f
 }
 
 /** The student's answers to the held-out prompts (sampled with a per-prompt seed unless the temperature is 0). */
-function answersOf(student: GenerativeStudent, prompts: readonly string[], scale: StoryScale, seed: number): string[] {
+function answersOf(student: GenerativeStudent, prompts: readonly string[], scale: StoryScale, seed: number, rounds = scale.rounds): string[] {
   const answers: string[] = [];
-  for (let round = 0; round < scale.rounds; round++) {
+  for (let round = 0; round < rounds; round++) {
     prompts.forEach((prompt, index) => answers.push(student.generate(prompt, { maxTokens: scale.answerTokens, temperature: scale.temperature, seed: seed * 1_000_003 + round * 10_007 + index }).text.trim()));
   }
   return answers;
@@ -123,13 +131,35 @@ export async function distilArm(arm: ArmPlan, seed: number, servers: StoryServer
   const training = result.languageModel;
   if (training === null) throw new Error(`arm ${arm.name}: no student was trained`);
   const started = performance.now();
-  const answers = answersOf(training.student, test, scale, seed);
-  process.stderr.write(`  seed ${seed} ${arm.name}: ${training.reused ? 'reused its student' : `trained ${training.summary?.stepsRun ?? 0} steps in ${(training.summary?.seconds ?? 0).toFixed(0)} s`}, answered ${test.length} × ${scale.rounds} in ${((performance.now() - started) / 1000).toFixed(0)} s (load ${os.loadavg()[0]?.toFixed(1)})\n`);
-  return {
-    arm, seed, harvested: await harvestedAnswers(result.paths.database), answers,
+  // A reused student answers as it did before: its answers (and its training figures) are kept beside it, keyed by what decides them.
+  const cacheFile = path.join(projectDir, 'answers.json');
+  const signature = JSON.stringify({ test, log: train.slice(0, scale.logPrompts), answerTokens: scale.answerTokens, temperature: scale.temperature, rounds: scale.rounds, seed });
+  const cached = training.reused ? await readCache(cacheFile, signature) : null;
+  const answered: CachedAnswers = cached ?? {
+    signature, answers: answersOf(training.student, test, scale, seed), logAnswers: answersOf(training.student, train.slice(0, scale.logPrompts), scale, seed + 7_919, 1),
     trainSeconds: training.summary?.seconds ?? Number.NaN, stepsRun: training.summary?.stepsRun ?? 0, validationLoss: training.summary?.validationLoss ?? Number.NaN,
+  };
+  if (cached === null) await writeFile(cacheFile, JSON.stringify(answered));
+  const { answers, logAnswers } = answered;
+  process.stderr.write(`  seed ${seed} ${arm.name}: ${training.reused ? 'reused its student' : `trained ${training.summary?.stepsRun ?? 0} steps in ${(training.summary?.seconds ?? 0).toFixed(0)} s`}, ${cached === null ? 'answered' : 'kept its answers to'} ${test.length} × ${scale.rounds} held-out and ${logAnswers.length} owner-log prompts in ${((performance.now() - started) / 1000).toFixed(0)} s (load ${os.loadavg()[0]?.toFixed(1)})\n`);
+  return {
+    arm, seed, harvested: await harvestedAnswers(result.paths.database), answers, logAnswers,
+    trainSeconds: answered.trainSeconds, stepsRun: answered.stepsRun, validationLoss: answered.validationLoss,
     teacherCalls: servers.teacher.calls() - calls,
   };
+}
+
+/** A student's answers as kept beside its project. */
+interface CachedAnswers { signature: string; answers: string[]; logAnswers: string[]; trainSeconds: number; stepsRun: number; validationLoss: number }
+
+/** The kept answers when they were given to the same prompts with the same settings, else null. */
+async function readCache(file: string, signature: string): Promise<CachedAnswers | null> {
+  try {
+    const cached = JSON.parse(await readFile(file, 'utf8')) as CachedAnswers;
+    return cached.signature === signature ? cached : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The answers the attacker's store holds: what it trained on. */

@@ -1,5 +1,5 @@
 /**
- * Detecting the lexical watermark with a calibrated null. Each distinct (set, previous word) tuple
+ * Detecting the lexical watermark with a calibrated null. Each distinct (set, context) tuple
  * at an eligible position is scored once: n tuples, k of them written with the member the key picks.
  * The p-value is a permutation test over K random keys on the same text, (1 + #{k' ≥ k}) / (1 + K):
  * exact whatever the text's word frequencies, because it compares the key with other keys rather
@@ -79,7 +79,7 @@ function tuplesOf(texts: readonly string[], key: LexicalKey, table: SynonymTable
       tuples.push({ size: set.length, observed, hashHigh: hash.readUInt32BE(0), hashLow: hash.readUInt32BE(4), matched: keyedChoice(key.secret, set, context) === observed });
       return word;
     };
-    new LexicalScanner(table, visit).process(text);
+    new LexicalScanner(table, visit, key.context).process(text);
   }
   return tuples;
 }

@@ -1,16 +1,21 @@
 /**
  * The lexical watermark's key file, kept by the owner: `{ "scheme": "lexical", "version": 1,
- * "secret": "<base64, at least 16 bytes>" }`. Every way it can be wrong is one clear UsageError line.
+ * "secret": "<base64, at least 16 bytes>", "context": "word-class" }` (context optional: what the
+ * keyed choice depends on, lexical-context.ts; word-class when absent). Every way it can be wrong is
+ * one clear UsageError line.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../util/errors.js';
+import { DEFAULT_LEXICAL_CONTEXT, LEXICAL_CONTEXT_MODES, type LexicalContextMode } from './lexical-context.js';
 
 /** A loaded lexical key. */
 export interface LexicalKey {
   readonly scheme: 'lexical';
   readonly version: 1;
   readonly secret: Buffer;
+  /** What the keyed choice depends on (default word-class). */
+  readonly context?: LexicalContextMode;
 }
 
 /** Fewer secret bytes than this could be guessed. */
@@ -26,7 +31,11 @@ export function parseLexicalKey(value: unknown, where: string): LexicalKey {
   if (fields.version !== 1) throw new UsageError(`${where}: unsupported lexical key version ${JSON.stringify(fields.version)} (this Distillery reads version 1)`);
   const secret = typeof fields.secret === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(fields.secret) ? Buffer.from(fields.secret, 'base64') : null;
   if (secret === null || secret.length < MIN_SECRET_BYTES) throw new UsageError(`${where}: "secret" must be base64 of at least ${MIN_SECRET_BYTES} bytes`);
-  return { scheme: 'lexical', version: 1, secret };
+  const context = fields.context ?? DEFAULT_LEXICAL_CONTEXT;
+  if (typeof context !== 'string' || !(LEXICAL_CONTEXT_MODES as readonly string[]).includes(context)) {
+    throw new UsageError(`${where}: "context" must be one of ${LEXICAL_CONTEXT_MODES.join(', ')}, got ${JSON.stringify(context)}`);
+  }
+  return { scheme: 'lexical', version: 1, secret, context: context as LexicalContextMode };
 }
 
 /** Reads and validates a key file. */
@@ -49,5 +58,5 @@ export async function loadLexicalKey(file: string): Promise<LexicalKey> {
 
 /** A fresh key file's JSON text (32 random bytes). */
 export function newLexicalKeyFile(): string {
-  return `${JSON.stringify({ scheme: 'lexical', version: 1, secret: randomBytes(32).toString('base64') }, null, 2)}\n`;
+  return `${JSON.stringify({ scheme: 'lexical', version: 1, secret: randomBytes(32).toString('base64'), context: DEFAULT_LEXICAL_CONTEXT }, null, 2)}\n`;
 }

@@ -3,19 +3,22 @@
  * and on a stream cut at whitespace (so a streamed answer is marked exactly as the plain one).
  * Never touched: fenced (```) and inline (`) code, quoted text ("…" and “…”), {…} spans (JSON
  * strings inside them included), a text that begins with `{` or `[` (it may be JSON), URLs and
- * emails, words joined to others by an apostrophe, hyphen, digit or non-ASCII letter, ALL-CAPS words
+ * emails, dotted names (file names such as index.js, module paths), words joined to others by an apostrophe, hyphen, digit or non-ASCII letter, ALL-CAPS words
  * and capitalised words not at the start of a sentence (likely names). An unclosed region protects
  * the rest of the text: a stream cannot know whether it will close.
  */
+import { DEFAULT_LEXICAL_CONTEXT, lexicalContext, type LexicalContextMode } from './lexical-context.js';
 import type { SynonymTable } from './synonyms.js';
 
-/** Decides the word at an eligible position: gets the lowercase word, its set and the previous word; returns the lowercase word to write. */
+/** Decides the word at an eligible position: gets the lowercase word, its set and its context (lexical-context.ts, from the previous word); returns the lowercase word to write. */
 export type WordVisitor = (word: string, setIndex: number, context: string) => string;
 
 type Mode = 'text' | 'whole' | 'fence' | 'inline' | 'quote' | 'curly' | 'brace';
 
 /** A whitespace-free run that is a URL or an email address. */
 const URL_OR_EMAIL = /:\/\/|^(?:[("'“]*)www\.|[^\s@]@[^\s@]+\.[^\s@]/iu;
+/** A dot between two word characters: a file name, a module path, a domain ("index.js", "os.path"). */
+const DOTTED_NAME = /[\p{L}\p{N}_]\.[\p{L}\p{N}_]/u;
 /** A word and what it is glued to: letters, digits, apostrophes, hyphens, underscores. */
 const WORDISH = /[\p{L}\p{N}_'’-]+/uy;
 const PLAIN_WORD = /^[A-Za-z]+$/;
@@ -31,7 +34,7 @@ export class LexicalScanner {
   #context = '';
   #sentenceStart = true;
 
-  constructor(readonly table: SynonymTable, readonly visit: WordVisitor) {}
+  constructor(readonly table: SynonymTable, readonly visit: WordVisitor, readonly context: LexicalContextMode = DEFAULT_LEXICAL_CONTEXT) {}
 
   /** Processes a segment that ends at whitespace (or the end of the text); returns it with the visitor's words in place. */
   process(segment: string): string {
@@ -47,7 +50,7 @@ export class LexicalScanner {
         if (run.startsWith('{') || run.startsWith('[')) this.#mode = 'whole';
       }
       if (this.#mode === 'whole') out += run;
-      else out += this.#run(run, !(this.#mode === 'text' && URL_OR_EMAIL.test(run)));
+      else out += this.#run(run, !(this.#mode === 'text' && (URL_OR_EMAIL.test(run) || DOTTED_NAME.test(run))));
     }
     return out;
   }
@@ -135,7 +138,7 @@ export class LexicalScanner {
     if (setIndex !== undefined) {
       const titled = word.length > 1 && word[0] !== lower[0] && word.slice(1) === lower.slice(1);
       if (word === lower || (titled && sentenceStart)) {
-        const chosen = this.visit(lower, setIndex, this.#context);
+        const chosen = this.visit(lower, setIndex, lexicalContext(this.#context, this.context));
         written = word === lower ? chosen : chosen.charAt(0).toUpperCase() + chosen.slice(1);
       }
     }

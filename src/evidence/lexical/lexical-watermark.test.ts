@@ -3,19 +3,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../util/errors.js';
+import { lexicalContext, type LexicalContextMode } from './lexical-context.js';
 import { detectLexicalWatermark, binomialTail } from './lexical-detect.js';
 import { loadLexicalKey, newLexicalKeyFile, parseLexicalKey, type LexicalKey } from './lexical-key.js';
 import { lexicalResponseRewriter } from './lexical-relay.js';
 import { keyedChoice, LexicalStreamWatermarker, watermarkText } from './lexical-watermark.js';
 import { defaultSynonymTable, synonymTable } from './synonyms.js';
 
-const key = (fill: number): LexicalKey => ({ scheme: 'lexical', version: 1, secret: Buffer.alloc(32, fill) });
+const key = (fill: number, context?: LexicalContextMode): LexicalKey => ({ scheme: 'lexical', version: 1, secret: Buffer.alloc(32, fill), ...(context === undefined ? {} : { context }) });
 /** A small table, so the tests do not depend on the WordNet build. */
 const table = synonymTable([['auto', 'automobile', 'car'], ['begin', 'commence', 'start'], ['big', 'large']]);
 const CAR_SET = ['auto', 'automobile', 'car'];
 
 /** The member the key picks after `previous`. */
-const pick = (secret: LexicalKey, previous: string): string => CAR_SET[keyedChoice(secret.secret, CAR_SET, previous)] as string;
+const pick = (secret: LexicalKey, previous: string): string => CAR_SET[keyedChoice(secret.secret, CAR_SET, lexicalContext(previous, secret.context ?? 'word-class'))] as string;
 
 describe('lexical watermark', () => {
   it('replaces a set member by the keyed choice for its context, keeping punctuation', () => {
@@ -25,7 +26,26 @@ describe('lexical watermark', () => {
 
   it('depends on the key: over many contexts two keys choose differently', () => {
     const text = Array.from({ length: 40 }, (_, index) => `w${index}x car`).join(' ');
-    expect(watermarkText(text, key(1), table)).not.toBe(watermarkText(text, key(2), table));
+    expect(watermarkText(text, key(1, 'previous-word'), table)).not.toBe(watermarkText(text, key(2, 'previous-word'), table));
+    const picks = new Set(Array.from({ length: 12 }, (_, index) => watermarkText('the car', key(index + 1), table)));
+    expect(picks.size).toBeGreaterThan(1);
+  });
+
+  it('decides by the class of the previous word by default, by the word itself or by nothing when the key says so', () => {
+    const afterFunctionWords = ['the', 'a', 'his', 'of', 'with', 'was'].map((previous) => `${previous} car`);
+    const afterWords = ['red', 'fast', 'w1x', 'old', 'blue', 'new'].map((previous) => `${previous} car`);
+    const written = (texts: string[], secret: LexicalKey) => new Set(texts.map((text) => watermarkText(text, secret, table).split(' ')[1]));
+    for (let fill = 1; fill <= 6; fill += 1) {
+      // word-class: one choice after every function word, one after every other word.
+      expect(written(afterFunctionWords, key(fill)).size).toBe(1);
+      expect(written(afterWords, key(fill)).size).toBe(1);
+      expect(written([...afterFunctionWords, ...afterWords], key(fill, 'none')).size).toBe(1);
+    }
+    const varied = Array.from({ length: 6 }, (_, fill) => written([...afterFunctionWords, ...afterWords], key(fill + 1, 'previous-word')).size);
+    expect(Math.max(...varied)).toBeGreaterThan(1);
+    // The two classes are separate coins: over several keys they disagree somewhere.
+    const disagree = Array.from({ length: 6 }, (_, fill) => pick(key(fill + 1), 'the') !== pick(key(fill + 1), 'red'));
+    expect(disagree).toContain(true);
   });
 
   it('keeps capitalisation at a sentence start, and leaves capitalised words mid-sentence and ALL CAPS alone', () => {
@@ -37,11 +57,13 @@ describe('lexical watermark', () => {
   it('never marks inside code, quotes, JSON, {…} spans, URLs or emails, nor words glued by apostrophes or hyphens', () => {
     const protectedText = [
       '```\nthe car\n```', '`car`', '"the car"', '“the car”', '{"note": "car } car"}', 'http://example.com/car', 'www.car.example', 'car@example.com', "car's", 'car-park',
+      'car.js', 'lib/car.ts', 'big.car', '(car.json)',
     ].join(' and ');
     expect(watermarkText(protectedText, key(4), table)).toBe(protectedText);
     expect(watermarkText('{"answer": "the car"}', key(4), table)).toBe('{"answer": "the car"}');
     expect(watermarkText('["car", 1]', key(4), table)).toBe('["car", 1]');
-    // After a closed region, marking resumes.
+    // A word before a sentence's full stop is still marked; after a closed region, marking resumes.
+    expect(watermarkText('the car. the car.js', key(4), table)).toBe(`the ${pick(key(4), 'the')}. the car.js`);
     expect(watermarkText('`x` the car', key(4), table)).toBe(`\`x\` the ${pick(key(4), 'the')}`);
   });
 
@@ -70,17 +92,25 @@ describe('lexical detection', () => {
   const text = Array.from({ length: 12 }, (_, index) => sentence(index)).join('');
 
   it('finds the key in marked text, not another key, and not in the unmarked text', () => {
-    const marked = watermarkText(text, key(6), table);
-    const found = detectLexicalWatermark(marked, key(6), { table });
+    // previous-word keys: this small table has too few (set, word class) tuples for a verdict.
+    const marked = watermarkText(text, key(6, 'previous-word'), table);
+    const found = detectLexicalWatermark(marked, key(6, 'previous-word'), { table });
     expect(found.verdict).toBe('scored');
     expect(found.matched).toBe(found.scored);
     expect(found.pValue).toBeLessThan(0.002);
-    expect(detectLexicalWatermark(marked, key(7), { table }).pValue).toBeGreaterThan(0.01);
+    expect(detectLexicalWatermark(marked, key(7, 'previous-word'), { table }).pValue).toBeGreaterThan(0.01);
+  });
+
+  it('with word-class keys scores each (set, class of the previous word) once', () => {
+    const marked = watermarkText(text, key(6), table);
+    const found = detectLexicalWatermark(marked, key(6), { table, minScored: 1 });
+    expect(found.matched).toBe(found.scored);
+    expect(found.scored).toBe(4); // car, big, begin after a word; automobile after "the"
   });
 
   it('scores each (set, previous word) tuple once', () => {
     const repeated = 'the car '.repeat(50);
-    const result = detectLexicalWatermark(repeated, key(6), { table, minScored: 1 });
+    const result = detectLexicalWatermark(repeated, key(6, 'previous-word'), { table, minScored: 1 });
     expect(result.scored).toBe(1); // fifty times "the car": one tuple, else a repeated phrase would count as fifty independent matches
   });
 
@@ -113,6 +143,13 @@ describe('lexical key file', () => {
     expect(() => parseLexicalKey({ scheme: 'lexical', version: 2, secret: 'AAAA' }, 'k.json')).toThrow(/version 2/);
     expect(() => parseLexicalKey({ scheme: 'lexical', version: 1, secret: 'AAAA' }, 'k.json')).toThrow(/at least 16 bytes/);
     expect(() => parseLexicalKey([], 'k.json')).toThrow(UsageError);
+    expect(() => parseLexicalKey({ scheme: 'lexical', version: 1, secret: Buffer.alloc(16).toString('base64'), context: 'sentence' }, 'k.json')).toThrow(/"context" must be one of word-class, previous-word, none, got "sentence"/);
+  });
+
+  it('reads the context a key file names, word-class when it names none', () => {
+    const secret = Buffer.alloc(16, 1).toString('base64');
+    expect(parseLexicalKey({ scheme: 'lexical', version: 1, secret }, 'k.json').context).toBe('word-class');
+    expect(parseLexicalKey({ scheme: 'lexical', version: 1, secret, context: 'previous-word' }, 'k.json').context).toBe('previous-word');
   });
 });
 

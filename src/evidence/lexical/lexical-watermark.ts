@@ -1,8 +1,8 @@
 /**
  * The lexical watermark on pass-through text (He et al. 2022, keyed synonym choice): every eligible
  * word that belongs to a synonym set is replaced by the member the key picks for that set in that
- * context (the previous word as written), so a marked text uses the keyed member far more often than
- * chance. HMAC-SHA-256 of the key and (set id, previous word) decides; where it may touch the text
+ * context (from the previous word as written: its class by default, lexical-context.ts), so a marked
+ * text uses the keyed member far more often than chance. HMAC-SHA-256 of the key and (set id, context) decides; where it may touch the text
  * is lexical-scanner.ts's business. Streamed and plain text are marked identically.
  */
 import { createHmac } from 'node:crypto';
@@ -25,7 +25,7 @@ export class LexicalStreamWatermarker {
       const set = table.sets[setIndex] as readonly string[];
       return set[keyedChoice(key.secret, set, context)] as string;
     };
-    this.#cutter = new WhitespaceCutter(new LexicalScanner(table, visit));
+    this.#cutter = new WhitespaceCutter(new LexicalScanner(table, visit, key.context));
   }
 
   /** Takes a chunk; returns the marked text that is ready. */
