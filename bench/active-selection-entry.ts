@@ -5,13 +5,14 @@
  * tasks on one chart with a dollar axis at the built-in gpt-4o-mini price.
  * Knobs: --student=ngram|bag-mlp|auto (default ngram, the demo's size), --max-calls=N per task (default 3000; 500 quick),
  * --limit=N demo-corpus snippets (as the section's other entries: default 20000, 1500 quick),
- * --batch=N held-out, seed and batch size (default 200, 100 quick), --spam-subset=1 the 2,000-mail subset quick mode uses,
+ * --held-out=N, --seed-size=N, --batch=N, --batch-growth=X: active selection's heldOutSize, seedSize, batchSize, batchGrowth
+ * (default 50, 20, 10, 0.2; quick 50, 20, 10, 1), --spam-subset=1 the 800-mail subset quick mode uses,
  * --tasks=demo,spam,sentiment (default demo,spam; sentiment: the UCI sentences with npm sentiment's AFINN lexicon as teacher).
  */
 import os from 'node:os';
 import { lineChart } from '../src/eval/charts.js';
 import { unitInterval } from '../src/util/hash.js';
-import { activeCurve, activeSettings, callsToReach, randomCurve, type SelectionPlan, type SelectionPoint, type SelectionTask } from './active-selection.js';
+import { activeCurve, activeSettings, callsToReach, costToReach, randomCurve, type SelectionPlan, type SelectionPoint, type SelectionTask } from './active-selection.js';
 import { DEMO_LABELS, DEMO_STUDENT, PRICED_MODEL, pricedModel } from './demo-task.js';
 import { languageTeacherLabels } from './language-teacher-labels.js';
 import type { BenchOptions } from './options.js';
@@ -89,7 +90,11 @@ function reachLine(result: TaskResult, target: number): string {
   };
   const all = (hits: Array<number | null>) => hits.every((calls) => calls !== null);
   const median = (hits: Array<number | null>) => spread(hits.filter((calls): calls is number => calls !== null)).median;
-  const ratio = all(activeHits) && all(randomHits) ? `; active needs ${format(median(activeHits) / median(randomHits))}× the calls of random${target === TARGET ? ' (goal ≤ 0.5×)' : ''}` : '';
+  const activeCost = result.activeRuns.map((run) => costToReach(run, target));
+  const randomCost = result.randomRuns.map((run) => costToReach(run, target));
+  const ratio = all(activeHits) && all(randomHits)
+    ? `; active needs ${format(median(activeHits) / median(randomHits))}× the calls of random${target === TARGET ? ' (goal ≤ 0.5×)' : ''}, every call counted (held-out ones included), and ${dollars(median(activeCost))} against ${dollars(median(randomCost))} (${format(median(activeCost) / median(randomCost))}× the dollars)`
+    : '';
   // The held-out sample is the active run's agreement estimate; a random run that measured its agreement
   // the same way would pay for one too. Without it, the calls are the answers each selection trains on.
   const trainingHits = result.activeRuns.map((run) => callsToReach(run.map((point) => ({ ...point, calls: point.calls - result.heldOutSize })), target));
@@ -112,8 +117,11 @@ export async function activeSelectionEntry(options: BenchOptions): Promise<Bench
   const kind = options.argument('student') ?? 'ngram';
   const student = benchStudentSettings({ ...DEMO_STUDENT, kind });
   const prices = pricedModel();
-  const size = Number(options.argument('batch') ?? (options.quick ? 100 : 200));
-  const active = { heldOutSize: size, seedSize: size, batchSize: size, targetAgreement: 1, uncertainty: 'margin', maxSimilarity: 0.5 };
+  const knob = (name: string, full: number, quick: number) => Number(options.argument(name) ?? (options.quick ? quick : full));
+  const active = {
+    heldOutSize: knob('held-out', 50, 50), seedSize: knob('seed-size', 20, 20), batchSize: knob('batch', 10, 10), batchGrowth: knob('batch-growth', 0.2, 1),
+    targetAgreement: 1, uncertainty: options.argument('uncertainty') ?? 'margin', maxSimilarity: knob('max-similarity', 0.5, 0.5),
+  };
   const maxCalls = Number(options.argument('max-calls') ?? (options.quick ? 500 : 3000));
   const limit = Number(options.argument('limit') ?? (options.quick ? 1500 : 20_000));
   const results: TaskResult[] = [];
@@ -128,7 +136,8 @@ export async function activeSelectionEntry(options: BenchOptions): Promise<Bench
   }
   const series = results.flatMap((result) => [
     { name: `${result.task.name}: active`, points: result.active.calls.map((_, index) => ({ x: result.active.costUSD[index] ?? 0, y: result.active.agreement[index]?.median ?? 0 })) },
-    { name: `${result.task.name}: random`, dashed: true, points: result.random.calls.map((_, index) => ({ x: result.active.costUSD[index] ?? 0, y: result.random.agreement[index]?.median ?? 0 })) },
+    // Each selection at its own dollars: the inputs active selection picks are not the random ones, and cost differently.
+    { name: `${result.task.name}: random`, dashed: true, points: result.random.calls.map((_, index) => ({ x: result.random.costUSD[index] ?? 0, y: result.random.agreement[index]?.median ?? 0 })) },
   ]);
   const chart = writeChart('distillation-effect-active.svg', lineChart(series, 'Agreement vs what the teacher calls cost: active vs random selection', {
     xLabel: `cost of the teacher calls at ${PRICED_MODEL} prices (USD)`, yLabel: 'agreement on held-out inputs (%)', logX: true, xFormat: dollars,

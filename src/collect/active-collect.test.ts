@@ -4,7 +4,7 @@ import type { InputRecord, Store } from '../store/types.js';
 import { taskSpecSchema } from '../task/schema.js';
 import type { ChatMessage } from '../teacher/types.js';
 import { seededRandom } from '../util/random.js';
-import { collectActively, drawSamples, type ActiveCollectOptions, type LabelledInput, type Scorer } from './active-collect.js';
+import { batchSizeFor, collectActively, drawSamples, type ActiveCollectOptions, type LabelledInput, type Scorer } from './active-collect.js';
 import { chooseBatch, unsureness } from './active-selection.js';
 import { createFakeTeacher, softAnswer, type FakeTeacher } from './fake-teacher.js';
 import { UsageRatio } from './usage-ratio.js';
@@ -150,6 +150,27 @@ describe('active selection', () => {
     expect(trainedOn).toHaveLength(0);
     expect(summary.rounds).toHaveLength(0);
     expect(summary.collection.stopReason).toBe('budget');
+  });
+
+  it('grows the batches with the answers trained on (batchGrowth), never below batchSize; a resumed run replays them and pays nothing twice', async () => {
+    expect(batchSizeFor({ batchSize: 10, batchGrowth: 0 }, 500)).toBe(10);
+    expect(batchSizeFor({ batchSize: 10, batchGrowth: 0.5 }, 12)).toBe(10);
+    expect(batchSizeFor({ batchSize: 10, batchGrowth: 0.5 }, 41)).toBe(21);
+    const growing = settings({ batchGrowth: 0.5 });
+    const first = teacher();
+    const trained: number[] = [];
+    const stopped = await collectActively(options(first, { settings: growing, budgetUSD: 120.5, onEvent: (event) => { if (event.type === 'round') trained.push(event.round.trainExamples); } }));
+    // Seed 20: batches of 10 (half of 20), 15 (half of 30), 23 (half of 45, rounded), 34 (journalled whole, 12 bought before the budget).
+    expect(stopped.batches.map((batch) => batch.length)).toEqual([10, 15, 23, 34]);
+    expect(trained).toEqual([20, 30, 45, 68, 80]);
+    expect(first.calls).toHaveLength(120);
+    const second = teacher();
+    const resumed = await collectActively(options(second, { settings: growing, budgetUSD: 200.5 }));
+    expect(resumed.batches.slice(0, 4)).toEqual(stopped.batches);
+    const asked = [...first.calls, ...second.calls].map((call) => call.user);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(asked).toHaveLength(200);
+    expect((await store.ledger()).committedUSD).toBeLessThanOrEqual(200.5);
   });
 
   it('stops once the held-out agreement reaches the target', async () => {
