@@ -10,7 +10,7 @@ import { createFakeTeacher, softAnswer, type FakeTeacher } from './fake-teacher.
 import { UsageRatio } from './usage-ratio.js';
 
 const LABELS = ['positive', 'negative'];
-const settings = (overrides: Record<string, unknown> = {}) => taskSpecSchema.shape.collect.parse({ selection: 'active', active: { seedSize: 20, heldOutSize: 40, batchSize: 10, targetAgreement: 1, ...overrides } }).active;
+const settings = (overrides: Record<string, unknown> = {}) => taskSpecSchema.shape.collect.parse({ selection: 'active', active: { seedSize: 20, heldOutSize: 40, batchSize: 10, batchGrowth: 0, targetAgreement: 1, ...overrides } }).active;
 
 /** 300 inputs; every third is "hard" (the stub student is unsure of it), each with its own words so none are near-duplicates. */
 const inputs: InputRecord[] = Array.from({ length: 300 }, (_, index) => {
