@@ -183,4 +183,13 @@ describe('active selection', () => {
     expect(summary.rounds).toHaveLength(1);
     expect(summary.rounds[0]).toMatchObject({ heldOutAgreed: 40, heldOutAnswered: 40, agreement: 1, nextBatch: 0 });
   });
+
+  it('with a target of 1 (off), spends the budget even when the held-out sample is agreed on in full', async () => {
+    const fake = teacher();
+    const perfect: ActiveCollectOptions['fitScorer'] = (_train: readonly LabelledInput[]) => (text) => (text.endsWith('good') ? [0.9, 0.1] : [0.1, 0.9]);
+    const summary = await collectActively(options(fake, { settings: settings({ targetAgreement: 1 }), fitScorer: perfect, budgetUSD: 80.5 }));
+    expect(summary.stopReason).toBe('budget');
+    expect(summary.rounds[0]?.agreement).toBe(1);
+    expect(fake.calls).toHaveLength(80);
+  });
 });

@@ -223,7 +223,8 @@ export async function collectActively(options: ActiveCollectOptions): Promise<Ac
     if (trained === null) break;
     const { scorer, round } = trained;
     let next: string[] = [];
-    if (stopReason === 'done' && round.agreement >= options.settings.targetAgreement) stopReason = 'target';
+    // A target of 1 is off: even a held-out sample agreed on in full does not stop the run before its budget.
+    if (stopReason === 'done' && options.settings.targetAgreement < 1 && round.agreement >= options.settings.targetAgreement) stopReason = 'target';
     if (stopReason === 'done') {
       const candidates = await run.unasked();
       if (candidates.length === 0) stopReason = 'exhausted';

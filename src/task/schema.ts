@@ -140,7 +140,7 @@ const activeSelectionSchema = z.object({
   uncertainty: z.enum(['margin', 'entropy']).default('margin'),
   /** Inputs at or above this Jaccard similarity (hashed word bigrams and char trigrams) do not share a batch; 1 turns it off. */
   maxSimilarity: z.number().gt(0).max(1).default(0.5),
-  /** Stop once the student agrees with the teacher on this share of the held-out sample (the budget stops it too). */
+  /** Stop once the student agrees with the teacher on this share of the held-out sample (the budget stops it too); 1 turns it off: spend the budget. */
   targetAgreement: z.number().gt(0).max(1).default(0.9),
   /** Salt of the hashes that draw the held-out and seed samples. */
   seed: z.string().default('active'),
