@@ -124,11 +124,22 @@ export function activeSettings(overrides: Record<string, unknown>): ActiveSelect
 
 /** The fewest calls at which a curve reaches `target` %, read between points by linear interpolation; null if never. */
 export function callsToReach(curve: readonly SelectionPoint[], target: number): number | null {
+  const at = reachAt(curve, target, (point) => point.calls);
+  return at === null ? null : Math.round(at);
+}
+
+/** What the teacher calls had cost (USD) when a curve first reaches `target` %, interpolated as callsToReach; null if never. */
+export function costToReach(curve: readonly SelectionPoint[], target: number): number | null {
+  return reachAt(curve, target, (point) => point.costUSD);
+}
+
+/** Where (in `x`) a curve first reaches `target` %, by linear interpolation from the point before. */
+function reachAt(curve: readonly SelectionPoint[], target: number, x: (point: SelectionPoint) => number): number | null {
   for (const [index, point] of curve.entries()) {
     if (point.agreement < target) continue;
     const before = curve[index - 1];
-    if (before === undefined) return point.calls;
-    return Math.round(before.calls + ((target - before.agreement) / (point.agreement - before.agreement)) * (point.calls - before.calls));
+    if (before === undefined) return x(point);
+    return x(before) + ((target - before.agreement) / (point.agreement - before.agreement)) * (x(point) - x(before));
   }
   return null;
 }

@@ -4,13 +4,13 @@ import type { InputRecord, Store } from '../store/types.js';
 import { taskSpecSchema } from '../task/schema.js';
 import type { ChatMessage } from '../teacher/types.js';
 import { seededRandom } from '../util/random.js';
-import { collectActively, drawSamples, type ActiveCollectOptions, type LabelledInput, type Scorer } from './active-collect.js';
+import { batchSizeFor, collectActively, drawSamples, type ActiveCollectOptions, type LabelledInput, type Scorer } from './active-collect.js';
 import { chooseBatch, unsureness } from './active-selection.js';
 import { createFakeTeacher, softAnswer, type FakeTeacher } from './fake-teacher.js';
 import { UsageRatio } from './usage-ratio.js';
 
 const LABELS = ['positive', 'negative'];
-const settings = (overrides: Record<string, unknown> = {}) => taskSpecSchema.shape.collect.parse({ selection: 'active', active: { seedSize: 20, heldOutSize: 40, batchSize: 10, targetAgreement: 1, ...overrides } }).active;
+const settings = (overrides: Record<string, unknown> = {}) => taskSpecSchema.shape.collect.parse({ selection: 'active', active: { seedSize: 20, heldOutSize: 40, batchSize: 10, batchGrowth: 0, targetAgreement: 1, ...overrides } }).active;
 
 /** 300 inputs; every third is "hard" (the stub student is unsure of it), each with its own words so none are near-duplicates. */
 const inputs: InputRecord[] = Array.from({ length: 300 }, (_, index) => {
@@ -152,6 +152,27 @@ describe('active selection', () => {
     expect(summary.collection.stopReason).toBe('budget');
   });
 
+  it('grows the batches with the answers trained on (batchGrowth), never below batchSize; a resumed run replays them and pays nothing twice', async () => {
+    expect(batchSizeFor({ batchSize: 10, batchGrowth: 0 }, 500)).toBe(10);
+    expect(batchSizeFor({ batchSize: 10, batchGrowth: 0.5 }, 12)).toBe(10);
+    expect(batchSizeFor({ batchSize: 10, batchGrowth: 0.5 }, 41)).toBe(21);
+    const growing = settings({ batchGrowth: 0.5 });
+    const first = teacher();
+    const trained: number[] = [];
+    const stopped = await collectActively(options(first, { settings: growing, budgetUSD: 120.5, onEvent: (event) => { if (event.type === 'round') trained.push(event.round.trainExamples); } }));
+    // Seed 20: batches of 10 (half of 20), 15 (half of 30), 23 (half of 45, rounded), 34 (journalled whole, 12 bought before the budget).
+    expect(stopped.batches.map((batch) => batch.length)).toEqual([10, 15, 23, 34]);
+    expect(trained).toEqual([20, 30, 45, 68, 80]);
+    expect(first.calls).toHaveLength(120);
+    const second = teacher();
+    const resumed = await collectActively(options(second, { settings: growing, budgetUSD: 200.5 }));
+    expect(resumed.batches.slice(0, 4)).toEqual(stopped.batches);
+    const asked = [...first.calls, ...second.calls].map((call) => call.user);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(asked).toHaveLength(200);
+    expect((await store.ledger()).committedUSD).toBeLessThanOrEqual(200.5);
+  });
+
   it('stops once the held-out agreement reaches the target', async () => {
     const fake = teacher();
     // A student that always agrees with the teacher (reads the same rule).
@@ -161,5 +182,14 @@ describe('active selection', () => {
     expect(fake.calls).toHaveLength(60);
     expect(summary.rounds).toHaveLength(1);
     expect(summary.rounds[0]).toMatchObject({ heldOutAgreed: 40, heldOutAnswered: 40, agreement: 1, nextBatch: 0 });
+  });
+
+  it('with a target of 1 (off), spends the budget even when the held-out sample is agreed on in full', async () => {
+    const fake = teacher();
+    const perfect: ActiveCollectOptions['fitScorer'] = (_train: readonly LabelledInput[]) => (text) => (text.endsWith('good') ? [0.9, 0.1] : [0.1, 0.9]);
+    const summary = await collectActively(options(fake, { settings: settings({ targetAgreement: 1 }), fitScorer: perfect, budgetUSD: 80.5 }));
+    expect(summary.stopReason).toBe('budget');
+    expect(summary.rounds[0]?.agreement).toBe(1);
+    expect(fake.calls).toHaveLength(80);
   });
 });

@@ -184,6 +184,11 @@ class ActiveRun {
   }
 }
 
+/** How many inputs the next round asks about: batchSize, or batchGrowth × the answers trained on if that is more. */
+export function batchSizeFor(settings: Pick<ActiveSelectionSettings, 'batchSize' | 'batchGrowth'>, trainExamples: number): number {
+  return Math.max(settings.batchSize, Math.round(settings.batchGrowth * trainExamples));
+}
+
 /** Index of the largest value. */
 function argmax(values: ArrayLike<number>): number {
   let best = 0;
@@ -218,11 +223,12 @@ export async function collectActively(options: ActiveCollectOptions): Promise<Ac
     if (trained === null) break;
     const { scorer, round } = trained;
     let next: string[] = [];
-    if (stopReason === 'done' && round.agreement >= options.settings.targetAgreement) stopReason = 'target';
+    // A target of 1 is off: even a held-out sample agreed on in full does not stop the run before its budget.
+    if (stopReason === 'done' && options.settings.targetAgreement < 1 && round.agreement >= options.settings.targetAgreement) stopReason = 'target';
     if (stopReason === 'done') {
       const candidates = await run.unasked();
       if (candidates.length === 0) stopReason = 'exhausted';
-      else next = chooseBatch(candidates.map((input) => ({ id: input.id, text: input.text, probabilities: scorer(input.text) })), { batchSize: options.settings.batchSize, uncertainty: options.settings.uncertainty, maxSimilarity: options.settings.maxSimilarity });
+      else next = chooseBatch(candidates.map((input) => ({ id: input.id, text: input.text, probabilities: scorer(input.text) })), { batchSize: batchSizeFor(options.settings, round.trainExamples), uncertainty: options.settings.uncertainty, maxSimilarity: options.settings.maxSimilarity });
     }
     const full: ActiveRound = { ...round, nextBatch: next.length };
     run.rounds.push(full);

@@ -44,7 +44,7 @@ export async function collectActiveAnswers(
   retryFailed = false,
 ): Promise<CollectSummary> {
   const { spec } = task;
-  emit({ type: 'stage-start', stage: 'collect', detail: `${spec.teacher.model} at ${spec.teacher.baseURL}, active selection (batches of ${spec.collect.active.batchSize}, target ${(100 * spec.collect.active.targetAgreement).toFixed(1)}%)` });
+  emit({ type: 'stage-start', stage: 'collect', detail: `${spec.teacher.model} at ${spec.teacher.baseURL}, active selection (batches of ${spec.collect.active.batchSize}${spec.collect.active.batchGrowth > 0 ? ` or ${spec.collect.active.batchGrowth}× the answers trained on if more` : ''}, target ${(100 * spec.collect.active.targetAgreement).toFixed(1)}%)` });
   const duplicates = findDuplicates(inputs, { mode: spec.curate.dedup, threshold: spec.curate.nearThreshold });
   const summary = await collectActively({
     store,

@@ -24,12 +24,12 @@ describe('collect settings in the task file', () => {
   it('default to random selection, with active settings filled in', () => {
     const spec = parseTaskSpec(base);
     expect(spec.collect.selection).toBe('random');
-    expect(spec.collect.active).toMatchObject({ seedSize: 200, heldOutSize: 200, batchSize: 100, uncertainty: 'margin', targetAgreement: 0.9 });
+    expect(spec.collect.active).toMatchObject({ seedSize: 20, heldOutSize: 200, batchSize: 10, batchGrowth: 0.2, uncertainty: 'margin', targetAgreement: 0.9 });
   });
 
   it('read selection: active and its settings', () => {
     const spec = parseTaskSpec(`${base}collect: { selection: active, active: { batchSize: 50, uncertainty: entropy, targetAgreement: 0.95 } }\n`);
-    expect(spec.collect).toMatchObject({ selection: 'active', active: { batchSize: 50, uncertainty: 'entropy', targetAgreement: 0.95, seedSize: 200 } });
+    expect(spec.collect).toMatchObject({ selection: 'active', active: { batchSize: 50, uncertainty: 'entropy', targetAgreement: 0.95, seedSize: 20 } });
   });
 
   it('reject an unknown selection, a bad target and an unknown key, at their lines', () => {

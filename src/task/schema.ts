@@ -125,16 +125,22 @@ const limitsSchema = z.object({
 
 const activeSelectionSchema = z.object({
   /** Random inputs asked about first, to train the first student. */
-  seedSize: z.number().int().min(2).default(200),
+  seedSize: z.number().int().min(2).default(20),
   /** Random inputs asked about only to estimate agreement; never trained on and never chosen by the student, so the estimate stays honest. */
   heldOutSize: z.number().int().min(10).default(200),
-  /** Inputs asked about per round, after each retraining. */
-  batchSize: z.number().int().min(1).default(100),
+  /** Inputs asked about per round, after each retraining (at least; see batchGrowth). */
+  batchSize: z.number().int().min(1).default(10),
+  /**
+   * A round asks about max(batchSize, batchGrowth × answers the student trained on): small batches while
+   * each answer moves the student, larger ones later, so retraining after every batch costs a few fits
+   * per doubling of the answers instead of one per batchSize. 0 keeps every batch at batchSize.
+   */
+  batchGrowth: z.number().min(0).max(4).default(0.2),
   /** How the student's unsureness is measured: `margin` (top two probabilities close) or `entropy`. */
   uncertainty: z.enum(['margin', 'entropy']).default('margin'),
   /** Inputs at or above this Jaccard similarity (hashed word bigrams and char trigrams) do not share a batch; 1 turns it off. */
   maxSimilarity: z.number().gt(0).max(1).default(0.5),
-  /** Stop once the student agrees with the teacher on this share of the held-out sample (the budget stops it too). */
+  /** Stop once the student agrees with the teacher on this share of the held-out sample (the budget stops it too); 1 turns it off: spend the budget. */
   targetAgreement: z.number().gt(0).max(1).default(0.9),
   /** Salt of the hashes that draw the held-out and seed samples. */
   seed: z.string().default('active'),
