@@ -81,6 +81,17 @@ export function teacherModelBytes(): number {
   return [path.join(modelDir, 'model.json'), ...weightFiles.map((file) => path.join(modelDir, file))].reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
+/**
+ * The demo's student. Chosen by VALIDATION agreement over a grid on this corpus (bench/student-grid.ts; see the
+ * README): the teacher reads character pairs of the whole text, so the student does too (and nothing else); a
+ * hidden layer over their mean and a wide part over their counts follow its two parts; and it matches the
+ * teacher's log-probabilities (logit matching), which say far more than its near-certain probabilities do.
+ */
+export const DEMO_STUDENT_SETTINGS = Object.freeze({
+  kind: 'bag-mlp', buckets: 16_384, dim: 32, wordNgrams: 0, textCharNgrams: 2, softLoss: 'logits', alpha: 0.7,
+  bagMlp: Object.freeze({ hiddenSizes: [128], wide: true }),
+});
+
 /** The demo's task, pointed at a running teacher. */
 function demoTask(projectDir: string, baseURL: string): LoadedTask {
   const spec = taskSpecSchema.parse({
@@ -92,9 +103,7 @@ function demoTask(projectDir: string, baseURL: string): LoadedTask {
     inputs: { path: 'inputs.jsonl', goldField: 'gold', maxChars: 1500 },
     budget: { maxUSD: 1 },
     limits: { concurrency: 4 },
-    // Chosen by VALIDATION agreement over a grid on this corpus (bench/student-grid.ts; see the README): the teacher
-    // reads character pairs of the whole text, so the student does too, and a hidden layer follows its network.
-    student: { kind: 'bag-mlp', buckets: 16_384, dim: 32, wordNgrams: 3, textCharNgrams: 2, bagMlp: { hiddenSizes: [128] } },
+    student: { ...DEMO_STUDENT_SETTINGS, bagMlp: { ...DEMO_STUDENT_SETTINGS.bagMlp } },
   });
   return { spec, file: path.join(projectDir, 'task.yaml'), baseDir: projectDir, projectDir };
 }

@@ -190,6 +190,12 @@ const studentSchema = z.object({
   temperature: z.number().positive().default(2),
   /** Weight of the soft (teacher) term; 1 − alpha goes to cross-entropy on hard labels. */
   alpha: z.number().min(0).max(1).default(0.7),
+  /**
+   * The soft term of the `bag-mlp` student's loss: `kl` (the default), KL at `temperature`; `logits`,
+   * squared error on the teacher's log-probabilities centred over the labels it listed (logit matching),
+   * for confident teachers whose probabilities are near 0 and 1 and so say little through KL.
+   */
+  softLoss: z.enum(['kl', 'logits']).optional(),
   /** Stop after this many epochs without a better validation loss. */
   patience: z.number().int().min(1).default(4),
   seed: z.number().int().default(1),

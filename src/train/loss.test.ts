@@ -111,6 +111,41 @@ describe('distillationLoss', () => {
   });
 });
 
+describe('distillationLoss with soft: logits (logit matching)', () => {
+  const options: DistillationOptions = { temperature: 2, alpha: 0.8, soft: 'logits' };
+  const teacher = [0.7, 0.2, 0.1 - 1e-6, 1e-6, 0]; // the last label was not listed
+  for (const [name, logits] of [['a hinge active', [1, 0.5, -0.3, 0.2, 4]], ['hinges idle', [3, 1.5, 0.4, -9, -20]]] as const) {
+    it(`gradient matches finite differences (${name})`, () => {
+      const analytic = Array.from(distillationLoss([...logits], teacher, 0, options, new Float64Array(logits.length)).grad);
+      finiteDifference([...logits], teacher, 0, options).forEach((value, k) => expect(analytic[k]).toBeCloseTo(value, 5));
+    });
+  }
+
+  it('is zero when the student logits are the teacher log-probabilities plus any constant (α = 1)', () => {
+    const probabilities = [0.6, 0.3, 0.1];
+    const logits = probabilities.map((p) => Math.log(p) + 7.5);
+    const result = distillationLoss(logits, probabilities, 0, { temperature: 1, alpha: 1, soft: 'logits' }, new Float64Array(3));
+    expect(result.loss).toBeCloseTo(0, 12);
+    result.grad.forEach((value) => expect(value).toBeCloseTo(0, 12));
+  });
+
+  it('sees what KL cannot: how a near-certain teacher ranks its unlikely labels', () => {
+    // Two students agree with the teacher's top label at p ≈ 1; only one ranks the rest as it does.
+    const teacherProbabilities = [1 - 2e-9 - 1e-12, 2e-9, 1e-12];
+    const right = [30, 10, 2];
+    const wrong = [30, 2, 10];
+    const kl = (logits: number[]) => lossOf(logits, teacherProbabilities, 0, { temperature: 1, alpha: 1 });
+    const matched = (logits: number[]) => lossOf(logits, teacherProbabilities, 0, { temperature: 1, alpha: 1, soft: 'logits' });
+    expect(Math.abs(kl(right) - kl(wrong))).toBeLessThan(1e-7);
+    expect(matched(wrong) - matched(right)).toBeGreaterThan(10);
+  });
+
+  it('falls back to KL when fewer than two labels are listed', () => {
+    const kl = lossOf([0.2, 0.9, 0], [1, 0, 0], 1, { temperature: 2, alpha: 0.5 });
+    expect(lossOf([0.2, 0.9, 0], [1, 0, 0], 1, { temperature: 2, alpha: 0.5, soft: 'logits' })).toBeCloseTo(kl, 14);
+  });
+});
+
 /** Losses and gradients computed by PyTorch's autograd in float64; the script beside the JSON regenerates them. */
 const TORCH_REFERENCE = JSON.parse(readFileSync(new URL('./__golden__/distillation-loss.json', import.meta.url), 'utf8')) as {
   source: string;

@@ -14,6 +14,12 @@ export interface DistillationOptions {
   temperature: number;
   /** Weight α ∈ [0, 1] of the soft term; 1 − α goes to cross-entropy on the hard label. */
   alpha: number;
+  /**
+   * The soft term: `kl` (default), the tempered KL above; `logits`, squared error between the student's
+   * and the teacher's log-probabilities centred over the labels the teacher listed (logit matching, Ba &
+   * Caruana 2014), which keeps the information a confident teacher's saturated probabilities hide.
+   */
+  soft?: 'kl' | 'logits';
 }
 
 /** Loss value and the gradient with respect to the logits (the buffer passed in). */
@@ -84,6 +90,10 @@ export function distillationLoss(
   ensureScratch(size);
   const { studentAtT, studentAtOne, teacherAtT } = scratch;
   const temperature = options.temperature;
+  if (options.soft === 'logits' && teacherProbabilities !== null && options.alpha > 0) {
+    const matched = logitMatchingLoss(logits, teacherProbabilities, hardLabel, options.alpha, grad);
+    if (matched !== null) return matched;
+  }
   const useTeacher = teacherProbabilities !== null && options.alpha > 0 && temperTeacher(teacherProbabilities, temperature, teacherAtT);
   const alpha = useTeacher ? options.alpha : 0;
 
@@ -102,5 +112,59 @@ export function distillationLoss(
     grad[k] = (grad[k] as number) + alpha * temperature * ((studentAtT[k] as number) - target);
   }
   loss += scale * kl;
+  return { loss, grad };
+}
+
+/**
+ * α·½Σ_{k listed}(s̃_k − t̃_k)² + α·½Σ_{j unlisted} max(0, s̃_j − min t̃)² + (1−α)·CE, where t = ln p over
+ * the labels the teacher gave a probability (p > 0), s the student's logits, and ~ subtracts the mean
+ * over those listed labels (log-probabilities are logits up to a constant). An unlisted label was below
+ * every listed one, so the student is only pushed down where it ranks one higher than the lowest listed.
+ * Null when fewer than two labels are listed (nothing to match: the caller falls back to KL / CE).
+ */
+function logitMatchingLoss(logits: ArrayLike<number>, teacherProbabilities: ArrayLike<number>, hardLabel: number, alpha: number, grad: Float64Array): DistillationResult | null {
+  const size = logits.length;
+  let listed = 0;
+  let teacherMean = 0;
+  let studentMean = 0;
+  for (let k = 0; k < size; k++) {
+    const p = teacherProbabilities[k] as number;
+    if (!(p > 0)) continue;
+    listed++;
+    teacherMean += Math.log(p);
+    studentMean += logits[k] as number;
+  }
+  if (listed < 2) return null;
+  teacherMean /= listed;
+  studentMean /= listed;
+  let floor = Infinity;
+  for (let k = 0; k < size; k++) {
+    const p = teacherProbabilities[k] as number;
+    if (p > 0) floor = Math.min(floor, Math.log(p) - teacherMean);
+  }
+  ensureScratch(size);
+  const { studentAtOne } = scratch;
+  const logSumOne = softmaxWithTemperature(logits, 1, studentAtOne);
+  let loss = (1 - alpha) * (logSumOne - (logits[hardLabel] as number));
+  // ∂/∂z_k of the listed term is d_k − mean(d) = d_k (d sums to zero); an unlisted label's hinge h_j
+  // adds h_j to z_j and −h_j / listed to every listed label (through the mean).
+  let hingeSum = 0;
+  for (let k = 0; k < size; k++) {
+    const p = teacherProbabilities[k] as number;
+    const centred = (logits[k] as number) - studentMean;
+    let g: number;
+    if (p > 0) {
+      g = centred - (Math.log(p) - teacherMean);
+      loss += 0.5 * alpha * g * g;
+    } else {
+      g = Math.max(0, centred - floor);
+      loss += 0.5 * alpha * g * g;
+      hingeSum += g;
+    }
+    grad[k] = alpha * g + (1 - alpha) * ((studentAtOne[k] as number) - (k === hardLabel ? 1 : 0));
+  }
+  if (hingeSum > 0) {
+    for (let k = 0; k < size; k++) if ((teacherProbabilities[k] as number) > 0) grad[k] = (grad[k] as number) - (alpha * hingeSum) / listed;
+  }
   return { loss, grad };
 }

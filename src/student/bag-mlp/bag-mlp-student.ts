@@ -114,7 +114,7 @@ class BagMlpStudent implements Student {
     const best = cloneWeights(weights);
     const optimiser = createOptimiser(weights, bagMlp.learningRate, settings.learningRate, bagMlp.wideLearningRate);
     const order = Int32Array.from(trainSet.ids, (_, index) => index);
-    const lossOptions: DistillationOptions = { temperature: settings.temperature, alpha: settings.alpha };
+    const lossOptions: DistillationOptions = { temperature: settings.temperature, alpha: settings.alpha, ...(settings.softLoss === undefined ? {} : { soft: settings.softLoss }) };
     const grad = new Float64Array(labelCount);
 
     const result = runEpochLoop({ epochs: settings.epochs, patience: settings.patience, onEpoch: options.onEpoch, signal: options.signal }, {
