@@ -68,7 +68,7 @@ export function touchedBuckets(set: FeaturisedSet, buckets: number): Uint8Array 
 /** How many times the training set uses each bucket. */
 function bucketUses(set: FeaturisedSet, buckets: number): Int32Array {
   const uses = new Int32Array(buckets);
-  for (const ids of set.ids) for (let index = 0; index < ids.length; index++) uses[ids[index] as number]++;
+  for (const ids of set.ids) for (let index = 0; index < ids.length; index++) { const bucket = ids[index] as number; uses[bucket] = (uses[bucket] as number) + 1; }
   return uses;
 }
 
