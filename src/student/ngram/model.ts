@@ -78,6 +78,34 @@ function embedMean16(embeddings: Float32Array, rowOf: Int32Array | null, ids: In
   hidden[8] = a8; hidden[9] = a9; hidden[10] = a10; hidden[11] = a11; hidden[12] = a12; hidden[13] = a13; hidden[14] = a14; hidden[15] = a15;
 }
 
+/**
+ * embedMean of an example given as distinct ids with counts (`total` ids in all): hidden = Σ count · row / total.
+ * Dense weights only (Hogwild training); equal to embedMean up to rounding.
+ */
+export function embedMeanBag(weights: NgramWeights, unique: Int32Array, counts: Int32Array, total: number, hidden: Float64Array): void {
+  const { dim, embeddings } = weights;
+  const count = unique.length;
+  if (dim === 16) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0;
+    for (let index = 0; index < count; index++) {
+      const b = (unique[index] as number) << 4, c = counts[index] as number;
+      a0 += c * (embeddings[b] as number); a1 += c * (embeddings[b + 1] as number); a2 += c * (embeddings[b + 2] as number); a3 += c * (embeddings[b + 3] as number);
+      a4 += c * (embeddings[b + 4] as number); a5 += c * (embeddings[b + 5] as number); a6 += c * (embeddings[b + 6] as number); a7 += c * (embeddings[b + 7] as number);
+      a8 += c * (embeddings[b + 8] as number); a9 += c * (embeddings[b + 9] as number); a10 += c * (embeddings[b + 10] as number); a11 += c * (embeddings[b + 11] as number);
+      a12 += c * (embeddings[b + 12] as number); a13 += c * (embeddings[b + 13] as number); a14 += c * (embeddings[b + 14] as number); a15 += c * (embeddings[b + 15] as number);
+    }
+    hidden[0] = a0; hidden[1] = a1; hidden[2] = a2; hidden[3] = a3; hidden[4] = a4; hidden[5] = a5; hidden[6] = a6; hidden[7] = a7;
+    hidden[8] = a8; hidden[9] = a9; hidden[10] = a10; hidden[11] = a11; hidden[12] = a12; hidden[13] = a13; hidden[14] = a14; hidden[15] = a15;
+  } else {
+    hidden.fill(0, 0, dim);
+    for (let index = 0; index < count; index++) {
+      const c = counts[index] as number;
+      for (let d = 0, base = (unique[index] as number) * dim; d < dim; d++) hidden[d] = (hidden[d] as number) + c * (embeddings[base + d] as number);
+    }
+  }
+  if (total > 0) for (let k = 0; k < dim; k++) hidden[k] = (hidden[k] as number) / total;
+}
+
 /** logits = output · hidden + bias; four labels at a time (independent sums, each in the plain order). */
 export function computeLogits(weights: NgramWeights, hidden: Float64Array, logits: Float64Array): void {
   const { dim, labelCount, output, bias } = weights;
@@ -127,6 +155,52 @@ export function createStepScratch(dim: number, labelCount: number): StepScratch 
  * the plain loops, so threads: 1 stays bit-identical (single-thread-golden.test.ts), about twice as fast.
  */
 export function adagradStep(weights: NgramWeights, state: OptimiserState, ids: Int32Array, hidden: Float64Array, grad: Float64Array, scratch: StepScratch, learningRate: number): void {
+  outputStep(weights, state, hidden, grad, scratch, learningRate);
+  const count = ids.length;
+  if (count === 0) return;
+  const rowSquared = spreadHiddenGradient(scratch.gradHidden, weights.dim, count);
+  if (scratch.rowSteps.length < count) scratch.rowSteps = new Float64Array(count * 2);
+  const rowSteps = scratch.rowSteps;
+  for (let index = 0; index < count; index++) rowSteps[index] = rowStepSize(state.embedding, ids[index] as number, rowSquared / weights.dim, learningRate);
+  updateRows(weights.embeddings, weights.dim, ids, rowSteps, scratch.gradHidden);
+}
+
+/**
+ * adagradStep over an example given as its distinct ids with their counts (`total` ids in all), for
+ * Hogwild training (hogwild-shard.ts), where results need not repeat bit for bit: a row used c times
+ * has its accumulator advanced c times (the same step sizes as c separate updates) and is written once
+ * with their sum, so a text that repeats its ids (source code: about 60 % of them) reads and writes
+ * each row once. Equal to adagradStep up to float32 rounding.
+ */
+export function adagradStepBag(weights: NgramWeights, state: OptimiserState, unique: Int32Array, counts: Int32Array, total: number, hidden: Float64Array, grad: Float64Array, scratch: StepScratch, learningRate: number): void {
+  outputStep(weights, state, hidden, grad, scratch, learningRate);
+  if (total === 0) return;
+  const { dim } = weights;
+  const meanSquared = spreadHiddenGradient(scratch.gradHidden, dim, total) / dim;
+  const count = unique.length;
+  if (scratch.rowSteps.length < count) scratch.rowSteps = new Float64Array(count * 2);
+  const rowSteps = scratch.rowSteps;
+  for (let index = 0; index < count; index++) {
+    const row = unique[index] as number;
+    let step = 0;
+    for (let use = counts[index] as number; use > 0; use--) step += rowStepSize(state.embedding, row, meanSquared, learningRate);
+    rowSteps[index] = step;
+  }
+  updateRows(weights.embeddings, dim, unique, rowSteps, scratch.gradHidden);
+}
+
+/** gradHidden /= count (each of the bag's rows gets its share of the mean); returns the squared norm after. */
+function spreadHiddenGradient(gradHidden: Float64Array, dim: number, count: number): number {
+  let rowSquared = 0;
+  for (let d = 0; d < dim; d++) {
+    gradHidden[d] = (gradHidden[d] as number) / count;
+    rowSquared += (gradHidden[d] as number) * (gradHidden[d] as number);
+  }
+  return rowSquared;
+}
+
+/** The output layer's part of a step: output and bias updated, gradHidden = outputᵀ · grad (weights before the step). */
+function outputStep(weights: NgramWeights, state: OptimiserState, hidden: Float64Array, grad: Float64Array, scratch: StepScratch, learningRate: number): void {
   const { dim, labelCount, bias } = weights;
   const { gradHidden, outputSteps } = scratch;
   let hiddenSquared = 1; // the bias input
@@ -137,18 +211,6 @@ export function adagradStep(weights: NgramWeights, state: OptimiserState, ids: I
   }
   updateOutput(weights, hidden, grad, outputSteps, gradHidden);
   for (let k = 0; k < labelCount; k++) bias[k] = (bias[k] as number) - (outputSteps[k] as number) * (grad[k] as number);
-  const count = ids.length;
-  if (count === 0) return;
-  // Each of the n rows gets gradHidden / n (the bag is a mean).
-  let rowSquared = 0;
-  for (let d = 0; d < dim; d++) {
-    gradHidden[d] = (gradHidden[d] as number) / count;
-    rowSquared += (gradHidden[d] as number) * (gradHidden[d] as number);
-  }
-  if (scratch.rowSteps.length < count) scratch.rowSteps = new Float64Array(count * 2);
-  const rowSteps = scratch.rowSteps;
-  for (let index = 0; index < count; index++) rowSteps[index] = rowStepSize(state.embedding, ids[index] as number, rowSquared / dim, learningRate);
-  updateRows(weights.embeddings, dim, ids, rowSteps, gradHidden);
 }
 
 /** gradHidden = outputᵀ · grad (with the weights before this step), and output −= step_k · g_k · hidden. */
@@ -268,7 +330,7 @@ export function packRows(dense: NgramWeights, touched: Uint8Array, uses: Int32Ar
     rowOfBucket[bucket] = row;
     embeddings.set(dense.embeddings.subarray(bucket * dim, (bucket + 1) * dim), row * dim);
   }
-  return { weights: { ...dense, embeddings, rowOf: null }, rowOfBucket, bucketOfRow };
+  return { weights: { ...dense, embeddings, rowOf: null, output: dense.output.slice(), bias: dense.bias.slice() }, rowOfBucket, bucketOfRow };
 }
 
 /** The compact (prediction) form of packed training weights: exactly compactWeights of the bucket-indexed weights. */
