@@ -131,6 +131,15 @@ function startWorker(): WorkerThreads.Worker {
   return worker;
 }
 
+/**
+ * Starts workers for a fit of `threads` threads ahead of it (idle ones count), so that they boot on their
+ * own threads while the caller featurises; HogwildTrainer then takes them from the pool.
+ */
+export function warmWorkers(threads: number): void {
+  const wanted = Math.min(MAX_IDLE_WORKERS, threads - 1);
+  while (idleWorkers.length < wanted) idleWorkers.push(startWorker());
+}
+
 /** Trains epochs over `threads` threads on shared weights; call `close` when done (in a finally). */
 export class HogwildTrainer {
   private readonly workers: WorkerThreads.Worker[] = [];

@@ -11,7 +11,7 @@ import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
 import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
-import { defaultThreads, HogwildTrainer } from './hogwild.js';
+import { defaultThreads, HogwildTrainer, warmWorkers } from './hogwild.js';
 import { adagradStep, copyWeights, packRows, unpackRows, createOptimiserState, createStepScratch, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights, type StepScratch } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
 
@@ -122,6 +122,8 @@ class NgramStudent implements Student {
     const { settings, buffers } = this;
     const labelCount = this.labels.length;
     if (train.length === 0) throw new RangeError('cannot fit on zero training examples');
+    // An explicit thread count is known now: the workers boot while this thread featurises.
+    if (settings.threads !== undefined && settings.threads > 1) warmWorkers(settings.threads);
     const trainSet = featuriseSet(this.featuriser, train, labelCount, 'training');
     // With no validation set, early stopping watches the training loss rather than never improving.
     const validationSet = validation.length > 0 ? featuriseSet(this.featuriser, validation, labelCount, 'validation') : trainSet;
