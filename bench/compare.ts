@@ -125,6 +125,11 @@ export function compare(dataset: BenchDataset, options: {
   const trainExamples = train.map(toExample);
   const validationExamples = validation.map(toExample);
   const trainTokens = train.reduce((sum, item) => sum + whitespaceTokens(item.text), 0);
+  // fastText's input matrix has a row per word of its vocabulary (white-space words of the training file, minCount 1,
+  // plus its end-of-line token </s>) and `bucket` rows for the n-grams; the student hashes words and n-grams into one
+  // table, so it gets as many rows as fastText has: fewer collisions on sets with many words (WordNet's 100k).
+  const vocabulary = new Set(train.flatMap((item) => item.text.split(/\s+/).filter(Boolean))).size + 1;
+  const studentHyper: Hyper = { ...hyper, bucket: hyper.bucket + vocabulary };
   const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-bench-'));
   const rawFiles = writeFastTextFiles(folder, 'raw', train, test, false);
   const tokenisedFiles = options.peerExtras ?? true ? writeFastTextFiles(folder, 'tok', train, test, true) : rawFiles;
@@ -145,7 +150,7 @@ export function compare(dataset: BenchDataset, options: {
   const threadRuns = moreThreads.map(() => ({ ours: [] as RunFigures[], peer: [] as RunFigures[] }));
   const testTexts = test.map((item) => item.text);
   const runStudent = (variant: StudentVariant, seed: number, studentThreads = threads) => {
-    const student = createStudent(variant.kind, labels, studentSettings(hyper, seed, studentThreads, variant));
+    const student = createStudent(variant.kind, labels, studentSettings(studentHyper, seed, studentThreads, variant));
     // A fresh array per run: pre-training is cached per training array, and every variant's time must include its own.
     const fit = student.fit([...trainExamples], validationExamples, variant.unlabelledTest === true ? { unlabelledTexts: testTexts } : {});
     for (const item of test.slice(0, 50)) student.predict(item.text); // warm the predict path
@@ -210,7 +215,7 @@ export function compare(dataset: BenchDataset, options: {
     title: `n-gram student vs fastText: ${dataset.title}`,
     command: options.command,
     dataset: `${dataset.items.length} examples, ${labels.length} labels, ${train.length} train / ${test.length} test by hash; ${dataset.source}`,
-    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, ${givenLr !== null ? 'the full run\'s choice on validation' : 'chosen on validation'}), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}${moreThreads.map((count) => `; rows "${threadsName(count)} each": student.threads ${count} (Hogwild over worker_threads) and fastText -thread ${count}`).join('')}`,
+    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets (fastText's n-gram rows, besides a row per each of its ${vocabulary} vocabulary words; the student's buckets ${studentHyper.bucket}, as many rows in one hashed table), ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, ${givenLr !== null ? 'the full run\'s choice on validation' : 'chosen on validation'}), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}${moreThreads.map((count) => `; rows "${threadsName(count)} each": student.threads ${count} (Hogwild over worker_threads) and fastText -thread ${count}`).join('')}`,
     peerName: fastText ? 'fastText (Debian)' : 'fastText (not available)',
     repeats,
     metrics: [
@@ -231,6 +236,7 @@ export function compare(dataset: BenchDataset, options: {
       threadRuns: Object.fromEntries(moreThreads.map((count, index) => [count, threadRuns[index]])),
       loadAverage: { start: loadAtStart, end: loadAtEnd },
       peerLearningRate: peerHyper.lr,
+      studentBuckets: studentHyper.bucket,
       peerLearningRateTried: peerLr?.tried ?? null,
       studentOwnTokensPerSecond,
       peerQuantised: peer.map((run) => ({ bytes: run.quantisedBytes, accuracy: run.quantisedAccuracy })),
