@@ -7,6 +7,8 @@
  * configurations (first = the table's Distillery column; `+inputs` pre-trains on train and test inputs
  * without labels, `+shipped` starts from the shipped WordNet vectors; default: ngram alone).
  * fastText is installed with apt-get where missing; when that fails the student runs alone (noted).
+ * --quick (CI): smaller sets, one thread count, fastText's lr taken from the published full run (docs/benchmarks.json)
+ * instead of four selection trainings, and none of the peer's side runs (quantised model, student tokenisation).
  */
 import { readFileSync } from 'node:fs';
 import { unitInterval } from '../../src/util/hash.js';
