@@ -49,7 +49,8 @@ function writeFastTextFiles(folder: string, name: string, train: BenchItem[], te
   const files = { train: path.join(folder, `${name}-train.txt`), test: path.join(folder, `${name}-test.txt`), testOne: path.join(folder, `${name}-one.txt`), model: path.join(folder, `${name}-model`) };
   // fastText reads its training file in order without shuffling; data sets grouped by label (WordNet's files are)
   // would train it one class at a time, so the lines are put in a fixed pseudo-random order, as its docs advise.
-  const shuffled = [...train].sort((a, b) => unitInterval(`fasttext-order:${a.id}`) - unitInterval(`fasttext-order:${b.id}`));
+  // (Each item's key hashed once, not inside the comparator.)
+  const shuffled = train.map((item) => ({ item, key: unitInterval(`fasttext-order:${item.id}`) })).sort((a, b) => a.key - b.key).map(({ item }) => item);
   writeFileSync(files.train, shuffled.map((item) => fastTextLine(item.label, text(item))).join(''));
   writeFileSync(files.test, test.map((item) => fastTextLine(item.label, text(item))).join(''));
   const first = test[0];
