@@ -49,7 +49,8 @@ function writeFastTextFiles(folder: string, name: string, train: BenchItem[], te
   const files = { train: path.join(folder, `${name}-train.txt`), test: path.join(folder, `${name}-test.txt`), testOne: path.join(folder, `${name}-one.txt`), model: path.join(folder, `${name}-model`) };
   // fastText reads its training file in order without shuffling; data sets grouped by label (WordNet's files are)
   // would train it one class at a time, so the lines are put in a fixed pseudo-random order, as its docs advise.
-  const shuffled = [...train].sort((a, b) => unitInterval(`fasttext-order:${a.id}`) - unitInterval(`fasttext-order:${b.id}`));
+  // (Each item's key hashed once, not inside the comparator.)
+  const shuffled = train.map((item) => ({ item, key: unitInterval(`fasttext-order:${item.id}`) })).sort((a, b) => a.key - b.key).map(({ item }) => item);
   writeFileSync(files.train, shuffled.map((item) => fastTextLine(item.label, text(item))).join(''));
   writeFileSync(files.test, test.map((item) => fastTextLine(item.label, text(item))).join(''));
   const first = test[0];
@@ -105,7 +106,13 @@ const loadNow = (): number => os.loadavg()[0] ?? Number.NaN;
  * count fills the table's main rows, every further count adds accuracy, time and throughput rows for
  * both tools, trained in the same repeat so that the ratios share the machine's load.
  */
-export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number | readonly number[]; variants?: StudentVariant[] }): BenchmarkEntry {
+export function compare(dataset: BenchDataset, options: {
+  hyper: Hyper; repeats: number; fastText: string | null; command: string; threads?: number | readonly number[]; variants?: StudentVariant[];
+  /** fastText's learning rate taken as given (quick mode: the full run's validation choice) instead of chosen here; `from` says where it came from. */
+  peerLr?: { lr: number; from: string } | null;
+  /** The peer's side figures (quantised model, the student's tokenisation, predict timed fastest of 3): true unless quick. */
+  peerExtras?: boolean;
+}): BenchmarkEntry {
   const { hyper, repeats, fastText } = options;
   const [threads = 1, ...moreThreads] = typeof options.threads === 'number' ? [options.threads] : options.threads ?? [1];
   const loadAtStart = loadNow();
@@ -119,14 +126,21 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
   const trainExamples = train.map(toExample);
   const validationExamples = validation.map(toExample);
   const trainTokens = train.reduce((sum, item) => sum + whitespaceTokens(item.text), 0);
+  // fastText's input matrix has a row per word of its vocabulary (white-space words of the training file, minCount 1,
+  // plus its end-of-line token </s>) and `bucket` rows for the n-grams; the student hashes words and n-grams into one
+  // table, so it gets as many rows as fastText has: fewer collisions on sets with many words (WordNet's 100k).
+  const vocabulary = new Set(train.flatMap((item) => item.text.split(/\s+/).filter(Boolean))).size + 1;
+  const studentHyper: Hyper = { ...hyper, bucket: hyper.bucket + vocabulary };
   const folder = mkdtempSync(path.join(os.tmpdir(), 'distillery-bench-'));
   const rawFiles = writeFastTextFiles(folder, 'raw', train, test, false);
-  const tokenisedFiles = writeFastTextFiles(folder, 'tok', train, test, true);
+  const tokenisedFiles = options.peerExtras ?? true ? writeFastTextFiles(folder, 'tok', train, test, true) : rawFiles;
 
   // fastText's best learning rate differs by data set (lr 0.5 diverges on the 45-label WordNet set): pick it on a
   // validation split it does not train on, never on the test set, so the peer is compared at its best.
-  const peerLr = fastText ? chooseFastTextLr(fastText, folder, train, validation, hyper) : null;
-  const peerHyper = peerLr === null ? hyper : { ...hyper, lr: peerLr.lr };
+  const givenLr = options.peerLr ?? null;
+  const peerExtras = options.peerExtras ?? true;
+  const peerLr = fastText && givenLr === null ? chooseFastTextLr(fastText, folder, train, validation, hyper) : null;
+  const peerHyper = givenLr !== null ? { ...hyper, lr: givenLr.lr } : peerLr === null ? hyper : { ...hyper, lr: peerLr.lr };
   const ours: RunFigures[] = [];
   const peer: Array<RunFigures & FastTextRun> = [];
   const peerTokenised: FastTextRun[] = [];
@@ -137,7 +151,7 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
   const threadRuns = moreThreads.map(() => ({ ours: [] as RunFigures[], peer: [] as RunFigures[] }));
   const testTexts = test.map((item) => item.text);
   const runStudent = (variant: StudentVariant, seed: number, studentThreads = threads) => {
-    const student = createStudent(variant.kind, labels, studentSettings(hyper, seed, studentThreads, variant));
+    const student = createStudent(variant.kind, labels, studentSettings(studentHyper, seed, studentThreads, variant));
     // A fresh array per run: pre-training is cached per training array, and every variant's time must include its own.
     const fit = student.fit([...trainExamples], validationExamples, variant.unlabelledTest === true ? { unlabelledTexts: testTexts } : {});
     for (const item of test.slice(0, 50)) student.predict(item.text); // warm the predict path
@@ -160,9 +174,9 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
     });
     if (fastText) {
       const ftOptions = { ...peerHyper, threads, seed: repeat + 1 };
-      const run = runFastText(fastText, rawFiles, ftOptions, test.length);
+      const run = runFastText(fastText, rawFiles, ftOptions, test.length, { timing: true, extras: peerExtras });
       peer.push({ ...run, tokensPerSecond: (trainTokens * peerHyper.epoch) / run.trainSeconds });
-      peerTokenised.push(runFastText(fastText, tokenisedFiles, ftOptions, test.length));
+      if (peerExtras) peerTokenised.push(runFastText(fastText, tokenisedFiles, ftOptions, test.length));
     }
     process.stderr.write(`  ${dataset.id} repeat ${repeat + 1}/${repeats}: ${main.name} ${(ours.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(ours.at(-1)?.trainSeconds ?? 0).toFixed(1)} s${fastText ? `, fastText ${(peer.at(-1)?.accuracy ?? 0).toFixed(3)} in ${(peer.at(-1)?.trainSeconds ?? 0).toFixed(1)} s` : ''}\n`);
     moreThreads.forEach((count, index) => {
@@ -188,19 +202,21 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
     `Load average (1 min, as \`uptime\` prints it) ${loadAtStart.toFixed(1)} at the start of this entry and ${loadAtEnd.toFixed(1)} at its end, on ${os.availableParallelism()} cores: the machine was shared, so absolute times are slow and noisy; the ratios compare the two tools trained one after the other in the same repeat.`,
     'Inference: the student is timed in-process over the test split (featurising included, after a warm-up of 50 calls); fastText is `fasttext predict` over the test file minus the same command on one line (fastest of 3 each), divided by the examples.',
   ];
+  if (givenLr !== null) notes.push(`fastText's learning rate ${givenLr.lr} was not chosen in this run: ${givenLr.from}. The student keeps lr ${hyper.lr} (Adagrad) on every set.`);
   if (peerLr !== null) notes.push(`fastText's learning rate was chosen on the validation examples (trained without them) from ${peerLr.tried.map((trial) => `${trial.lr} → ${(trial.accuracy * 100).toFixed(1)} %`).join(', ')}: lr ${peerLr.lr}. The student keeps lr ${hyper.lr} (Adagrad) on every set.`);
   if (peer.length > 0) {
     notes.push(`fastText \`predict\` start-up + model load (one line): median ${(median(peer.map((run) => run.predictStartupSeconds)) * 1000).toFixed(0)} ms, excluded above.`);
     const quantised = peer.filter((run) => run.quantisedBytes !== null);
+    if (!peerExtras) notes.push('Quick mode: fastText `predict` timed once (not fastest of 3); no quantised model and no run on the student\'s tokenisation.');
     if (quantised.length > 0) notes.push(`fastText quantised (\`fasttext quantize\`, no retraining) .ftz: ${(median(quantised.map((run) => run.quantisedBytes ?? 0)) / 1024).toFixed(0)} KiB, accuracy ${(median(quantised.map((run) => run.quantisedAccuracy ?? 0)) * 100).toFixed(1)} %.`);
-    notes.push(`fastText fed the student's tokenisation (punctuation split off, as the student's featuriser does): accuracy ${(median(peerTokenised.map((run) => run.accuracy)) * 100).toFixed(1)} %, training ${median(peerTokenised.map((run) => run.trainSeconds)).toFixed(2)} s — the table's fastText gets the raw text, white-space split.`);
+    if (peerTokenised.length > 0) notes.push(`fastText fed the student's tokenisation (punctuation split off, as the student's featuriser does): accuracy ${(median(peerTokenised.map((run) => run.accuracy)) * 100).toFixed(1)} %, training ${median(peerTokenised.map((run) => run.trainSeconds)).toFixed(2)} s — the table's fastText gets the raw text, white-space split.`);
   }
   return {
     id: `student-vs-fasttext-${dataset.id}`,
     title: `n-gram student vs fastText: ${dataset.title}`,
     command: options.command,
     dataset: `${dataset.items.length} examples, ${labels.length} labels, ${train.length} train / ${test.length} test by hash; ${dataset.source}`,
-    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets, ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, chosen on validation), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}${moreThreads.map((count) => `; rows "${threadsName(count)} each": student.threads ${count} (Hogwild over worker_threads) and fastText -thread ${count}`).join('')}`,
+    settings: `dim ${hyper.dim}, word n-grams ${hyper.wordNgrams}, ${hyper.bucket} buckets (fastText's n-gram rows, besides a row for each of its ${vocabulary} vocabulary words; the student's buckets ${studentHyper.bucket}, as many rows in one hashed table), ${hyper.epoch} epochs, lr ${hyper.lr} (student) / ${peerHyper.lr} (fastText, ${givenLr !== null ? 'the full run\'s choice on validation' : 'chosen on validation'}), softmax, hard labels only; ${threads === 1 ? 'both single-threaded (fastText -thread 1)' : `${threads} training threads each (student.threads ${threads}, Hogwild; fastText -thread ${threads})`}${moreThreads.map((count) => `; rows "${threadsName(count)} each": student.threads ${count} (Hogwild over worker_threads) and fastText -thread ${count}`).join('')}`,
     peerName: fastText ? 'fastText (Debian)' : 'fastText (not available)',
     repeats,
     metrics: [
@@ -220,6 +236,9 @@ export function compare(dataset: BenchDataset, options: { hyper: Hyper; repeats:
       threads: [threads, ...moreThreads],
       threadRuns: Object.fromEntries(moreThreads.map((count, index) => [count, threadRuns[index]])),
       loadAverage: { start: loadAtStart, end: loadAtEnd },
+      peerLearningRate: peerHyper.lr,
+      studentBuckets: studentHyper.bucket,
+      peerLearningRateTried: peerLr?.tried ?? null,
       studentOwnTokensPerSecond,
       peerQuantised: peer.map((run) => ({ bytes: run.quantisedBytes, accuracy: run.quantisedAccuracy })),
       peerStudentTokenisation: peerTokenised.map((run) => ({ accuracy: run.accuracy, trainSeconds: run.trainSeconds, modelBytes: run.modelBytes, predictMicroseconds: run.predictMicroseconds })),

@@ -33,7 +33,9 @@ function packageFolder(name: string): string {
 /** Keeps at most `limit` items, chosen by a stable order (sorted by id hash), so subsets are deterministic. */
 function subset(items: BenchItem[], limit: number | undefined, rank: (id: string) => number): BenchItem[] {
   if (limit === undefined || items.length <= limit) return items;
-  return [...items].sort((a, b) => rank(a.id) - rank(b.id)).slice(0, limit);
+  // Each rank computed once (a SHA-256 each): ranking inside the comparator hashed 4M times for WordNet's 117k items.
+  const ranked = items.map((item) => ({ item, rank: rank(item.id) }));
+  return ranked.sort((a, b) => a.rank - b.rank).slice(0, limit).map(({ item }) => item);
 }
 
 /** Source snippets from this install's node_modules, labelled by file extension (the demo's corpus). */

@@ -50,17 +50,19 @@ function testAccuracy(binary: string, model: string, testFile: string): number {
 }
 
 /** Trains on `files.train` (fastText's `__label__` format), scores on `files.test`, times prediction, quantises. */
-export function runFastText(binary: string, files: { train: string; test: string; testOne: string; model: string }, options: FastTextOptions, testCount: number, what: { timing: boolean } = { timing: true }): FastTextRun {
+export function runFastText(binary: string, files: { train: string; test: string; testOne: string; model: string }, options: FastTextOptions, testCount: number, what: { timing: boolean; extras?: boolean } = { timing: true }): FastTextRun {
   const train = timed(binary, ['supervised', '-input', files.train, '-output', files.model, '-dim', String(options.dim), '-wordNgrams', String(options.wordNgrams), '-bucket', String(options.bucket), '-epoch', String(options.epoch), '-lr', String(options.lr), '-thread', String(options.threads), '-seed', String(options.seed), '-verbose', '0']);
   const model = `${files.model}.bin`;
   const accuracy = testAccuracy(binary, model, files.test);
   // Selection runs need only the accuracy.
   if (!what.timing) return { trainSeconds: train.seconds, accuracy, modelBytes: statSync(model).size, predictMicroseconds: Number.NaN, predictStartupSeconds: Number.NaN, quantisedBytes: null, quantisedAccuracy: null };
-  const all = fastest(binary, ['predict', model, files.test], 3);
-  const one = fastest(binary, ['predict', model, files.testOne], 3);
+  // Without extras (quick mode): predict timed once, no quantised model.
+  const extras = what.extras ?? true;
+  const all = fastest(binary, ['predict', model, files.test], extras ? 3 : 1);
+  const one = fastest(binary, ['predict', model, files.testOne], extras ? 3 : 1);
   let quantisedBytes: number | null = null;
   let quantisedAccuracy: number | null = null;
-  try {
+  if (extras) try {
     timed(binary, ['quantize', '-input', files.train, '-output', files.model]);
     quantisedBytes = statSync(`${files.model}.ftz`).size;
     quantisedAccuracy = testAccuracy(binary, `${files.model}.ftz`, files.test);

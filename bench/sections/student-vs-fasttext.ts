@@ -7,7 +7,10 @@
  * configurations (first = the table's Distillery column; `+inputs` pre-trains on train and test inputs
  * without labels, `+shipped` starts from the shipped WordNet vectors; default: ngram alone).
  * fastText is installed with apt-get where missing; when that fails the student runs alone (noted).
+ * --quick (CI): smaller sets, one thread count, fastText's lr taken from the published full run (docs/benchmarks.json)
+ * instead of four selection trainings, and none of the peer's side runs (quantised model, student tokenisation).
  */
+import { readFileSync } from 'node:fs';
 import { unitInterval } from '../../src/util/hash.js';
 import { compare, type Hyper, type StudentVariant } from '../compare.js';
 import { codeLanguage, sentences, spamAssassin, wordnetGlosses, type BenchDataset } from '../datasets.js';
@@ -29,6 +32,26 @@ export function parseVariant(text: string): StudentVariant {
   const settings: Record<string, unknown> = { pretrain };
   if (kind === 'bag-mlp') settings['bagMlp'] = { hiddenSizes: [64] };
   return { name: pretrain === 'none' ? kind : `${kind}, pretrain ${pretrain}`, kind, settings, unlabelledTest: pretrain === 'inputs' };
+}
+
+/** The published (full-run) entries, where quick mode reads fastText's learning rate. */
+const PUBLISHED = new URL('../../docs/benchmarks.json', import.meta.url);
+
+/**
+ * fastText's learning rate the published full run chose on validation for set `id` (extra.peerLearningRate, or
+ * its settings line), so that quick mode (CI) skips the four selection trainings; null when not published.
+ */
+export function publishedPeerLr(id: string, file: URL = PUBLISHED): number | null {
+  let entries: Array<{ id?: unknown; quick?: unknown; settings?: unknown; extra?: { peerLearningRate?: unknown } }>;
+  try {
+    entries = (JSON.parse(readFileSync(file, 'utf8')) as { benchmarks?: typeof entries }).benchmarks ?? [];
+  } catch {
+    return null;
+  }
+  const entry = entries.find((candidate) => candidate.id === `student-vs-fasttext-${id}` && candidate.quick !== true);
+  if (typeof entry?.extra?.peerLearningRate === 'number') return entry.extra.peerLearningRate;
+  const match = typeof entry?.settings === 'string' ? /\/ ([0-9.]+) \(fastText, chosen on validation\)/.exec(entry.settings) : null;
+  return match?.[1] ? Number(match[1]) : null;
 }
 
 /** Runs the section and writes it. */
@@ -54,7 +77,10 @@ export async function run(options: BenchOptions): Promise<void> {
     const started = performance.now();
     const dataset = await load();
     process.stderr.write(`${id}: ${dataset.items.length} examples loaded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    const entry = compare(dataset, { hyper, repeats: options.repeats, fastText, command: options.command, threads, variants });
+    // Quick mode (CI) takes fastText's lr from the published full run instead of four selection trainings, and skips the peer's side figures.
+    const publishedLr = options.quick ? publishedPeerLr(id) : null;
+    const peerLr = publishedLr === null ? null : { lr: publishedLr, from: 'quick mode takes the published full run\'s choice on validation (docs/benchmarks.json)' };
+    const entry = compare(dataset, { hyper, repeats: options.repeats, fastText, command: options.command, threads, variants, peerLr, peerExtras: !options.quick });
     if (variants.length > 1) entry.notes.push(variantNote(variants, id));
     entries.push(entry);
   }

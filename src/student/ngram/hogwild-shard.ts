@@ -4,7 +4,7 @@
  * run by the main thread and by each worker (hogwild-worker.ts) over the same shared memory.
  */
 import { distillationLoss, type DistillationOptions } from '../../train/loss.js';
-import { adagradStep, createStepScratch, forward, type NgramWeights, type OptimiserState, type StepScratch } from './model.js';
+import { adagradStepBag, computeLogits, createStepScratch, embedMeanBag, type NgramWeights, type OptimiserState, type StepScratch } from './model.js';
 
 /** A featurised training set flattened into typed arrays, so it can live in SharedArrayBuffers. */
 export interface FlatTrainingSet {
@@ -15,6 +15,13 @@ export interface FlatTrainingSet {
   /** examples × labelCount teacher probabilities; rows with hasSoft 0 are unused. */
   soft: Float32Array;
   hasSoft: Uint8Array;
+  /**
+   * Each example's distinct ids (first-use order) with their counts: uniqueIds[uniqueOffsets[i]] … and counts alike.
+   * Hogwild trains on these (model.ts adagradStepBag): one read and one write per distinct row.
+   */
+  uniqueOffsets: Int32Array;
+  uniqueIds: Int32Array;
+  counts: Int32Array;
 }
 
 /** Per-thread scratch, so a shard allocates nothing per example. */
@@ -34,11 +41,14 @@ export function trainShard(
   let total = 0;
   for (let position = start; position < end; position++) {
     const index = order[position] as number;
-    const ids = set.ids.subarray(set.offsets[index] as number, set.offsets[index + 1] as number);
+    const from = set.uniqueOffsets[index] as number, to = set.uniqueOffsets[index + 1] as number;
+    const unique = set.uniqueIds.subarray(from, to), counts = set.counts.subarray(from, to);
+    const idCount = (set.offsets[index + 1] as number) - (set.offsets[index] as number);
     const soft = set.hasSoft[index] === 1 ? set.soft.subarray(index * labelCount, (index + 1) * labelCount) : null;
-    forward(weights, ids, scratch.hidden, scratch.logits);
+    embedMeanBag(weights, unique, counts, idCount, scratch.hidden);
+    computeLogits(weights, scratch.hidden, scratch.logits);
     total += distillationLoss(scratch.logits, soft, set.labels[index] as number, loss, scratch.grad).loss;
-    adagradStep(weights, optimiser, ids, scratch.hidden, scratch.grad, scratch.step, learningRate);
+    adagradStepBag(weights, optimiser, unique, counts, idCount, scratch.hidden, scratch.grad, scratch.step, learningRate);
   }
   return total;
 }

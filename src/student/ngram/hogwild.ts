@@ -31,8 +31,8 @@ function sharedCopy(source: Float32Array): Float32Array {
   return copy;
 }
 
-/** The featurised set in shared typed arrays. */
-function flatten(set: FeaturisedLike, labelCount: number): FlatTrainingSet {
+/** The featurised set in shared typed arrays, with each example's distinct ids and counts (`rows`: ids are below it). */
+function flatten(set: FeaturisedLike, labelCount: number, rows: number): FlatTrainingSet {
   const count = set.ids.length;
   const offsets = shared(Int32Array, count + 1, 4);
   for (let index = 0; index < count; index++) offsets[index + 1] = (offsets[index] as number) + (set.ids[index] as Int32Array).length;
@@ -46,7 +46,33 @@ function flatten(set: FeaturisedLike, labelCount: number): FlatTrainingSet {
   }
   const labels = shared(Int32Array, count, 4);
   labels.set(set.labels);
-  return { offsets, ids, labels, soft, hasSoft };
+  // Distinct ids per example: slotOf[row] is the row's place in this example's list while seenIn[row] is the example.
+  const seenIn = new Int32Array(rows).fill(-1);
+  const slotOf = new Int32Array(rows);
+  const uniqueOffsets = shared(Int32Array, count + 1, 4);
+  const uniqueScratch = new Int32Array(offsets[count] as number);
+  const countScratch = new Int32Array(offsets[count] as number);
+  let unique = 0;
+  for (let index = 0; index < count; index++) {
+    for (let at = offsets[index] as number, end = offsets[index + 1] as number; at < end; at++) {
+      const row = ids[at] as number;
+      if (seenIn[row] !== index) {
+        seenIn[row] = index;
+        slotOf[row] = unique;
+        uniqueScratch[unique] = row;
+        countScratch[unique++] = 1;
+      } else {
+        const slot = slotOf[row] as number;
+        countScratch[slot] = (countScratch[slot] as number) + 1;
+      }
+    }
+    uniqueOffsets[index + 1] = unique;
+  }
+  const uniqueIds = shared(Int32Array, unique, 4);
+  uniqueIds.set(uniqueScratch.subarray(0, unique));
+  const counts = shared(Int32Array, unique, 4);
+  counts.set(countScratch.subarray(0, unique));
+  return { offsets, ids, labels, soft, hasSoft, uniqueOffsets, uniqueIds, counts };
 }
 
 /** Feature ids per epoch from which an unset `student.threads` trains on every core; below, starting workers costs more than they save. */
@@ -105,6 +131,15 @@ function startWorker(): WorkerThreads.Worker {
   return worker;
 }
 
+/**
+ * Starts workers for a fit of `threads` threads ahead of it (idle ones count), so that they boot on their
+ * own threads while the caller featurises; HogwildTrainer then takes them from the pool.
+ */
+export function warmWorkers(threads: number): void {
+  const wanted = Math.min(MAX_IDLE_WORKERS, threads - 1);
+  while (idleWorkers.length < wanted) idleWorkers.push(startWorker());
+}
+
 /** Trains epochs over `threads` threads on shared weights; call `close` when done (in a finally). */
 export class HogwildTrainer {
   private readonly workers: WorkerThreads.Worker[] = [];
@@ -123,7 +158,7 @@ export class HogwildTrainer {
     weights.bias = sharedCopy(weights.bias);
     optimiser.embedding = sharedCopy(optimiser.embedding);
     optimiser.output = sharedCopy(optimiser.output);
-    this.set = flatten(trainSet, weights.labelCount);
+    this.set = flatten(trainSet, weights.labelCount, weights.embeddings.length / weights.dim);
     this.order = shared(Int32Array, trainSet.ids.length, 4).subarray(0, trainSet.ids.length);
     this.losses = shared(Float64Array, threads, 8);
     this.scratch = createShardScratch(weights.dim, weights.labelCount);

@@ -11,8 +11,8 @@ import { runEpochLoop } from '../../train/loop.js';
 import { createRandom, shuffleInPlace } from '../../util/random.js';
 import { Featuriser } from './featurise.js';
 import { applyPretrained, pretrainedInit } from '../pretrain/initialise.js';
-import { defaultThreads, HogwildTrainer } from './hogwild.js';
-import { adagradStep, compactWeights, copyWeights, createOptimiserState, createStepScratch, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights, type StepScratch } from './model.js';
+import { defaultThreads, HogwildTrainer, warmWorkers } from './hogwild.js';
+import { adagradStep, copyWeights, packRows, unpackRows, createOptimiserState, createStepScratch, createTrainingWeights, emptyLike, forward, rowCount, untrainedWeights, type NgramWeights, type StepScratch } from './model.js';
 import { weightsFromTensors, weightsToTensors } from './serialise.js';
 
 /** The registry key of this student kind. */
@@ -65,6 +65,18 @@ export function touchedBuckets(set: FeaturisedSet, buckets: number): Uint8Array 
   return touched;
 }
 
+/** How many times the training set uses each bucket. */
+function bucketUses(set: FeaturisedSet, buckets: number): Int32Array {
+  const uses = new Int32Array(buckets);
+  for (const ids of set.ids) for (let index = 0; index < ids.length; index++) { const bucket = ids[index] as number; uses[bucket] = (uses[bucket] as number) + 1; }
+  return uses;
+}
+
+/** Rewrites a featurised set's bucket ids as packed row ids, in place. */
+function remapIds(set: FeaturisedSet, rowOfBucket: Int32Array): void {
+  for (const ids of set.ids) for (let index = 0; index < ids.length; index++) ids[index] = rowOfBucket[ids[index] as number] as number;
+}
+
 function argmax(values: ArrayLike<number>, count: number): number {
   let best = 0;
   for (let k = 1; k < count; k++) if ((values[k] as number) > (values[best] as number)) best = k;
@@ -110,14 +122,21 @@ class NgramStudent implements Student {
     const { settings, buffers } = this;
     const labelCount = this.labels.length;
     if (train.length === 0) throw new RangeError('cannot fit on zero training examples');
+    // An explicit thread count is known now: the workers boot while this thread featurises.
+    if (settings.threads !== undefined && settings.threads > 1) warmWorkers(settings.threads);
     const trainSet = featuriseSet(this.featuriser, train, labelCount, 'training');
     // With no validation set, early stopping watches the training loss rather than never improving.
     const validationSet = validation.length > 0 ? featuriseSet(this.featuriser, validation, labelCount, 'validation') : trainSet;
     const random = createRandom(settings.seed);
     const touched = touchedBuckets(trainSet, settings.buckets);
-    const weights = createTrainingWeights(settings.buckets, settings.dim, labelCount, touched, random);
+    const dense = createTrainingWeights(settings.buckets, settings.dim, labelCount, touched, random);
     const init = pretrainedInit(settings, train, validation, options.unlabelledTexts);
-    if (init !== null) applyPretrained(init, weights.embeddings, touched, settings.dim);
+    if (init !== null) applyPretrained(init, dense.embeddings, touched, settings.dim);
+    // Rows packed by use (model.ts packRows): the same arithmetic on a cache-friendlier layout.
+    const packed = packRows(dense, touched, bucketUses(trainSet, settings.buckets));
+    const weights = packed.weights;
+    remapIds(trainSet, packed.rowOfBucket);
+    if (validationSet !== trainSet) remapIds(validationSet, packed.rowOfBucket);
     const best = emptyLike(weights);
     const order = Int32Array.from(trainSet.ids, (_, index) => index);
     const lossOptions: DistillationOptions = { temperature: settings.temperature, alpha: settings.alpha };
@@ -149,7 +168,7 @@ class NgramStudent implements Student {
       hogwild?.close();
     }
 
-    this.weights = compactWeights(weights, touched);
+    this.weights = unpackRows(weights, packed.bucketOfRow, settings.buckets);
     const bestReport = result.epochs.find((epoch) => epoch.epoch === result.bestEpoch);
     const seconds = (performance.now() - started) / 1000;
     const examplesPerSecond = result.trainSeconds > 0 ? result.examples / result.trainSeconds : 0;
