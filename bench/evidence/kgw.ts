@@ -13,10 +13,11 @@
  * --kgw-student-width=N (64) and --kgw-student-hidden=N (176), --kgw-trace-temperature=T (the
  * temperature the trace asks the suspect for; 0.5, 1 with --quick). The full run also traces each
  * student with the prompts of the owner's logs. With 830 prompts, a width-48 student of 400 steps and
- * the trace at temperature 1, p < 1e-6 was reached on 2 of 5 seeds.
+ * the trace at temperature 1, p < 1e-6 was reached on 2 of 5 seeds. --kgw-reuse=true reads back the
+ * result of a seed (or arm) whose job is identical to one already run (a resumed run; off by default).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,11 +32,16 @@ import type { SeedJob } from './kgw-seed-child.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kgw-seed-child.ts');
 
-/** Runs one job in a child process (its stderr passed through); resolves with its result. */
-function runChild<T>(job: SeedJob): Promise<T> {
+/** Runs one job in a child process (its stderr passed through); resolves with its result. With `reuse`, a result left by an identical job (same job file, result written after it) is read back instead. */
+function runChild<T>(job: SeedJob, reuse: boolean): Promise<T> {
+  const jobFile = `${job.resultFile}.job.json`;
+  const text = JSON.stringify(job);
+  if (reuse && existsSync(job.resultFile) && existsSync(jobFile) && readFileSync(jobFile, 'utf8') === text && statSync(job.resultFile).mtimeMs >= statSync(jobFile).mtimeMs) {
+    process.stderr.write(`  seed ${job.seed}${job.arm === undefined ? '' : ` ${job.arm}`}: result of an identical job reused (${job.resultFile})\n`);
+    return Promise.resolve(JSON.parse(readFileSync(job.resultFile, 'utf8')) as T);
+  }
   return new Promise((resolve, reject) => {
-    const jobFile = `${job.resultFile}.job.json`;
-    writeFileSync(jobFile, JSON.stringify(job));
+    writeFileSync(jobFile, text);
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, jobFile], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(job.resultFile, 'utf8')) as T) : reject(new Error(`seed ${job.seed} failed (exit ${code})`))));
@@ -43,14 +49,14 @@ function runChild<T>(job: SeedJob): Promise<T> {
 }
 
 /** A pool running at most `parallel` child jobs at once. */
-function pool(parallel: number): <T>(job: SeedJob) => Promise<T> {
+function pool(parallel: number, reuse: boolean): <T>(job: SeedJob) => Promise<T> {
   let running = 0;
   const waiting: Array<() => void> = [];
   return async <T>(job: SeedJob): Promise<T> => {
     if (running >= parallel) await new Promise<void>((resolve) => waiting.push(resolve));
     running++;
     try {
-      return await runChild<T>(job);
+      return await runChild<T>(job, reuse);
     } finally {
       running--;
       waiting.shift()?.();
@@ -59,8 +65,8 @@ function pool(parallel: number): <T>(job: SeedJob) => Promise<T> {
 }
 
 /** Every seed's main job, and the robustness arms of the first `robustSeeds` seeds once their main job is done; results in seed order. */
-async function runJobs(jobs: readonly SeedJob[], robustSeeds: number, parallel: number): Promise<SeedResult[]> {
-  const submit = pool(parallel);
+async function runJobs(jobs: readonly SeedJob[], robustSeeds: number, parallel: number, reuse: boolean): Promise<SeedResult[]> {
+  const submit = pool(parallel, reuse);
   return Promise.all(jobs.map(async (job) => {
     const result = await submit<SeedResult>(job);
     if (job.seed > robustSeeds) return result;
@@ -123,7 +129,7 @@ export async function kgwEvidence(options: BenchOptions): Promise<{ entries: Ben
     const harvest = [...rotated.slice(fixed), ...extra].slice(0, plan.harvestPrompts);
     jobs.push({ seed, ownerFile: owner.file, paraphraserFile: paraphraser?.file ?? null, windows: { harvest, trace, quality }, synonymSets, plan: { ...plan, tenth: seed <= tenthSeeds }, folder, resultFile: path.join(folder, `seed-${seed}.result.json`) });
   }
-  const results = await runJobs(jobs, robustSeeds, parallel);
+  const results = await runJobs(jobs, robustSeeds, parallel, options.argument('kgw-reuse') === 'true');
   const loadAfter = os.loadavg();
   return kgwEntries(options, results, {
     plan, owner: { settings: ownerSettings, parameters: owner.student.parameterCount(), validationLoss: owner.validationLoss, trainWindows: ownerTrain.length },
