@@ -53,7 +53,7 @@ export function radioactivityChart(results: readonly SeedResult[]): string {
 function profileNote(results: readonly SeedResult[]): string {
   const distilled = results.flatMap((result) => result.arms.filter((arm) => arm.arm === 'distilled'));
   const median = (values: number[]) => format(spread(values).median);
-  return `Profile: the distilled students trained on ${median(distilled.map((arm) => arm.trainExamples))} watermarked answers (median; the pipeline's truncation filter and validation split take the rest of the harvest), whose distinct tuples were ${median(distilled.map((arm) => arm.data.greenShare * 100))}% green; the students write ${median(distilled.map((arm) => arm.trace.greenShare * 100))}% green at a validation loss of ${median(distilled.map((arm) => arm.validationLoss))} nats/token: a student passes the owner's keyed bigram preferences on only where it has learnt the owner's bigrams, and from a few thousand answer tokens it learns little more than unigram frequencies.`;
+  return `Profile: the distilled students trained on ${median(distilled.map((arm) => arm.trainExamples))} watermarked answers (median; the pipeline's truncation filter and validation split take the rest of the harvest), whose distinct tuples were ${median(distilled.map((arm) => arm.data.greenShare * 100))}% green; the students write ${median(distilled.map((arm) => arm.trace.greenShare * 100))}% green at a validation loss of ${median(distilled.map((arm) => arm.validationLoss))} nats/token: a student passes the owner's keyed bigram preferences on only where it has learnt the owner's bigrams.`;
 }
 
 /** The radioactivity entry. */
