@@ -1,6 +1,6 @@
 /** The attacker's edits in the KGW evidence bench (bench/evidence/kgw-corpus.ts): each does what its arm's name says. */
 import { describe, expect, it } from 'vitest';
-import { mixAnswers, paraphraseInput, substituteRandomWords, substituteSynonyms } from '../bench/evidence/kgw-corpus.js';
+import { mixAnswers, otherPrompts, paraphraseInput, substituteRandomWords, substituteSynonyms } from '../bench/evidence/kgw-corpus.js';
 
 describe('the KGW bench attacker edits', () => {
   it('mixes only prompts both sources answered, at about the asked share', () => {
@@ -33,5 +33,12 @@ describe('the KGW bench attacker edits', () => {
     expect(changed).toBeGreaterThan(200);
     expect(changed).toBeLessThan(300);
     expect(paraphraseInput('a b c d e f')).toBe('rewrite: a c d f');
+  });
+
+  it('makes prompts of the licence windows\' form from other sentences: distinct, the first six words, at most the limit', () => {
+    const sentences = ['one two three four five six seven eight', 'one two three four five six nine ten', 'a b c d e f g h i'];
+    expect(otherPrompts(sentences, 10)).toEqual(['continue: one two three four five six', 'continue: a b c d e f']);
+    expect(otherPrompts(sentences, 1)).toEqual(['continue: one two three four five six']);
+    expect(otherPrompts(sentences, 0)).toEqual([]);
   });
 });

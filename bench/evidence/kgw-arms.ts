@@ -25,7 +25,11 @@ export interface KgwPlan {
   maxScored: number;
   randomKeys: number;
   maxTokens: number;
+  /** The temperature the trace asks the suspect to sample at (a request parameter of the owner's, as any API client sets it). */
+  traceTemperature: number;
   student: StudentSettings;
+  /** Whether the students are traced a second time with the prompts of the owner's logs (off in the quick run). */
+  loggedTrace: boolean;
   /** Whether this seed trains the student with 10% of its answers watermarked. */
   tenth: boolean;
 }
@@ -50,12 +54,17 @@ export interface SeedResult {
   arms: ArmResult[];
   /** The control's answers under random keys: log10 p per key. */
   controlRandomKeys: number[];
+  /** The same for the control's answers to the owner's logged prompts (absent in runs before these were traced). */
+  controlLoggedRandomKeys?: number[];
   quality: { distilled: Quality; control: Quality; teacherMarked: Quality; teacherClean: Quality };
   harvest: { marked: number; clean: number; calls: number };
 }
 
 /** A student's (or the teacher's) answers against the clean teacher's greedy answers and the true continuation. */
 export interface Quality { chrfVsCleanTeacher: number; exactVsCleanTeacher: number; chrfVsText: number }
+
+/** The suffix of an arm traced with the prompts of the owner's logs (the attacker's prompts) rather than fresh ones. */
+export const LOGGED = ' (logged prompts)';
 
 /** The seed's key: a secret drawn from the seed, so a run is reproducible. */
 export function seedKey(seed: number, plan: Pick<KgwPlan, 'gamma' | 'delta' | 'contextWidth'>): WatermarkKey {
@@ -76,7 +85,7 @@ function quality(answer: (prompt: string) => string, windows: readonly TextWindo
 
 /** Traces one student and condenses what it found. */
 async function traced(seed: number, arm: string, distilled: Distilled, share: number, data: ReadonlyMap<string, string>, owner: GenerativeStudent, key: WatermarkKey, plan: KgwPlan, tracePrompts: readonly string[], note?: string): Promise<ArmResult & { answers: SuspectTrace['answers'] }> {
-  const trace = await traceStudent(distilled.student, owner.tokenizer, key, tracePrompts, plan.maxScored, plan.maxTokens);
+  const trace = await traceStudent(distilled.student, owner.tokenizer, key, tracePrompts, plan.maxScored, plan.maxTokens, plan.traceTemperature);
   const { result, answers, ...figures } = trace;
   process.stderr.write(`  seed ${seed} ${arm}: log10 p ${figures.log10P.toFixed(1)} over ${figures.scored} tuples (green ${(figures.greenShare * 100).toFixed(1)}%), student val loss ${distilled.validationLoss.toFixed(3)}\n`);
   return {
@@ -150,27 +159,36 @@ export async function runSeed(seed: number, owner: GenerativeStudent, paraphrase
     const arms: Array<ArmResult & { answers: SuspectTrace['answers'] }> = [];
     arms.push(await traced(seed, 'distilled', distilledRun, 1, marked, owner, key, plan, tracePrompts));
     arms.push(await traced(seed, 'control', controlRun, 0, clean, owner, key, plan, tracePrompts));
-    const replay = async (arm: string, answers: Map<string, string>, share: number, note?: string) => {
-      const run = await distil(path.join(folder, `seed-${seed}`, arm), prompts, { answers }, student, seed, plan.maxTokens);
-      arms.push(await traced(seed, arm, run, share, answers, owner, key, plan, tracePrompts, note));
-    };
     const mix = (share: number) => {
       const mixed = mixAnswers(marked, clean, share, seed);
       return { answers: new Map([...mixed].map(([prompt, entry]) => [prompt, entry.answer])), share: [...mixed.values()].filter((entry) => entry.fromFirst).length / Math.max(1, mixed.size) };
     };
+    let tenthRun: { run: Distilled; answers: Map<string, string>; share: number; logged: string[] } | null = null;
     if (plan.tenth) {
       const tenth = mix(0.1);
-      await replay('watermarked-10%', tenth.answers, tenth.share);
+      const mixed = mixAnswers(marked, clean, 0.1, seed);
+      const run = await distil(path.join(folder, `seed-${seed}`, 'watermarked-10%'), prompts, { answers: tenth.answers }, student, seed, plan.maxTokens);
+      arms.push(await traced(seed, 'watermarked-10%', run, tenth.share, tenth.answers, owner, key, plan, tracePrompts));
+      // The owner's logs hold only the prompts whose answers the attacker took from the owner.
+      tenthRun = { run, ...tenth, logged: [...mixed].filter(([, entry]) => entry.fromFirst).map(([prompt]) => prompt) };
+    }
+    // The trace again, asking the prompts of the owner's logs (the prompts its server answered through the guard) instead of fresh ones.
+    if (plan.loggedTrace) {
+      arms.push(await traced(seed, `distilled${LOGGED}`, distilledRun, 1, marked, owner, key, plan, prompts));
+      arms.push(await traced(seed, `control${LOGGED}`, controlRun, 0, clean, owner, key, plan, prompts));
+      if (tenthRun !== null) arms.push(await traced(seed, `watermarked-10%${LOGGED}`, tenthRun.run, tenthRun.share, tenthRun.answers, owner, key, plan, tenthRun.logged));
     }
     const controlArm = arms.find((arm) => arm.arm === 'control')!;
     const controlRandomKeys = randomKeyLog10Ps(controlArm.answers, owner.tokenizer, key, plan.randomKeys);
+    const controlLogged = arms.find((arm) => arm.arm === `control${LOGGED}`);
+    const controlLoggedRandomKeys = controlLogged === undefined ? [] : randomKeyLog10Ps(controlLogged.answers, owner.tokenizer, key, plan.randomKeys);
     const cleanTeacher = windows.quality.map((window) => owner.generate(window.prompt, { temperature: 0, maxTokens: plan.maxTokens }).text);
     const studentAnswer = (model: GenerativeStudent) => (prompt: string) => model.generate(prompt, { temperature: 0, maxTokens: plan.maxTokens }).text;
     const { kgwProcessor } = await import('../../src/evidence/kgw.js');
     const processor = kgwProcessor(key);
     const markedTeacher = (prompt: string) => owner.generate(prompt, { temperature: 0, maxTokens: plan.maxTokens, logitsProcessor: (logits, state) => processor(logits, state.generated) }).text;
     return {
-      seed, controlRandomKeys,
+      seed, controlRandomKeys, controlLoggedRandomKeys,
       arms: arms.map(({ answers: _answers, ...arm }) => arm),
       quality: {
         distilled: quality(studentAnswer(distilledRun.student), windows.quality, cleanTeacher),

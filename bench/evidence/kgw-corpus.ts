@@ -51,6 +51,12 @@ export function otherText(limit: number): string[] {
   return [...new Set(sentences)].sort((a, b) => unitInterval(a) - unitInterval(b)).slice(0, limit);
 }
 
+/** Prompts of the same form as the licence windows' ("continue: " and a sentence's first six words) from other text (README sentences), distinct, at most `limit`. */
+export function otherPrompts(sentences: readonly string[], limit: number): string[] {
+  const prompts = sentences.map((sentence) => `continue: ${sentence.split(' ').slice(0, PROMPT_WORDS).join(' ')}`);
+  return [...new Set(prompts)].slice(0, limit);
+}
+
 /** The paraphraser's input: every third word of `text` dropped, so it must write words of its own. */
 export function paraphraseInput(text: string): string {
   return `rewrite: ${text.split(' ').filter((_, index) => index % 3 !== 1).join(' ')}`;

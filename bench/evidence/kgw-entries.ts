@@ -2,7 +2,7 @@
 import { lineChart } from '../../src/eval/charts.js';
 import type { BenchOptions } from '../options.js';
 import { format, spread, writeChart, type BenchmarkEntry, type Metric } from '../report.js';
-import type { ArmResult, KgwPlan, SeedResult } from './kgw-arms.js';
+import { LOGGED, ROBUSTNESS_ARMS, type ArmResult, type KgwPlan, type SeedResult } from './kgw-arms.js';
 import type { OwnerSettings } from './kgw-owner.js';
 
 /** What the entries say about the setup. */
@@ -23,8 +23,8 @@ function setup(context: KgwContext, results: readonly SeedResult[]): { dataset: 
   const { owner, plan } = context;
   const harvest = results.map((result) => result.harvest.marked);
   return {
-    dataset: `owner: a Distillery language model (${(owner.parameters / 1e6).toFixed(2)}M parameters, width ${owner.settings.width}, ${owner.settings.layers} layers, BPE ${owner.settings.vocabularySize}, ${owner.settings.steps} steps; validation loss ${format(owner.validationLoss)} nats/token) trained on ${owner.trainWindows} windows of Debian's /usr/share/common-licenses ("continue: 6 words" → the next ${context.answerWords}); per seed the attacker sends ${plan.harvestPrompts} unseen prompts (${spread(harvest).min}–${spread(harvest).max} answers kept after the pipeline's truncation filter), the trace ${plan.tracePrompts} other unseen prompts (repeated in rounds)`,
-    settings: `KGW γ ${plan.gamma}, δ ${plan.delta}, h = ${plan.contextWidth}, a key per seed; owner served by startLanguageModelServer (serve --watermark) at temperature 1 behind the guard gateway (startGateway, detectors off); attacker: a generate task through runTask (collect → curate → train), student width ${plan.student.width}, ${plan.student.layers} layers, BPE ${plan.student.vocabularySize}, ${plan.student.steps} steps, lr ${plan.student.learningRate}; trace: runTrace over HTTP against the student served by startLanguageModelServer (no key), temperature 1, answers tokenised with the owner's tokenizer, run-wide tuple de-duplication, prompt tuples skipped, stop at ${plan.maxScored} tuples or looks × p < 1e-12`,
+    dataset: `owner: a Distillery language model (${(owner.parameters / 1e6).toFixed(2)}M parameters, width ${owner.settings.width}, ${owner.settings.layers} layers, BPE ${owner.settings.vocabularySize}, ${owner.settings.steps} steps; validation loss ${format(owner.validationLoss)} nats/token) trained on ${owner.trainWindows} windows of Debian's /usr/share/common-licenses ("continue: 6 words" → the next ${context.answerWords}); per seed the attacker sends ${plan.harvestPrompts} prompts (the unseen licence windows the trace and quality prompts leave, then "continue: " and the first 6 words of README sentences of installed npm packages; ${spread(harvest).min}–${spread(harvest).max} answers kept after the pipeline's truncation filter), the trace ${plan.tracePrompts} other unseen licence prompts (repeated in rounds) or, in the "logged prompts" rows, the prompts of the owner's logs (those the attacker sent through the guard)`,
+    settings: `KGW γ ${plan.gamma}, δ ${plan.delta}, h = ${plan.contextWidth}, a key per seed; owner served by startLanguageModelServer (serve --watermark) at temperature 1 behind the guard gateway (startGateway, detectors off); attacker: a generate task through runTask (collect → curate → train), student width ${plan.student.width}, ${plan.student.layers} layers, hidden ${plan.student.hiddenWidth}, BPE ${plan.student.vocabularySize}, ${plan.student.steps} steps, lr ${plan.student.learningRate}; trace: runTrace over HTTP against the student served by startLanguageModelServer (no key), the suspect asked to sample at temperature ${plan.traceTemperature}, answers tokenised with the owner's tokenizer, run-wide tuple de-duplication, prompt tuples skipped, stop at ${plan.maxScored} tuples or looks × p < 1e-12`,
   };
 }
 
@@ -53,7 +53,7 @@ export function radioactivityChart(results: readonly SeedResult[]): string {
 function profileNote(results: readonly SeedResult[]): string {
   const distilled = results.flatMap((result) => result.arms.filter((arm) => arm.arm === 'distilled'));
   const median = (values: number[]) => format(spread(values).median);
-  return `Profile: the distilled students trained on ${median(distilled.map((arm) => arm.trainExamples))} watermarked answers (median; the pipeline's truncation filter and validation split take the rest of the harvest), whose distinct tuples were ${median(distilled.map((arm) => arm.data.greenShare * 100))}% green; the students write ${median(distilled.map((arm) => arm.trace.greenShare * 100))}% green at a validation loss of ${median(distilled.map((arm) => arm.validationLoss))} nats/token: a student passes the owner's keyed bigram preferences on only where it has learnt the owner's bigrams, and from a few thousand answer tokens it learns little more than unigram frequencies.`;
+  return `Profile: the distilled students trained on ${median(distilled.map((arm) => arm.trainExamples))} watermarked answers (median; the pipeline's truncation filter and validation split take the rest of the harvest), whose distinct tuples were ${median(distilled.map((arm) => arm.data.greenShare * 100))}% green; the students write ${median(distilled.map((arm) => arm.trace.greenShare * 100))}% green at a validation loss of ${median(distilled.map((arm) => arm.validationLoss))} nats/token: a student passes the owner's keyed bigram preferences on only where it has learnt the owner's bigrams.`;
 }
 
 /** The radioactivity entry. */
@@ -62,40 +62,47 @@ function radioactivityEntry(options: BenchOptions, results: readonly SeedResult[
   const log10 = (arm: string) => results.flatMap((result) => { const found = armOf(result, arm); return found === undefined ? [] : [found.trace.log10P]; });
   const controlKeys = results.map((result) => Math.min(...result.controlRandomKeys));
   const allKeys = results.flatMap((result) => result.controlRandomKeys);
-  const below1e3 = allKeys.filter((value) => value <= -3).length;
-  const reached = results.map((result) => armOf(result, 'distilled')?.trace.scoredAt1e6 ?? null);
-  const reachedTenth = results.map((result) => armOf(result, 'watermarked-10%')?.trace.scoredAt1e6 ?? null);
-  const detected = reached.filter((value) => value !== null && value <= context.plan.maxScored).length;
-  const detectedTenth = reachedTenth.filter((value) => value !== null && value <= context.plan.maxScored).length;
+  const reachedBy = (arm: string) => results.map((result) => armOf(result, arm)?.trace.scoredAt1e6 ?? null);
+  const detectedBy = (arm: string) => reachedBy(arm).filter((value) => value !== null && value <= context.plan.maxScored).length;
+  const ranBy = (arm: string) => results.filter((result) => armOf(result, arm) !== undefined).length;
   const controlOwn = log10('control');
-  const rows = results.map((result) => {
-    const cell = (arm: string) => {
-      const found = armOf(result, arm);
-      return found === undefined ? 'n/a' : `${format(found.trace.log10P)} (${found.trace.scored}, ${format(found.trace.greenShare * 100)}% green)`;
-    };
-    return `| ${result.seed} | ${cell('distilled')} | ${armOf(result, 'distilled')?.trace.scoredAt1e6 ?? 'not reached'} | ${cell('watermarked-10%')} | ${cell('control')} | ${format(Math.min(...result.controlRandomKeys))} |`;
-  });
+  const loggedKeys = results.flatMap((result) => result.controlLoggedRandomKeys ?? []);
+  const cell = (result: SeedResult, arm: string) => {
+    const found = armOf(result, arm);
+    return found === undefined ? 'n/a' : `${format(found.trace.log10P)} (${found.trace.scored}, ${format(found.trace.greenShare * 100)}% green)`;
+  };
+  const reachedCell = (result: SeedResult, arm: string) => (armOf(result, arm) === undefined ? 'n/a' : armOf(result, arm)?.trace.scoredAt1e6 ?? 'not reached');
+  const smallest = (values: readonly number[] | undefined) => (values === undefined || values.length === 0 ? 'n/a' : format(Math.min(...values)));
+  const rows = results.map((result) => `| ${result.seed} | ${cell(result, 'distilled')} | ${reachedCell(result, 'distilled')} | ${cell(result, 'watermarked-10%')} | ${reachedCell(result, 'watermarked-10%')} | ${cell(result, 'control')} | ${smallest(result.controlRandomKeys)} |`);
+  const loggedRows = results.map((result) => `| ${result.seed} | ${cell(result, `distilled${LOGGED}`)} | ${reachedCell(result, `distilled${LOGGED}`)} | ${cell(result, `watermarked-10%${LOGGED}`)} | ${reachedCell(result, `watermarked-10%${LOGGED}`)} | ${cell(result, `control${LOGGED}`)} | ${smallest(result.controlLoggedRandomKeys)} |`);
+  const header = '| seed | distilled: log10 p (tuples, green) | tuples to looks × p < 1e-6 | 10% watermarked: log10 p | tuples to looks × p < 1e-6 | control: log10 p | control, smallest log10 p over random keys |\n|---|---|---|---|---|---|---|';
+  const sweep = (keys: readonly number[]) => `${keys.length} in all: ${keys.filter((value) => value <= -3).length} p-values ≤ 1e-3, against ${format(keys.length * 1e-3)} expected of a calibrated test, smallest log10 p ${smallest(keys)}`;
   return {
     id: 'evidence-kgw-radioactivity', title: 'KGW radioactivity: a student distilled through the guard is traced, its control is not', command: options.command, dataset, settings,
     peerName: 'control student (unwatermarked answers)', oursName: 'distilled student (watermarked answers)', repeats: results.length,
     body: [
       radioactivityChart(results), '',
-      '| seed | distilled: log10 p (tuples, green) | tuples to looks × p < 1e-6 | 10% watermarked: log10 p | control: log10 p | control, smallest log10 p over random keys |',
-      '|---|---|---|---|---|---|', ...rows,
+      `Fresh prompts (${context.plan.tracePrompts} unseen licence windows, none of them sent by the attacker):`, '', header, ...rows, '',
+      'Logged prompts (the trace asks the prompts the owner\'s server answered through the guard; for the 10% student, only the prompts of the answers the attacker took from the owner):', '', header, ...loggedRows,
     ].join('\n'),
     metrics: [
       metric(`log10 p at the end of the trace (≤ ${context.plan.maxScored} tuples)`, 'log10', 'lower', log10('distilled'), controlOwn),
       metric('log10 p, student with 10% of its answers watermarked', 'log10', 'lower', log10('watermarked-10%'), controlOwn),
       metric('green share of scored tuples', '%', 'higher', results.map((result) => (armOf(result, 'distilled')?.trace.greenShare ?? Number.NaN) * 100), results.map((result) => (armOf(result, 'control')?.trace.greenShare ?? Number.NaN) * 100)),
       metric(`control: smallest log10 p over ${context.plan.randomKeys} random keys`, 'log10', 'higher', controlKeys, null),
+      ...(ranBy(`distilled${LOGGED}`) === 0 ? [] : [
+        metric('logged prompts: log10 p at the end of the trace', 'log10', 'lower', log10(`distilled${LOGGED}`), log10(`control${LOGGED}`)),
+        metric('logged prompts: log10 p, student with 10% of its answers watermarked', 'log10', 'lower', log10(`watermarked-10%${LOGGED}`), log10(`control${LOGGED}`)),
+      ]),
     ],
     notes: [
-      `Goal "distilled p < 1e-6 within 5,000 scored tokens" (looks × p, the optional-stopping correction trace uses): met on ${detected} of ${results.length} seeds; with 10% of the training answers watermarked: ${detectedTenth} of ${results.length}.`,
-      `Control under its own key: smallest log10 p ${format(Math.min(...controlOwn))}. Under ${context.plan.randomKeys} random keys per seed (${allKeys.length} in all): ${below1e3} p-values ≤ 1e-3, against ${format(allKeys.length * 1e-3)} expected of a calibrated test (so "never below 1e-3 across ≥ 100 keys" holds only as often as chance allows: about 90% of 100-key sweeps).`,
+      `Goal "distilled p < 1e-6 within 5,000 scored tokens" (looks × p, the optional-stopping correction trace uses), fresh prompts: met on ${detectedBy('distilled')} of ${ranBy('distilled')} seeds; with 10% of the training answers watermarked: ${detectedBy('watermarked-10%')} of ${ranBy('watermarked-10%')}.`,
+      ...(ranBy(`distilled${LOGGED}`) === 0 ? [] : [`Logged prompts: met on ${detectedBy(`distilled${LOGGED}`)} of ${ranBy(`distilled${LOGGED}`)} seeds; with 10% watermarked: ${detectedBy(`watermarked-10%${LOGGED}`)} of ${ranBy(`watermarked-10%${LOGGED}`)}; control under its own key: smallest log10 p ${smallest(log10(`control${LOGGED}`))}.`]),
+      `Control under its own key: smallest log10 p ${format(Math.min(...controlOwn))}. The control's answers under ${context.plan.randomKeys} random keys per seed, fresh prompts: ${sweep(allKeys)}${loggedKeys.length === 0 ? '' : `; logged prompts: ${sweep(loggedKeys)}`} (so "never below 1e-3 across ≥ 100 keys" holds only as often as chance allows: about 90% of 100-key sweeps).`,
       profileNote(results),
       loadLine(context),
     ],
-    extra: { results: results.map((result) => ({ seed: result.seed, controlRandomKeys: result.controlRandomKeys, arms: result.arms.filter((arm) => ['distilled', 'control', 'watermarked-10%'].includes(arm.arm)).map((arm) => ({ ...arm, trace: { ...arm.trace, curve: thin(arm.trace.curve, 40) } })) })), owner: context.owner, plan: context.plan },
+    extra: { results: results.map((result) => ({ seed: result.seed, controlRandomKeys: result.controlRandomKeys, controlLoggedRandomKeys: result.controlLoggedRandomKeys ?? [], arms: result.arms.filter((arm) => ['distilled', 'control', 'watermarked-10%'].some((name) => arm.arm === name || arm.arm === `${name}${LOGGED}`)).map((arm) => ({ ...arm, trace: { ...arm.trace, curve: thin(arm.trace.curve, 40) } })) })), owner: context.owner, plan: context.plan },
   };
 }
 
@@ -154,7 +161,8 @@ function qualityEntry(options: BenchOptions, results: readonly SeedResult[], con
 /** The three entries and the section intro. */
 export function kgwEntries(options: BenchOptions, results: readonly SeedResult[], context: KgwContext): { entries: BenchmarkEntry[]; intro: string } {
   return {
-    entries: [radioactivityEntry(options, results, context), robustnessEntry(options, results, context), qualityEntry(options, results, context)],
+    // A run without robustness arms leaves the published robustness entry as it is.
+    entries: [radioactivityEntry(options, results, context), ...(results.some((result) => result.arms.some((arm) => ROBUSTNESS_ARMS.some((name) => name === arm.arm))) ? [robustnessEntry(options, results, context)] : []), qualityEntry(options, results, context)],
     intro: 'The story end to end, KGW variant: the owner\'s model (a Distillery language model trained on public text) is served with a KGW watermark behind the guard; an attacker distils it with Distillery itself; `distillery trace` (runTrace) asks the attacker\'s student the owner\'s prompts and turns its answers into a p-value; a control student is trained on the same prompts with the same model\'s unwatermarked answers.',
   };
 }

@@ -37,12 +37,12 @@ function recording(suspect: Suspect, answers: Array<{ prompt: string; text: stri
   };
 }
 
-/** Serves `student` with the real server and traces it against `key` on `prompts` until `maxScored` tuples (or p far past 1e-6). */
-export async function traceStudent(student: GenerativeStudent, ownerTokenizer: Tokenizer, key: WatermarkKey, prompts: readonly string[], maxScored: number, maxTokens: number): Promise<SuspectTrace> {
+/** Serves `student` with the real server and traces it against `key` on `prompts` (asked at `temperature`) until `maxScored` tuples (or p far past 1e-6). */
+export async function traceStudent(student: GenerativeStudent, ownerTokenizer: Tokenizer, key: WatermarkKey, prompts: readonly string[], maxScored: number, maxTokens: number, temperature: number): Promise<SuspectTrace> {
   const server = await startLanguageModelServer({ student, modelName: 'suspect' });
   const answers: Array<{ prompt: string; text: string }> = [];
   try {
-    const suspect = recording(createSuspect({ baseURL: server.url, model: 'suspect', apiKey: 'unused', maxTokens, temperature: 1, budgetUSD: 100, prices: { inputPer1M: 0.15, outputPer1M: 0.6 } }), answers);
+    const suspect = recording(createSuspect({ baseURL: server.url, model: 'suspect', apiKey: 'unused', maxTokens, temperature, budgetUSD: 100, prices: { inputPer1M: 0.15, outputPer1M: 0.6 } }), answers);
     const result = await runTrace({
       key, tokenizer: traceTokenizerOf('the owner model', ownerTokenizer), suspect,
       prompts: prompts.map((content) => ({ messages: [{ role: 'user', content }] })),
